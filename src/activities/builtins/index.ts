@@ -1,0 +1,10 @@
+import type { StepHandler } from '../define-step.js';
+import { delay } from './delay.js';
+import { echo } from './echo.js';
+import { fail } from './fail.js';
+import { httpRequest } from './http-request.js';
+
+export { delay, echo, fail, httpRequest };
+
+/** The built-in step handlers, always registered: `echo`, `delay`, `fail`, `http.request`. */
+export const builtinSteps: readonly StepHandler<any, any>[] = Object.freeze([echo, delay, fail, httpRequest]);

@@ -1,0 +1,125 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The Temporal CLI release Stepline builds when no binary is at hand (newer tags cannot be `go install`ed). */
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Ignored folder where the built CLI is cached: `.cache/temporal/<version>/temporal`. */
+export const CLI_CACHE_DIR = path.join(PROJECT_ROOT, '.cache', 'temporal', TEMPORAL_CLI_VERSION);
+
+export type CliSource = 'env' | 'path' | 'cache' | 'go-build';
+
+export interface ResolvedCli {
+  path: string;
+  source: CliSource;
+}
+
+export class TemporalCliNotFoundError extends Error {
+  override readonly name = 'TemporalCliNotFoundError';
+}
+
+type Log = (message: string) => void;
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, command);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Finds the `temporal` CLI without building anything: `TEMPORAL_CLI_PATH`, then `temporal` on PATH,
+ * then the project's cache. Returns undefined when none is there.
+ */
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): ResolvedCli | undefined {
+  const fromEnv = env.TEMPORAL_CLI_PATH;
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) {
+      throw new TemporalCliNotFoundError(
+        `TEMPORAL_CLI_PATH is set to ${fromEnv}, but no executable is there. Point it at a temporal binary or unset it.`,
+      );
+    }
+    return { path: fromEnv, source: 'env' };
+  }
+  const fromPath = onPath('temporal');
+  if (fromPath) return { path: fromPath, source: 'path' };
+  const cached = path.join(CLI_CACHE_DIR, 'temporal');
+  if (isExecutable(cached)) return { path: cached, source: 'cache' };
+  return undefined;
+}
+
+/** Builds the CLI with `go install` into the cache. Takes minutes on a cold Go module cache. */
+export async function buildTemporalCli(log: Log = console.error): Promise<ResolvedCli> {
+  const go = onPath('go') ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  if (!go) {
+    throw new TemporalCliNotFoundError(
+      [
+        'No Temporal CLI found and Go is not installed to build one.',
+        'Do one of these:',
+        '  - install the Temporal CLI (https://docs.temporal.io/cli) so `temporal` is on PATH,',
+        '  - set TEMPORAL_CLI_PATH to a temporal binary,',
+        `  - install Go >= 1.23 so Stepline can run: go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
+      ].join('\n'),
+    );
+  }
+  mkdirSync(CLI_CACHE_DIR, { recursive: true });
+  const started = Date.now();
+  log(
+    `stepline: building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${path.relative(process.cwd(), CLI_CACHE_DIR) || CLI_CACHE_DIR}` +
+      ' (a few minutes the first time; cached afterwards)…',
+  );
+  const ticker = setInterval(() => log(`stepline: still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)}s)…`), 30_000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+        env: { ...process.env, GOBIN: CLI_CACHE_DIR, GOFLAGS: process.env.GOFLAGS ?? '-buildvcs=false' },
+        stdio: ['ignore', 'inherit', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr = (stderr + chunk.toString()).slice(-8000);
+      });
+      child.on('error', reject);
+      child.on('exit', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new TemporalCliNotFoundError(`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}):\n${stderr}`)),
+      );
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+  const built = path.join(CLI_CACHE_DIR, 'temporal');
+  if (!isExecutable(built)) throw new TemporalCliNotFoundError(`go install finished but ${built} is missing`);
+  log(`stepline: Temporal CLI built in ${Math.round((Date.now() - started) / 1000)}s`);
+  return { path: built, source: 'go-build' };
+}
+
+/** Finds the CLI, building it with Go when it is nowhere (see README "Where the Temporal CLI comes from"). */
+export async function ensureTemporalCli(log: Log = console.error): Promise<ResolvedCli> {
+  return findTemporalCli() ?? (await buildTemporalCli(log));
+}
+
+export function temporalCliVersion(cliPath: string): string {
+  const out = spawnSync(cliPath, ['--version'], { encoding: 'utf8' });
+  return (out.stdout || out.stderr).trim();
+}
+
+export function hasTemporalCacheEntry(): boolean {
+  return existsSync(path.join(CLI_CACHE_DIR, 'temporal'));
+}

@@ -1,0 +1,114 @@
+import type { ClassifyRule, PipelineDefinition, PipelineDefinitionInput } from './definition.js';
+import type { StepFailureDetails } from './errors.js';
+import type {
+  CompensationProgress,
+  Decision,
+  PipelineProgress,
+  ProgressEvent,
+  StepErrorInfo,
+  StepStatus,
+} from './progress.js';
+import type { RecoveryPlan } from './recovery.js';
+
+/** Workflow type of the interpreter. */
+export const PIPELINE_WORKFLOW_TYPE = 'pipeline';
+/** Default task queue of pipeline workers. */
+export const DEFAULT_TASK_QUEUE = 'pipelines';
+
+/** The `pipeline` workflow's argument. */
+export interface PipelineRequest {
+  /** Validated again by the workflow; an invalid one fails the run with every issue listed. */
+  definition: PipelineDefinitionInput | PipelineDefinition;
+  params?: Record<string, unknown>;
+  /** Continue from a checkpoint (continue-as-new, or `resume`). */
+  resumeFrom?: Checkpoint;
+}
+
+/** The `pipeline` workflow's result when it completes. */
+export interface PipelineResult {
+  status: 'completed';
+  outputs: Record<string, unknown>;
+  progress: PipelineProgress;
+}
+
+/** Details attached to the ApplicationFailure a failed, rolled back or cancelled pipeline ends with. */
+export interface PipelineFailureDetails {
+  stepId?: string;
+  category?: string;
+  severity?: string;
+  message: string;
+  /** Whether compensations ran. */
+  compensated: boolean;
+  status: 'failed' | 'rolled_back' | 'cancelled';
+  progress: PipelineProgress;
+}
+
+/** Failure types the workflow ends with. */
+export const PIPELINE_FAILURE_TYPES = {
+  failed: 'PipelineFailed',
+  rolledBack: 'PipelineRolledBack',
+  invalidDefinition: 'InvalidDefinition',
+} as const;
+
+/** One step's saved state. */
+export interface StepCheckpoint {
+  status: StepStatus;
+  attempt: number;
+  startedAt?: string;
+  endedAt?: string;
+  output?: unknown;
+  error?: StepErrorInfo;
+  compensation?: CompensationProgress;
+  reason?: string;
+}
+
+/** Everything a run needs to carry on in a new run (continue-as-new) or to be resumed (redrive). */
+export interface Checkpoint {
+  version: 1;
+  pipelineId: string;
+  startedAt: string;
+  steps: Record<string, StepCheckpoint>;
+  /** Ids of completed steps with a compensation, in completion order. */
+  compensations: string[];
+  events: ProgressEvent[];
+  decisions: Decision[];
+  eventSeq: number;
+  progressVersion: number;
+  /** Absolute pipeline deadline (ISO), when the definition has a `timeout`. */
+  deadline?: string;
+  /** Set by `resume`: steps to run again and their edited input. */
+  rerun?: { stepIds: string[]; input?: Record<string, unknown> };
+}
+
+/** What the workflow passes to every step activity (activity type = handler name). */
+export interface StepInvocation {
+  input: unknown;
+  stepId: string;
+  /** forEach item index. */
+  index?: number;
+  /** The definition's `classify` rules, applied on the worker before the built-in ones. */
+  classify?: ClassifyRule[];
+  /** Resolved recovery rules, so the worker decides per category whether and when to retry. */
+  recovery?: RecoveryPlan;
+}
+
+export type { StepFailureDetails };
+
+// Messages: payloads of the `approval` and `intervention` signals and the `approve` / `intervene` updates.
+export interface ApprovalPayload {
+  stepId: string;
+  decision: 'approve' | 'reject';
+  by?: string;
+  comment?: string;
+}
+
+export interface InterventionPayload {
+  stepId: string;
+  action: 'retry' | 'skip' | 'rollback' | 'abort';
+  /** New input for `retry`. */
+  input?: unknown;
+  /** Output for `skip`. */
+  output?: unknown;
+  by?: string;
+  reason?: string;
+}

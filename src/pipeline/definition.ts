@@ -1,0 +1,511 @@
+import { z } from 'zod';
+import { PositiveDurationSchema } from './duration.js';
+import { ERROR_CATEGORIES, SEVERITIES, describeValue } from './errors.js';
+
+/**
+ * PipelineDefinition v1: the zod schemas and the types they produce.
+ *
+ * Every object is strict (an unknown field is an error). Parsing normalises: durations become
+ * milliseconds, `match.category`/`match.severity` become lists, `toleratedFailures` becomes
+ * `{ count }` or `{ percent }`, and documented defaults are filled in. Use `validateDefinition` /
+ * `parseDefinition` (validate.ts) rather than these schemas directly: they add the cross-field checks
+ * (ids, dependencies, templates, handlers) and the readable messages.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Building blocks
+
+/** Lists values for a message: `a, b, c`. */
+function listOf(values: readonly unknown[]): string {
+  return values.map((v) => (typeof v === 'string' ? v : describeValue(v))).join(', ');
+}
+
+/** An enum whose error says `expected one of a, b, c; got "x"`. */
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, {
+    error: (issue) => `expected one of ${listOf(values)}; got ${describeValue(issue.input)}`,
+  });
+}
+
+/** One value or a list of them; the output is always a list. */
+function oneOrMany<const T extends readonly [string, ...string[]]>(values: T) {
+  const single = oneOf(values);
+  return z
+    .union([single, z.array(single)], {
+      error: (issue) =>
+        `expected one of ${listOf(values)} or a list of them; got ${describeValue(issue.input)}`,
+    })
+    .transform((value): Array<T[number]> => (Array.isArray(value) ? value : [value]));
+}
+
+const nonEmptyString = (what: string) =>
+  z.string().min(1, { error: (issue) => `expected ${what}; got ${describeValue(issue.input)}` });
+
+/** A step or alternative id: letters, digits, `_` and `-`. */
+export const STEP_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/** A pipeline name: 1 to 100 letters, digits, `.`, `_` and `-`. */
+export const PIPELINE_NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+
+const StepIdSchema = z.string().regex(STEP_ID_PATTERN, {
+  error: (issue) => `expected an id of letters, digits, "_" and "-"; got ${describeValue(issue.input)}`,
+});
+
+const HandlerNameSchema = nonEmptyString('the name of a registered step handler');
+
+const WeightSchema = z
+  .number()
+  .positive({ error: (issue) => `expected a positive number; got ${describeValue(issue.input)}` })
+  .default(1);
+
+// ---------------------------------------------------------------------------------------------------
+// Strategies, retries, timeouts
+
+/** Recovery strategies, in the order DESIGN.md lists them. */
+export const STRATEGIES = [
+  'fail_fast',
+  'retry',
+  'retry_with_backoff',
+  'skip',
+  'rollback',
+  'manual_intervention',
+  'alternative_path',
+] as const;
+
+/** One of {@link STRATEGIES}. */
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Strategies that may follow spent retries (`then`): every strategy except the two retrying ones. */
+export const THEN_STRATEGIES = [
+  'fail_fast',
+  'skip',
+  'rollback',
+  'manual_intervention',
+  'alternative_path',
+] as const;
+
+/** One of {@link THEN_STRATEGIES}. */
+export type ThenStrategy = (typeof THEN_STRATEGIES)[number];
+
+/** What a `manual_intervention` wait does when its `timeout` passes. */
+export const INTERVENTION_TIMEOUT_ACTIONS = ['abort', 'skip', 'rollback'] as const;
+
+/** What an approval gate decides when its `timeout` passes. */
+export const APPROVAL_TIMEOUT_ACTIONS = ['reject', 'approve', 'skip'] as const;
+
+/** Retry settings. Every field is optional; unset fields fall back to `defaults.retry`, then {@link DEFAULT_RETRY}. */
+export const RetrySettingsSchema = z.strictObject({
+  /** Attempts in total, the first included (at least 1). Default: 3. */
+  maxAttempts: z
+    .number()
+    .int()
+    .positive({
+      error: (issue) => `expected a whole number of attempts, at least 1; got ${describeValue(issue.input)}`,
+    })
+    .optional(),
+  /** Wait before the first retry, in ms (input: a duration). Default: 1s. */
+  initialInterval: PositiveDurationSchema.optional(),
+  /** Growth factor of the wait between retries (at least 1; `retry` always uses 1). Default: 2. */
+  backoffCoefficient: z
+    .number()
+    .min(1, { error: (issue) => `expected a number of at least 1; got ${describeValue(issue.input)}` })
+    .optional(),
+  /** Longest wait between retries, in ms (input: a duration). Default: 1m. */
+  maxInterval: PositiveDurationSchema.optional(),
+});
+
+/** Retry settings, durations in milliseconds. */
+export type RetrySettings = z.output<typeof RetrySettingsSchema>;
+
+/** Activity timeouts. Every field is optional; unset fields fall back to `defaults.timeouts`, then {@link DEFAULT_TIMEOUTS}. */
+export const TimeoutSettingsSchema = z.strictObject({
+  /** Longest single attempt, in ms (input: a duration). Default: 10m. */
+  startToClose: PositiveDurationSchema.optional(),
+  /** Longest gap between heartbeats, in ms (input: a duration). Default: none (no heartbeat timeout). */
+  heartbeat: PositiveDurationSchema.optional(),
+  /** Longest time for all attempts together, in ms (input: a duration). Default: none. */
+  scheduleToClose: PositiveDurationSchema.optional(),
+});
+
+/** Activity timeouts, in milliseconds. */
+export type TimeoutSettings = z.output<typeof TimeoutSettingsSchema>;
+
+/** Retry settings used when neither the step nor `defaults.retry` sets a field (never unlimited attempts). */
+export const DEFAULT_RETRY = {
+  maxAttempts: 3,
+  initialInterval: 1_000,
+  backoffCoefficient: 2,
+  maxInterval: 60_000,
+} as const satisfies Required<RetrySettings>;
+
+/** Timeouts used when neither the step nor `defaults.timeouts` sets them. */
+export const DEFAULT_TIMEOUTS = { startToClose: 600_000 } as const satisfies TimeoutSettings;
+
+// ---------------------------------------------------------------------------------------------------
+// Recovery and classification rules
+
+/** Which failures a recovery rule applies to. Omitted fields match anything; an omitted `match` matches every failure. */
+export const RecoveryMatchSchema = z.strictObject({
+  /** Categories the failure must have one of (input: one category or a list). Default: any. */
+  category: oneOrMany(ERROR_CATEGORIES).optional(),
+  /** Severities the failure must have one of (input: one severity or a list). Default: any. */
+  severity: oneOrMany(SEVERITIES).optional(),
+});
+
+/** A recovery rule's `match`, normalised to lists. */
+export type RecoveryMatch = z.output<typeof RecoveryMatchSchema>;
+
+/** A recovery rule: when a failure matches, apply the strategy. */
+export const RecoveryRuleSchema = z.strictObject({
+  /** Which failures the rule applies to. Default: every failure. */
+  match: RecoveryMatchSchema.optional(),
+  /** What to do (see DESIGN.md, "Recovery strategies"). */
+  strategy: oneOf(STRATEGIES),
+  /** Retry settings for `retry` / `retry_with_backoff`, over the step's and the defaults. Default: none. */
+  retry: RetrySettingsSchema.optional(),
+  /** What to do when the retries are spent (only after `retry` / `retry_with_backoff`). Default: `fail_fast`. */
+  then: oneOf(THEN_STRATEGIES).optional(),
+  /** The output a `skip` gives the step (what dependents see). Default: null. */
+  output: z.unknown().optional(),
+  /** How long a `manual_intervention` waits, in ms (input: a duration). Default: until someone acts. */
+  timeout: PositiveDurationSchema.optional(),
+  /** What happens when a `manual_intervention` wait times out. Default: `abort`. */
+  onTimeout: oneOf(INTERVENTION_TIMEOUT_ACTIONS).optional(),
+});
+
+/** A recovery rule, normalised (durations in ms, match fields as lists). */
+export type RecoveryRule = z.output<typeof RecoveryRuleSchema>;
+
+/** Which errors a classification rule applies to: any subset of the fields, at least one; all given must fit. */
+export const ClassifyMatchSchema = z
+  .strictObject({
+    /** Text the error message must contain. Default: any message. */
+    message: nonEmptyString('the text the error message contains').optional(),
+    /** The error's class name (`ApiError`). Default: any name. */
+    name: nonEmptyString("the error's class name").optional(),
+    /** The error's code (`E_QUOTA`, `ECONNRESET`). Default: any code. */
+    code: nonEmptyString("the error's code").optional(),
+  })
+  .refine((m) => m.message !== undefined || m.name !== undefined || m.code !== undefined, {
+    error: 'expected at least one of message, name, code; got none',
+  });
+
+/** A classification rule: errors that fit `match` get this category (and severity), before the built-in rules. */
+export const ClassifyRuleSchema = z.strictObject({
+  /** Which errors the rule applies to. */
+  match: ClassifyMatchSchema,
+  /** The category such errors get. */
+  category: oneOf(ERROR_CATEGORIES),
+  /** The severity such errors get. Default: the built-in severity for the category. */
+  severity: oneOf(SEVERITIES).optional(),
+});
+
+/** A classification rule. */
+export type ClassifyRule = z.output<typeof ClassifyRuleSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Steps
+
+/** What undoes a completed step during rollback. */
+export const CompensationSpecSchema = z.strictObject({
+  /** The step handler that compensates. */
+  activity: HandlerNameSchema,
+  /** Its input; templates may read the step's own output (`{{ steps.<this id>.output }}`). Default: none. */
+  input: z.unknown().optional(),
+  /** Timeouts for the compensation. Default: the pipeline's defaults. */
+  timeouts: TimeoutSettingsSchema.optional(),
+  /** Retries for the compensation. Default: the pipeline's defaults. */
+  retry: RetrySettingsSchema.optional(),
+});
+
+/** What undoes a completed step during rollback. */
+export type CompensationSpec = z.output<typeof CompensationSpecSchema>;
+
+/** One step of a task step's `alternative` list, run in order by the `alternative_path` strategy. */
+export const AlternativeStepSchema = z.strictObject({
+  /** Unique among all steps and alternatives. */
+  id: StepIdSchema,
+  /** Display name. Default: the id. */
+  name: z.string().optional(),
+  /** The step handler to run. */
+  activity: HandlerNameSchema,
+  /** Its input (templates allowed). Default: none. */
+  input: z.unknown().optional(),
+  /** Timeouts. Default: the pipeline's defaults. */
+  timeouts: TimeoutSettingsSchema.optional(),
+  /** Retries. Default: the pipeline's defaults. */
+  retry: RetrySettingsSchema.optional(),
+});
+
+/** One step of an `alternative` list. */
+export type AlternativeStep = z.output<typeof AlternativeStepSchema>;
+
+/** How many items of a `forEach` step may fail before the step fails: `3` or `"5%"`. */
+export const ToleratedFailuresSchema = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\s*\d+(?:\.\d+)?\s*%\s*$/)], {
+    error: (issue) =>
+      `expected a number of items like 3 or a percentage like 5%; got ${describeValue(issue.input)}`,
+  })
+  .transform((value, ctx): { count: number } | { percent: number } => {
+    if (typeof value === 'number') return { count: value };
+    const percent = Number.parseFloat(value);
+    if (percent > 100) {
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: `expected a percentage up to 100%; got "${value}"`,
+      });
+    }
+    return { percent };
+  });
+
+/** Tolerated item failures, normalised: a count, or a percentage of the items (0..100). */
+export type ToleratedFailures = z.output<typeof ToleratedFailuresSchema>;
+
+const commonStepFields = {
+  /** Unique among all steps and alternatives: letters, digits, `_` and `-`. */
+  id: StepIdSchema,
+  /** Display name. Default: the id. */
+  name: z.string().optional(),
+  /** Ids of the steps this one waits for. Default (omitted): the previous step in the list, none for the first; `[]`: none. */
+  dependsOn: z.array(z.string()).optional(),
+  /** Run only if this is truthy (a template or a boolean); otherwise the step ends skipped. Default: always run. */
+  when: z.union([z.string(), z.boolean()]).optional(),
+  /** The step's share of the progress percentage (positive). Default: 1. */
+  weight: WeightSchema,
+};
+
+/** A step that runs a step handler (an activity). */
+export const TaskStepSchema = z.strictObject({
+  ...commonStepFields,
+  /** The step kind. Default: `task`. */
+  type: z.literal('task').optional(),
+  /** The step handler to run (activity type). */
+  activity: HandlerNameSchema,
+  /** The handler's input; templates resolve against params, ancestor steps' outputs, `item` and `index`. Default: none. */
+  input: z.unknown().optional(),
+  /** Timeouts. Default: `defaults.timeouts`, then {@link DEFAULT_TIMEOUTS}. */
+  timeouts: TimeoutSettingsSchema.optional(),
+  /** Retries. Default: `defaults.retry`, then {@link DEFAULT_RETRY}. */
+  retry: RetrySettingsSchema.optional(),
+  /** Recovery rules, tried before the pipeline's. Default: none. */
+  recovery: z.array(RecoveryRuleSchema).optional(),
+  /** What undoes this step during rollback. Default: nothing to undo. */
+  compensate: CompensationSpecSchema.optional(),
+  /** Steps run in order by the `alternative_path` strategy; the last one's output becomes this step's. Default: none. */
+  alternative: z
+    .array(AlternativeStepSchema)
+    .min(1, { error: 'expected at least one alternative step; got none' })
+    .optional(),
+  /** Fan-out: one activity per item of this list (a single template or a literal list). Default: no fan-out. */
+  forEach: z.union([z.string(), z.array(z.unknown())]).optional(),
+  /** Most items running at once in a `forEach` step (positive integer). Default: all at once. */
+  maxConcurrency: z
+    .number()
+    .int()
+    .positive({ error: (issue) => `expected a whole number, at least 1; got ${describeValue(issue.input)}` })
+    .optional(),
+  /** Item failures a `forEach` step tolerates (count, or percentage like `5%`). Default: none. */
+  toleratedFailures: ToleratedFailuresSchema.optional(),
+});
+
+/** A step that runs a step handler. */
+export type TaskStep = z.output<typeof TaskStepSchema>;
+
+/** An approval gate's escalation: after a while, more people may decide. */
+export const EscalationSchema = z.strictObject({
+  /** How long to wait before escalating, in ms (input: a duration). */
+  after: PositiveDurationSchema,
+  /** Who may decide after that, besides `approvers` (at least one). */
+  to: z.array(nonEmptyString('a name')).min(1, { error: 'expected at least one name; got none' }),
+});
+
+/** A step that waits for an approval signal/update. */
+export const ApprovalStepSchema = z.strictObject({
+  ...commonStepFields,
+  /** The step kind. */
+  type: z.literal('approval'),
+  /** What the approvers see (templates allowed). Default: none. */
+  prompt: z.string().optional(),
+  /** Who may decide (checked against `by`); empty means anyone. Default: `[]`. */
+  approvers: z.array(nonEmptyString('a name')).default([]),
+  /** Widen who may decide after a while (recorded as an event). Default: no escalation. */
+  escalate: EscalationSchema.optional(),
+  /** How long to wait for a decision, in ms (input: a duration). Default: forever. */
+  timeout: PositiveDurationSchema.optional(),
+  /** The decision taken when `timeout` passes. Default: `reject` (a rejected gate fails its step). */
+  onTimeout: oneOf(APPROVAL_TIMEOUT_ACTIONS).default('reject'),
+});
+
+/** A step that waits for an approval. */
+export type ApprovalStep = z.output<typeof ApprovalStepSchema>;
+
+/** Step kinds (`type`). */
+export const STEP_TYPES = ['task', 'approval'] as const;
+
+/** A step: a task (the default) or an approval gate, told apart by `type`. */
+export const StepDefinitionSchema = z.discriminatedUnion('type', [TaskStepSchema, ApprovalStepSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' && issue.input !== null && typeof issue.input === 'object'
+      ? `expected one of ${listOf(STEP_TYPES)}; got ${describeValue((issue.input as { type?: unknown }).type)}`
+      : undefined,
+});
+
+/** A step, normalised. */
+export type StepDefinition = z.output<typeof StepDefinitionSchema>;
+
+/** Whether a step is an approval gate. */
+export function isApprovalStep(step: StepDefinition): step is ApprovalStep {
+  return step.type === 'approval';
+}
+
+/** Whether a step runs a step handler. */
+export function isTaskStep(step: StepDefinition): step is TaskStep {
+  return step.type !== 'approval';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The pipeline
+
+/** Pipeline-wide defaults for every step, alternative and compensation. */
+export const PipelineDefaultsSchema = z.strictObject({
+  /** Default timeouts. Default: {@link DEFAULT_TIMEOUTS}. */
+  timeouts: TimeoutSettingsSchema.optional(),
+  /** Default retries. Default: {@link DEFAULT_RETRY}. */
+  retry: RetrySettingsSchema.optional(),
+});
+
+/** PipelineDefinition v1 (see DESIGN.md). */
+export const PipelineDefinitionSchema = z.strictObject({
+  /** Where an editor finds this schema (ignored). Default: none. */
+  $schema: z.string().optional(),
+  /** The pipeline's name: 1 to 100 letters, digits, `.`, `_` and `-`. */
+  name: z.string().regex(PIPELINE_NAME_PATTERN, {
+    error: (issue) =>
+      `expected a name of 1 to 100 letters, digits, ".", "_" and "-"; got ${describeValue(issue.input)}`,
+  }),
+  /** Informational version (a number is kept as text). Default: none. */
+  version: z
+    .union([z.string(), z.number()], {
+      error: (issue) => `expected a version like "1"; got ${describeValue(issue.input)}`,
+    })
+    .transform(String)
+    .optional(),
+  /** What the pipeline does, for people. Default: none. */
+  description: z.string().optional(),
+  /** Defaults for every step. Default: the built-in ones ({@link DEFAULT_RETRY}, {@link DEFAULT_TIMEOUTS}). */
+  defaults: PipelineDefaultsSchema.optional(),
+  /** Pipeline-wide recovery rules, tried after a step's own. Default: none (the built-in rules apply). */
+  recovery: z.array(RecoveryRuleSchema).optional(),
+  /** Error classification rules, tried before the built-in ones. Default: none. */
+  classify: z.array(ClassifyRuleSchema).optional(),
+  /** What happens once a step's strategies give up: fail the pipeline, or roll back first. Default: `fail`. */
+  onFailure: oneOf(['fail', 'rollback']).default('fail'),
+  /** What cancelling the pipeline does: compensate completed steps, or just stop. Default: `rollback`. */
+  onCancel: oneOf(['rollback', 'stop']).default('rollback'),
+  /** The steps (at least one). */
+  steps: z.array(StepDefinitionSchema).min(1, { error: 'expected at least one step; got none' }),
+  /** Limit for the whole pipeline, in ms (input: a duration). Default: none. */
+  timeout: PositiveDurationSchema.optional(),
+});
+
+/** A validated pipeline definition: durations in ms, defaults filled in, match fields as lists. */
+export type PipelineDefinition = z.output<typeof PipelineDefinitionSchema>;
+
+/** A pipeline definition as users write it (durations as strings or ms, optional fields omitted). */
+export type PipelineDefinitionInput = z.input<typeof PipelineDefinitionSchema>;
+
+// ---------------------------------------------------------------------------------------------------
+// Messages
+
+const EXPECTED_TYPE: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  null: 'null',
+  undefined: 'nothing',
+};
+
+const TASK_ONLY_FIELDS = new Set(
+  Object.keys(TaskStepSchema.shape).filter((k) => !(k in ApprovalStepSchema.shape)),
+);
+const APPROVAL_ONLY_FIELDS = new Set(
+  Object.keys(ApprovalStepSchema.shape).filter((k) => !(k in TaskStepSchema.shape)),
+);
+
+/** Edit distance, for "did you mean" hints on unknown fields. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] as number;
+      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function unknownFieldMessage(key: string, schema: unknown): string {
+  const message = `unknown field "${key}"`;
+  if (schema === TaskStepSchema && APPROVAL_ONLY_FIELDS.has(key)) {
+    return `${message} (only approval steps have it: add type: approval)`;
+  }
+  if (schema === ApprovalStepSchema && TASK_ONLY_FIELDS.has(key))
+    return `${message} (approval steps do not have it)`;
+  if (schema instanceof z.ZodObject) {
+    const simple = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
+    const known = Object.keys(schema.shape as Record<string, unknown>);
+    const close = known.find((k) => simple(k) === simple(key)) ?? known.find((k) => distance(k, key) <= 2);
+    if (close) return `${message}; did you mean "${close}"?`;
+  }
+  return message;
+}
+
+/**
+ * The error map that gives definition issues their shape: what was expected, then what was found
+ * (`expected one of fail_fast, retry, …; got "pray"`). Pass it as the `error` parse option.
+ *
+ * For `unrecognized_keys` it returns one line per key, in `keys` order (`unknown field "foo"`),
+ * which `validateDefinition` splits into one issue per key.
+ */
+export const definitionErrorMap: z.core.$ZodErrorMap = (issue) => {
+  const got = describeValue(issue.input);
+  switch (issue.code) {
+    case 'invalid_type': {
+      const expected = EXPECTED_TYPE[issue.expected] ?? issue.expected;
+      if (issue.input === undefined) return `required field is missing: expected ${expected}`;
+      return `expected ${expected}; got ${got}`;
+    }
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `expected ${describeValue(issue.values[0])}; got ${got}`
+        : `expected one of ${listOf(issue.values)}; got ${got}`;
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => unknownFieldMessage(key, issue.inst)).join('\n');
+    case 'invalid_format':
+      return issue.format === 'regex'
+        ? `expected text matching ${String(issue.pattern)}; got ${got}`
+        : `expected ${issue.format}; got ${got}`;
+    case 'too_small': {
+      if (issue.origin === 'array')
+        return `expected at least ${issue.minimum} item(s); got ${issue.input === undefined ? 'none' : got}`;
+      if (issue.origin === 'string') return `expected at least ${issue.minimum} character(s); got ${got}`;
+      return `expected a number ${issue.inclusive ? '>=' : '>'} ${issue.minimum}; got ${got}`;
+    }
+    case 'too_big': {
+      if (issue.origin === 'array') return `expected at most ${issue.maximum} item(s); got ${got}`;
+      if (issue.origin === 'string') return `expected at most ${issue.maximum} character(s); got ${got}`;
+      return `expected a number ${issue.inclusive ? '<=' : '<'} ${issue.maximum}; got ${got}`;
+    }
+    case 'invalid_union':
+      return `expected a value of an allowed form; got ${got}`;
+    default:
+      return undefined;
+  }
+};

@@ -1,0 +1,115 @@
+/**
+ * Error vocabulary shared by the definition validator, the worker's classifier and the workflow.
+ *
+ * Pure and deterministic: safe to import from workflow code.
+ */
+
+/**
+ * What kind of failure a step had. The worker's classifier assigns one to every step failure; the
+ * recovery rules match on it. `unknown` is what nothing else fits.
+ */
+export const ERROR_CATEGORIES = [
+  'network',
+  'timeout',
+  'rate_limit',
+  'validation',
+  'auth',
+  'not_found',
+  'conflict',
+  'resource',
+  'dependency',
+  'internal',
+  'unknown',
+] as const;
+
+/** One of {@link ERROR_CATEGORIES}. */
+export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
+
+/** How bad a failure is, lowest first. Recovery rules may match on it (`critical` → manual intervention). */
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+/** One of {@link SEVERITIES}. */
+export type Severity = (typeof SEVERITIES)[number];
+
+/** What a classified step failure carries (the details of the ApplicationFailure whose `type` is the category). */
+export interface StepFailureDetails {
+  /** The failure's category; also the ApplicationFailure `type`. */
+  category: ErrorCategory;
+  /** The failure's severity. */
+  severity: Severity;
+  /** A machine-readable code when the error had one (`ECONNRESET`, `HTTP_503`, `E_QUOTA`). Default: none. */
+  code?: string;
+  /** The original error message. */
+  message: string;
+  /** The original error's class name (`TypeError`, `ApiError`). Default: none. */
+  name?: string;
+}
+
+/** One problem found in a pipeline definition. */
+export interface DefinitionIssue {
+  /** Where the problem is, like `steps[2].recovery[0].strategy`; the empty string for the definition itself. */
+  path: string;
+  /** What is wrong, saying what was expected and what was found. */
+  message: string;
+}
+
+/** Renders a found value for an error message: strings quoted, objects by kind. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  if (typeof value === 'object') return 'an object';
+  return typeof value;
+}
+
+/**
+ * Formats a path inside a definition the way issues show it: `steps[2].recovery[0].strategy`,
+ * `steps[0].input["content-type"]`; the empty string for the root.
+ */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (typeof segment === 'symbol') out += `[${String(segment)}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(segment)) out += out ? `.${segment}` : segment;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}
+
+/** Formats issues one per line, as `path: message` (just `message` for the root). */
+export function formatIssues(issues: readonly DefinitionIssue[]): string {
+  return issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('\n');
+}
+
+/** A pipeline definition was rejected. Carries every problem found, not just the first. */
+export class DefinitionError extends Error {
+  override readonly name = 'DefinitionError';
+  /** Every problem found, in definition order where possible. */
+  readonly issues: DefinitionIssue[];
+
+  constructor(issues: DefinitionIssue[]) {
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    super(`invalid pipeline definition (${count}):\n${formatIssues(issues)}`);
+    this.issues = issues;
+  }
+}
+
+/** A template could not be parsed or rendered (`{{ steps.x.output.y }}` with no `y`, an unclosed `{{`). */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+  /** The template text as written, like `{{ steps.extract.output.body }}`. */
+  readonly template: string;
+  /** Why it failed, like `"body" not found in steps.extract.output`. */
+  readonly reason: string;
+
+  constructor(template: string, reason: string) {
+    super(`${template}: ${reason}`);
+    this.template = template;
+    this.reason = reason;
+  }
+}

@@ -1,0 +1,151 @@
+import type { ErrorCategory, Severity } from './errors.js';
+
+/** Overall state of a pipeline run, as the `progress` query reports it. */
+export type PipelineStatus =
+  | 'running'
+  | 'awaiting_intervention'
+  | 'awaiting_approval'
+  | 'compensating'
+  | 'completed'
+  | 'failed'
+  | 'rolled_back'
+  | 'cancelled';
+
+export const TERMINAL_PIPELINE_STATUSES: readonly PipelineStatus[] = [
+  'completed',
+  'failed',
+  'rolled_back',
+  'cancelled',
+];
+
+export type StepStatus =
+  | 'pending'
+  | 'running'
+  | 'retrying'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'awaiting_approval'
+  | 'awaiting_intervention'
+  | 'compensating'
+  | 'compensated'
+  | 'compensation_failed'
+  | 'cancelled';
+
+/** A step error as shown to people: classified on the worker. */
+export interface StepErrorInfo {
+  category: ErrorCategory;
+  severity: Severity;
+  message: string;
+  code?: string;
+  /** Attempt on which the error happened. */
+  attempt?: number;
+}
+
+export interface CompensationProgress {
+  status: 'pending' | 'compensating' | 'compensated' | 'compensation_failed';
+  error?: StepErrorInfo;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+/** In-step progress, from the running activity's heartbeats (`reportProgress`), merged in by the client. */
+export interface StepDetail {
+  percent?: number;
+  message?: string;
+  /** forEach steps: item counts. */
+  items?: { total: number; succeeded: number; failed: number; running: number };
+  /** Why a step was skipped (`condition false`, `recovery: skip`, `intervention by alice`). */
+  reason?: string;
+  /** Approval gates: the rendered prompt. */
+  prompt?: string;
+  /** Time of the last heartbeat, when merged from `describe()`. */
+  heartbeatAt?: string;
+}
+
+export interface StepProgress {
+  id: string;
+  name: string;
+  status: StepStatus;
+  /** Current or last attempt (1-based; 0 before the first). */
+  attempt: number;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  error?: StepErrorInfo;
+  /** Where the step is declared in the definition, e.g. `steps[2]`. */
+  path: string;
+  compensation?: CompensationProgress;
+  detail?: StepDetail;
+}
+
+export type PendingKind = 'approval' | 'intervention';
+
+export interface PendingAction {
+  stepId: string;
+  kind: PendingKind;
+  error?: StepErrorInfo;
+  /** Actions or decisions accepted now (`retry`, `skip`, … or `approve`, `reject`). */
+  allowed: string[];
+  /** Who may decide (approval gates; empty = anyone). */
+  approvers?: string[];
+  prompt?: string;
+  since: string;
+  deadline?: string;
+}
+
+export interface ProgressEvent {
+  seq: number;
+  at: string;
+  type: string;
+  stepId?: string;
+  message: string;
+  by?: string;
+  comment?: string;
+}
+
+/** An audited human or timeout decision (approvals, rejections, interventions, escalations, timeouts). */
+export interface Decision {
+  at: string;
+  stepId: string;
+  kind: 'approval' | 'intervention' | 'escalation' | 'timeout';
+  action: string;
+  by?: string;
+  comment?: string;
+}
+
+export interface ProgressCounts {
+  total: number;
+  pending: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  compensated: number;
+}
+
+export interface PipelineProgress {
+  pipelineId: string;
+  runId: string;
+  name: string;
+  status: PipelineStatus;
+  startedAt: string;
+  updatedAt: string;
+  completedAt?: string;
+  /** 0..100, weighted by step `weight`. */
+  percent: number;
+  etaMs?: number;
+  counts: ProgressCounts;
+  steps: StepProgress[];
+  pending?: PendingAction;
+  /** The last 100 events. */
+  events: ProgressEvent[];
+  /** Every decision of the run (not capped). */
+  decisions: Decision[];
+  /** Increases on every change: poll cheaply by comparing it. */
+  version: number;
+}
+
+export function isTerminalStatus(status: PipelineStatus): boolean {
+  return TERMINAL_PIPELINE_STATUSES.includes(status);
+}

@@ -1,0 +1,132 @@
+import type { PipelineDefinition, RecoveryRule, Strategy } from './definition.js';
+import { ERROR_CATEGORIES, SEVERITIES, type ErrorCategory, type Severity } from './errors.js';
+
+/** A retry budget with every field set; durations in milliseconds. */
+export interface ResolvedRetry {
+  maxAttempts: number;
+  initialInterval: number;
+  backoffCoefficient: number;
+  maxInterval: number;
+}
+
+/** Used when neither the step, the rule nor the definition's `defaults` say otherwise. */
+export const BUILTIN_RETRY: ResolvedRetry = {
+  maxAttempts: 3,
+  initialInterval: 1000,
+  backoffCoefficient: 2,
+  maxInterval: 60_000,
+};
+
+export const BUILTIN_START_TO_CLOSE_MS = 10 * 60_000;
+
+/** Built-in rules, tried after the step's and the pipeline's own (DESIGN.md, "Recovery strategies"). */
+export const BUILTIN_RULES: readonly RecoveryRule[] = [
+  { match: { category: ['network', 'timeout', 'rate_limit', 'dependency'] }, strategy: 'retry_with_backoff' },
+  { match: { category: ['validation', 'auth', 'not_found'] }, strategy: 'fail_fast' },
+  { match: { severity: ['critical'] }, strategy: 'manual_intervention' },
+  { strategy: 'retry', then: 'fail_fast' },
+] as RecoveryRule[];
+
+/** A rule with its retry budget resolved. */
+export type PlannedRule = Omit<RecoveryRule, 'retry'> & { retry: ResolvedRetry };
+
+/** The ordered rules that decide what happens to one step's failures. */
+export interface RecoveryPlan {
+  rules: PlannedRule[];
+}
+
+export interface FailureKind {
+  category: ErrorCategory;
+  severity: Severity;
+}
+
+const RETRYING: readonly Strategy[] = ['retry', 'retry_with_backoff'];
+
+export function isRetrying(strategy: Strategy): boolean {
+  return RETRYING.includes(strategy);
+}
+
+/** Step rules, then pipeline rules, then the built-ins; each with step → defaults → built-in retry settings. */
+export function recoveryPlan(
+  definition: Pick<PipelineDefinition, 'recovery' | 'defaults'>,
+  step: { recovery?: RecoveryRule[]; retry?: Partial<ResolvedRetry> },
+): RecoveryPlan {
+  const base: ResolvedRetry = {
+    ...BUILTIN_RETRY,
+    ...defined(definition.defaults?.retry),
+    ...defined(step.retry),
+  };
+  const rules = [...(step.recovery ?? []), ...(definition.recovery ?? []), ...BUILTIN_RULES].map(
+    (rule): PlannedRule => {
+      const retry = { ...base, ...defined(rule.retry) };
+      if (rule.strategy === 'retry') retry.backoffCoefficient = 1;
+      return { ...rule, retry };
+    },
+  );
+  return { rules };
+}
+
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function matches(rule: RecoveryRule, failure: FailureKind): boolean {
+  const { category, severity } = rule.match ?? {};
+  if (category && category.length && !category.includes(failure.category)) return false;
+  if (severity && severity.length && !severity.includes(failure.severity)) return false;
+  return true;
+}
+
+/** The first rule whose `match` fits; the built-in catch-all guarantees one. */
+export function matchRule(plan: RecoveryPlan, failure: FailureKind): PlannedRule {
+  return plan.rules.find((rule) => matches(rule, failure)) ?? plan.rules[plan.rules.length - 1]!;
+}
+
+/**
+ * Whether the attempt that just failed (1-based) is retried, and after how long. Undefined: no retry,
+ * the rule's `then` (or its strategy, for non-retrying strategies) decides.
+ */
+export function retryDelayMs(rule: PlannedRule, attempt: number): number | undefined {
+  if (!isRetrying(rule.strategy) || attempt >= rule.retry.maxAttempts) return undefined;
+  const { initialInterval, backoffCoefficient, maxInterval } = rule.retry;
+  return Math.min(initialInterval * backoffCoefficient ** (attempt - 1), maxInterval);
+}
+
+/** What happens once a rule's retries are spent (or at once, for non-retrying strategies). */
+export function strategyAfterRetries(rule: PlannedRule): Strategy {
+  return isRetrying(rule.strategy) ? (rule.then ?? 'fail_fast') : rule.strategy;
+}
+
+export interface TemporalRetryPolicy {
+  maximumAttempts: number;
+  initialInterval: number;
+  backoffCoefficient: number;
+  maximumInterval: number;
+  nonRetryableErrorTypes: string[];
+}
+
+/**
+ * The server-side retry policy of a step's activity. The worker decides each classified failure's retry
+ * (budget and delay per category, `nextRetryDelay`), so this policy is the envelope: enough attempts for
+ * the most generous rule, intervals of the `timeout` rule (timeouts never reach the worker), and every
+ * category whose rules never retry listed as non-retryable.
+ */
+export function temporalRetryPolicy(plan: RecoveryPlan): TemporalRetryPolicy {
+  const retrying = plan.rules.filter((rule) => isRetrying(rule.strategy));
+  const maximumAttempts = Math.max(1, ...retrying.map((rule) => rule.retry.maxAttempts));
+  const timeoutRule = matchRule(plan, { category: 'timeout', severity: 'medium' });
+  const nonRetryableErrorTypes = ERROR_CATEGORIES.filter((category) =>
+    SEVERITIES.every((severity) => !isRetrying(matchRule(plan, { category, severity }).strategy)),
+  );
+  const timeoutRetries = isRetrying(timeoutRule.strategy);
+  return {
+    maximumAttempts: timeoutRetries
+      ? Math.max(maximumAttempts, timeoutRule.retry.maxAttempts)
+      : maximumAttempts,
+    initialInterval: timeoutRule.retry.initialInterval,
+    backoffCoefficient: Math.max(1, timeoutRule.retry.backoffCoefficient),
+    maximumInterval: Math.max(timeoutRule.retry.maxInterval, timeoutRule.retry.initialInterval),
+    nonRetryableErrorTypes,
+  };
+}

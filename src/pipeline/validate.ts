@@ -1,0 +1,594 @@
+import type { z } from 'zod';
+import { PipelineDefinitionSchema, definitionErrorMap, type PipelineDefinition } from './definition.js';
+import { DefinitionError, formatPath, type DefinitionIssue } from './errors.js';
+import { TEMPLATE_ROOTS, formatTemplatePath, isSingleTemplate, scanTemplates } from './templates.js';
+
+/**
+ * Whole-definition validation: the schema (types, fields, durations, enums) plus the checks that need
+ * the whole definition (ids, dependencies, templates, handlers, strategies that cannot apply). Every
+ * problem is reported with its path, all at once; a definition that passes cannot fail to start.
+ */
+
+/** Options for {@link validateDefinition} and {@link parseDefinition}. */
+export interface ValidateOptions {
+  /**
+   * Names of the registered step handlers. When given, every `activity` (steps, compensations,
+   * alternatives) must be one of them. Default: handler names are not checked.
+   */
+  handlers?: Iterable<string>;
+}
+
+/** The outcome of {@link validateDefinition}. */
+export type ValidationResult =
+  { ok: true; definition: PipelineDefinition } | { ok: false; issues: DefinitionIssue[] };
+
+/**
+ * Validates a pipeline definition completely and reports every problem at once, each with its path:
+ * schema problems (unknown fields, wrong types, bad durations, unknown strategies) and cross-field ones
+ * (duplicate ids, unknown or cyclic `dependsOn`, templates that read unknown or non-ancestor steps,
+ * `item`/`index` outside forEach, unknown handlers, strategies that cannot apply).
+ */
+export function validateDefinition(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  const parsed = PipelineDefinitionSchema.safeParse(input, { error: definitionErrorMap });
+  const issues = parsed.success ? [] : fromZodIssues(parsed.error.issues, []);
+  issues.push(...crossFieldIssues(input, options));
+  const unique = dedupe(issues);
+  if (unique.length > 0 || !parsed.success) return { ok: false, issues: sortByStep(unique) };
+  return { ok: true, definition: parsed.data };
+}
+
+/**
+ * Validates a pipeline definition and returns it parsed (durations in ms, defaults filled in).
+ *
+ * @throws DefinitionError listing every problem.
+ */
+export function parseDefinition(input: unknown, options: ValidateOptions = {}): PipelineDefinition {
+  const result = validateDefinition(input, options);
+  if (!result.ok) throw new DefinitionError(result.issues);
+  return result.definition;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dependencies of a validated definition
+
+/**
+ * Each step's dependencies by id: its `dependsOn`, or the previous step in the list when `dependsOn`
+ * is omitted (none for the first step); `[]` means none.
+ */
+export function resolveDependencies(def: PipelineDefinition): Record<string, string[]> {
+  const deps: Record<string, string[]> = {};
+  def.steps.forEach((step, i) => {
+    const previous = def.steps[i - 1];
+    deps[step.id] = step.dependsOn ? [...step.dependsOn] : previous ? [previous.id] : [];
+  });
+  return deps;
+}
+
+/**
+ * Step ids in an order where every step comes after its dependencies; among steps that are ready
+ * together, list order decides (so a list with no explicit `dependsOn` keeps its order).
+ *
+ * @throws DefinitionError if the dependencies have a cycle (a validated definition has none).
+ */
+export function topologicalOrder(def: PipelineDefinition): string[] {
+  const deps = resolveDependencies(def);
+  const done = new Set<string>();
+  const order: string[] = [];
+  while (order.length < def.steps.length) {
+    const next = def.steps.find((s) => !done.has(s.id) && (deps[s.id] ?? []).every((d) => done.has(d)));
+    if (!next) {
+      const left = def.steps.filter((s) => !done.has(s.id)).map((s) => s.id);
+      throw new DefinitionError([{ path: 'steps', message: `dependency cycle among ${left.join(', ')}` }]);
+    }
+    done.add(next.id);
+    order.push(next.id);
+  }
+  return order;
+}
+
+/** Every step that `id` depends on, directly or not, in list order. */
+export function ancestorsOf(def: PipelineDefinition, id: string): string[] {
+  return closure(id, resolveDependencies(def), def);
+}
+
+/** Every step that depends on `id`, directly or not, in list order (what re-runs when `id` re-runs). */
+export function descendantsOf(def: PipelineDefinition, id: string): string[] {
+  const deps = resolveDependencies(def);
+  const dependents: Record<string, string[]> = {};
+  for (const [step, list] of Object.entries(deps)) for (const d of list) (dependents[d] ??= []).push(step);
+  return closure(id, dependents, def);
+}
+
+function closure(id: string, edges: Record<string, string[]>, def: PipelineDefinition): string[] {
+  const seen = new Set<string>();
+  const stack = [...(edges[id] ?? [])];
+  while (stack.length > 0) {
+    const next = stack.pop() as string;
+    if (seen.has(next) || next === id) continue;
+    seen.add(next);
+    stack.push(...(edges[next] ?? []));
+  }
+  return def.steps.map((s) => s.id).filter((s) => seen.has(s));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Schema issues → definition issues
+
+function fromZodIssues(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey[]): DefinitionIssue[] {
+  const out: DefinitionIssue[] = [];
+  for (const issue of issues) {
+    const path = [...base, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      const lines = issue.message.split('\n');
+      issue.keys.forEach((key, i) =>
+        out.push({ path: formatPath([...path, key]), message: lines[i] ?? `unknown field "${key}"` }),
+      );
+      continue;
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const branch = likelyBranch(issue.errors);
+      if (branch) {
+        out.push(...fromZodIssues(branch, path));
+        continue;
+      }
+    }
+    out.push({ path: formatPath(path), message: issue.message });
+  }
+  return out;
+}
+
+/**
+ * Picks the union option the user most likely meant: the one whose problems are not a type mismatch
+ * of the value itself, or else the one that got furthest into the value. None if that is unclear
+ * (the union's own message is used then).
+ */
+function likelyBranch(branches: readonly z.core.$ZodIssue[][]): z.core.$ZodIssue[] | undefined {
+  const candidates = branches.filter((b) => !b.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
+  if (candidates.length === 1) return candidates[0];
+  if (candidates.length === 0) return undefined;
+  const depth = (b: z.core.$ZodIssue[]) => Math.max(...b.map((i) => i.path.length));
+  const deepest = Math.max(...candidates.map(depth));
+  const best = candidates.filter((b) => depth(b) === deepest);
+  return best.length === 1 ? best[0] : undefined;
+}
+
+function dedupe(issues: DefinitionIssue[]): DefinitionIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Groups issues by step (pipeline-level ones first), keeping their order otherwise. */
+function sortByStep(issues: DefinitionIssue[]): DefinitionIssue[] {
+  const stepOf = (issue: DefinitionIssue) => Number(/^steps\[(\d+)\]/.exec(issue.path)?.[1] ?? -1);
+  return issues
+    .map((issue, i) => ({ issue, i, step: stepOf(issue) }))
+    .sort((a, b) => a.step - b.step || a.i - b.i)
+    .map((x) => x.issue);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cross-field checks (run on the raw input, defensively, so they report even when the schema fails)
+
+type Raw = Record<string, unknown>;
+
+const isRecord = (value: unknown): value is Raw =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const RETRYING = new Set(['retry', 'retry_with_backoff']);
+
+/** What the cross-field checks know about one step. */
+interface StepNode {
+  index: number;
+  raw: Raw;
+  /** The id, or `steps[i]` when the id is missing or not a string. */
+  label: string;
+  id: string | undefined;
+  deps: number[];
+}
+
+function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionIssue[] {
+  if (!isRecord(input) || !Array.isArray(input.steps)) return [];
+  const issues: DefinitionIssue[] = [];
+  const report: Report = (path, message) =>
+    issues.push({ path: typeof path === 'string' ? path : formatPath(path), message });
+  const rawSteps: unknown[] = input.steps;
+
+  const nodes: StepNode[] = [];
+  rawSteps.forEach((raw, index) => {
+    if (!isRecord(raw)) return;
+    const id = typeof raw.id === 'string' ? raw.id : undefined;
+    nodes.push({ index, raw, id, label: id ?? `steps[${index}]`, deps: [] });
+  });
+  const nodeAt = new Map(nodes.map((n) => [n.index, n]));
+
+  const { stepIndex, alternativeOwner } = checkIds(nodes, report);
+  checkDependencies(nodes, nodeAt, stepIndex, alternativeOwner, report);
+  checkCycles(nodes, nodeAt, report);
+  const ancestors = ancestorSets(nodes, nodeAt);
+  const handlers = options.handlers ? new Set(options.handlers) : undefined;
+
+  for (const node of nodes) {
+    const { raw, index } = node;
+    const at = (...rest: PropertyKey[]) => ['steps', index, ...rest];
+    const isApproval = raw.type === 'approval';
+    const fanOut = raw.forEach !== undefined;
+    const templateContext = {
+      node,
+      stepIndex,
+      alternativeOwner,
+      ancestors: ancestors.get(index) ?? new Set<number>(),
+    };
+
+    // Templates, in every place they are rendered.
+    if (isApproval) {
+      checkTemplates(raw.prompt, at('prompt'), { ...templateContext, items: false, self: false }, report);
+    } else {
+      checkTemplates(raw.input, at('input'), { ...templateContext, items: fanOut, self: false }, report);
+      if (isRecord(raw.compensate)) {
+        const context = { ...templateContext, items: fanOut, self: true };
+        checkTemplates(raw.compensate.input, at('compensate', 'input'), context, report);
+      }
+      if (Array.isArray(raw.alternative)) {
+        raw.alternative.forEach((alt, k) => {
+          if (!isRecord(alt)) return;
+          const context = { ...templateContext, items: fanOut, self: false };
+          checkTemplates(alt.input, at('alternative', k, 'input'), context, report);
+        });
+      }
+      if (typeof raw.forEach === 'string') {
+        const found = checkTemplates(
+          raw.forEach,
+          at('forEach'),
+          { ...templateContext, items: false, self: false },
+          report,
+        );
+        if (found && !isSingleTemplate(raw.forEach)) {
+          report(
+            at('forEach'),
+            `expected a single template like "{{ steps.<id>.output.items }}" or a list; got ${JSON.stringify(raw.forEach)}`,
+          );
+        }
+      }
+    }
+    if (typeof raw.when === 'string') {
+      checkTemplates(raw.when, at('when'), { ...templateContext, items: false, self: false }, report);
+    }
+
+    if (isApproval) continue;
+
+    // Fan-out settings need a fan-out.
+    for (const field of ['maxConcurrency', 'toleratedFailures'] as const) {
+      if (raw[field] !== undefined && !fanOut) report(at(field), `${field} applies only to forEach steps`);
+    }
+
+    // Handlers.
+    if (handlers) {
+      checkHandler(raw.activity, at('activity'), handlers, report);
+      if (isRecord(raw.compensate))
+        checkHandler(raw.compensate.activity, at('compensate', 'activity'), handlers, report);
+      if (Array.isArray(raw.alternative)) {
+        raw.alternative.forEach((alt, k) => {
+          if (isRecord(alt)) checkHandler(alt.activity, at('alternative', k, 'activity'), handlers, report);
+        });
+      }
+    }
+
+    // Step-level recovery rules.
+    const hasAlternative = Array.isArray(raw.alternative) && raw.alternative.length > 0;
+    checkRules(raw.recovery, at('recovery'), hasAlternative, report);
+  }
+
+  checkRules(input.recovery, ['recovery'], undefined, report);
+  return issues;
+}
+
+type Report = (path: PropertyKey[] | string, message: string) => void;
+
+function suggestion(name: string, known: Iterable<string>): string {
+  const lower = name.toLowerCase();
+  for (const candidate of known) {
+    if (
+      candidate.toLowerCase() === lower ||
+      (lower.length > 3 && candidate.toLowerCase().startsWith(lower))
+    ) {
+      return `; did you mean "${candidate}"?`;
+    }
+  }
+  return '';
+}
+
+function checkIds(nodes: StepNode[], report: Report) {
+  const stepIndex = new Map<string, number>();
+  const alternativeOwner = new Map<string, string>();
+  const firstSeen = new Map<string, string>();
+  const claim = (id: string, path: PropertyKey[]) => {
+    const previous = firstSeen.get(id);
+    if (previous !== undefined) report(path, `duplicate id "${id}": ${previous} has it too`);
+    else firstSeen.set(id, formatPath(path));
+    return previous === undefined;
+  };
+  for (const node of nodes) {
+    if (node.id !== undefined && claim(node.id, ['steps', node.index, 'id']))
+      stepIndex.set(node.id, node.index);
+  }
+  for (const node of nodes) {
+    if (!Array.isArray(node.raw.alternative)) continue;
+    node.raw.alternative.forEach((alt, k) => {
+      if (!isRecord(alt) || typeof alt.id !== 'string') return;
+      if (claim(alt.id, ['steps', node.index, 'alternative', k, 'id']))
+        alternativeOwner.set(alt.id, node.label);
+    });
+  }
+  return { stepIndex, alternativeOwner };
+}
+
+function checkDependencies(
+  nodes: StepNode[],
+  nodeAt: Map<number, StepNode>,
+  stepIndex: Map<string, number>,
+  alternativeOwner: Map<string, string>,
+  report: Report,
+): void {
+  for (const node of nodes) {
+    const { dependsOn } = node.raw;
+    if (!Array.isArray(dependsOn)) {
+      // Omitted (or mistyped, which the schema reports): the previous step.
+      if (node.index > 0 && nodeAt.has(node.index - 1)) node.deps.push(node.index - 1);
+      continue;
+    }
+    const listed = new Set<string>();
+    dependsOn.forEach((dep: unknown, j) => {
+      if (typeof dep !== 'string') return;
+      const path = ['steps', node.index, 'dependsOn', j];
+      if (listed.has(dep)) return report(path, `"${dep}" is listed twice`);
+      listed.add(dep);
+      if (dep === node.id) return report(path, `step "${dep}" depends on itself`);
+      const target = stepIndex.get(dep);
+      if (target !== undefined) return void node.deps.push(target);
+      const owner = alternativeOwner.get(dep);
+      if (owner !== undefined) {
+        return report(
+          path,
+          `"${dep}" is an alternative of step "${owner}", not a step; depend on "${owner}"`,
+        );
+      }
+      report(path, `unknown step "${dep}"${suggestion(dep, stepIndex.keys())}`);
+    });
+  }
+}
+
+/** Reports one cycle per strongly connected group of steps, starting at its first step in the list. */
+function checkCycles(nodes: StepNode[], nodeAt: Map<number, StepNode>, report: Report): void {
+  // Tarjan's strongly connected components, iteratively over list order.
+  const indexOf = new Map<number, number>();
+  const low = new Map<number, number>();
+  const onStack = new Set<number>();
+  const stack: number[] = [];
+  const components: number[][] = [];
+  let counter = 0;
+  const visit = (start: number) => {
+    const work: Array<{ v: number; next: number }> = [{ v: start, next: 0 }];
+    indexOf.set(start, counter);
+    low.set(start, counter++);
+    stack.push(start);
+    onStack.add(start);
+    while (work.length > 0) {
+      const frame = work[work.length - 1] as { v: number; next: number };
+      const deps = nodeAt.get(frame.v)?.deps ?? [];
+      if (frame.next < deps.length) {
+        const w = deps[frame.next++] as number;
+        if (!indexOf.has(w)) {
+          indexOf.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push({ v: w, next: 0 });
+        } else if (onStack.has(w)) {
+          low.set(frame.v, Math.min(low.get(frame.v) as number, indexOf.get(w) as number));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent.v, Math.min(low.get(parent.v) as number, low.get(frame.v) as number));
+      if (low.get(frame.v) === indexOf.get(frame.v)) {
+        const component: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop() as number;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== frame.v);
+        components.push(component);
+      }
+    }
+  };
+  for (const node of nodes) if (!indexOf.has(node.index)) visit(node.index);
+
+  for (const component of components) {
+    if (component.length < 2) continue;
+    const members = new Set(component);
+    const first = Math.min(...component);
+    // Shortest path from `first` back to itself inside the component.
+    const cameFrom = new Map<number, number>();
+    const queue = [first];
+    let closing: number | undefined;
+    while (queue.length > 0 && closing === undefined) {
+      const v = queue.shift() as number;
+      for (const w of nodeAt.get(v)?.deps ?? []) {
+        if (!members.has(w)) continue;
+        if (w === first) {
+          closing = v;
+          break;
+        }
+        if (!cameFrom.has(w)) {
+          cameFrom.set(w, v);
+          queue.push(w);
+        }
+      }
+    }
+    const cycle = [first];
+    for (let v = closing; v !== undefined && v !== first; v = cameFrom.get(v)) cycle.splice(1, 0, v);
+    cycle.push(first);
+    const names = cycle.map((i) => nodeAt.get(i)?.label ?? `steps[${i}]`);
+    report(['steps', first, 'dependsOn'], `dependency cycle: ${names.join(' -> ')}`);
+  }
+}
+
+function ancestorSets(nodes: StepNode[], nodeAt: Map<number, StepNode>): Map<number, Set<number>> {
+  const result = new Map<number, Set<number>>();
+  for (const node of nodes) {
+    const seen = new Set<number>();
+    const stack = [...node.deps];
+    while (stack.length > 0) {
+      const next = stack.pop() as number;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...(nodeAt.get(next)?.deps ?? []));
+    }
+    seen.delete(node.index);
+    result.set(node.index, seen);
+  }
+  return result;
+}
+
+interface TemplateContext {
+  node: StepNode;
+  stepIndex: Map<string, number>;
+  alternativeOwner: Map<string, string>;
+  ancestors: Set<number>;
+  /** Whether `item` and `index` are defined here (the per-item inputs of a forEach step). */
+  items: boolean;
+  /** Whether the step's own output is readable here (its compensation input). */
+  self: boolean;
+}
+
+/** Checks every template in a value; returns whether all of them were well-formed. */
+function checkTemplates(
+  value: unknown,
+  base: PropertyKey[],
+  context: TemplateContext,
+  report: Report,
+): boolean {
+  let wellFormed = true;
+  const prefix = formatPath(base);
+  for (const found of scanTemplates(value)) {
+    const path = !found.path
+      ? prefix
+      : found.path.startsWith('[')
+        ? prefix + found.path
+        : `${prefix}.${found.path}`;
+    const problem = (message: string) => report(path, `${found.template}: ${message}`);
+    if (!found.parsed) {
+      wellFormed = false;
+      problem(found.error ?? 'malformed template');
+      continue;
+    }
+    const { root, segments } = found.parsed;
+    if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) {
+      problem(`unknown name "${root}"; expected one of ${TEMPLATE_ROOTS.join(', ')}`);
+    } else if (root === 'item' || root === 'index') {
+      if (!context.items) problem(`${root} is only defined in the input of a forEach step`);
+      else if (root === 'index' && segments.length > 0) problem('index is a number; it has no fields');
+    } else if (root === 'steps') {
+      checkStepReference(segments, context, problem);
+    }
+  }
+  return wellFormed;
+}
+
+function checkStepReference(
+  segments: ReadonlyArray<string | number>,
+  context: TemplateContext,
+  problem: (message: string) => void,
+): void {
+  const [id, field] = segments;
+  if (typeof id !== 'string') return problem('expected steps.<id>.output, optionally followed by a path');
+  const target = context.stepIndex.get(id);
+  if (target === undefined) {
+    const owner = context.alternativeOwner.get(id);
+    if (owner !== undefined)
+      return problem(`"${id}" is an alternative of step "${owner}"; read steps.${owner}.output`);
+    return problem(`unknown step "${id}"${suggestion(id, context.stepIndex.keys())}`);
+  }
+  if (field !== 'output') {
+    const got = formatTemplatePath('steps', segments.slice(0, 2));
+    return problem(`expected steps.${id}.output, optionally followed by a path; got ${got}`);
+  }
+  const self = context.node.index;
+  if (target === self) {
+    if (!context.self)
+      problem(`step "${id}" cannot read its own output here (only its compensate input can)`);
+    return;
+  }
+  if (!context.ancestors.has(target)) {
+    problem(
+      `step "${id}" is not an ancestor of "${context.node.label}": add it to dependsOn (directly or through a dependency)`,
+    );
+  }
+}
+
+function checkHandler(name: unknown, path: PropertyKey[], handlers: Set<string>, report: Report): void {
+  if (typeof name !== 'string' || name === '' || handlers.has(name)) return;
+  const known = [...handlers].sort();
+  const list = known.length > 12 ? `${known.slice(0, 12).join(', ')}, …` : known.join(', ');
+  report(path, `unknown step handler "${name}"${suggestion(name, known)} (registered: ${list || 'none'})`);
+}
+
+/**
+ * Checks recovery rules for settings that can never apply. `hasAlternative` is undefined for the
+ * pipeline's rules (which apply to steps with and without alternatives).
+ */
+function checkRules(
+  rules: unknown,
+  base: PropertyKey[],
+  hasAlternative: boolean | undefined,
+  report: Report,
+): void {
+  if (!Array.isArray(rules)) return;
+  rules.forEach((rule: unknown, r) => {
+    if (!isRecord(rule) || typeof rule.strategy !== 'string') return;
+    const at = (field: string) => [...base, r, field];
+    const { strategy, then } = rule;
+    const retrying = RETRYING.has(strategy);
+    if (hasAlternative === false) {
+      if (strategy === 'alternative_path')
+        report(at('strategy'), 'alternative_path needs the step to have an "alternative" list');
+      if (then === 'alternative_path')
+        report(at('then'), 'alternative_path needs the step to have an "alternative" list');
+    }
+    if (then !== undefined && !retrying) {
+      report(
+        at('then'),
+        `then applies only after retry or retry_with_backoff; the strategy is "${strategy}"`,
+      );
+    }
+    if (rule.retry !== undefined && !retrying) {
+      report(
+        at('retry'),
+        `retry settings apply only to retry and retry_with_backoff; the strategy is "${strategy}"`,
+      );
+    }
+    if (
+      strategy === 'retry' &&
+      isRecord(rule.retry) &&
+      rule.retry.backoffCoefficient !== undefined &&
+      rule.retry.backoffCoefficient !== 1
+    ) {
+      report(
+        [...base, r, 'retry', 'backoffCoefficient'],
+        'retry waits a fixed interval; use retry_with_backoff for a backoffCoefficient',
+      );
+    }
+    const waits = strategy === 'manual_intervention' || then === 'manual_intervention';
+    for (const field of ['timeout', 'onTimeout'] as const) {
+      if (rule[field] !== undefined && !waits)
+        report(at(field), `${field} applies only to manual_intervention`);
+    }
+  });
+}

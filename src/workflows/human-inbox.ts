@@ -1,0 +1,222 @@
+import { condition } from '@temporalio/workflow';
+import type { ApprovalPayload, InterventionPayload } from '../pipeline/contract.js';
+import type { ApprovalStep, StepDefinition } from '../pipeline/definition.js';
+import type { StepErrorInfo, StepProgress } from '../pipeline/progress.js';
+import type { RunState } from './run-state.js';
+
+type Kind = 'approval' | 'intervention';
+type Payload<K extends Kind> = K extends 'approval' ? ApprovalPayload : InterventionPayload;
+
+const INTERVENTION_ACTIONS = ['retry', 'skip', 'rollback', 'abort'];
+const APPROVAL_DECISIONS = ['approve', 'reject'];
+
+interface Waiter {
+  kind: Kind;
+  approvers: string[];
+}
+
+export interface ApprovalOutcome {
+  decision: 'approve' | 'reject' | 'skip';
+  by?: string;
+  comment?: string;
+  timedOut?: boolean;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * Where approvals and interventions arrive. Each waiting step has a waiter; a message for a step that is
+ * not waiting, or that is not allowed, is refused (updates) or noted and ignored (signals).
+ */
+export class HumanInbox {
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly received = new Map<string, ApprovalPayload | InterventionPayload>();
+
+  constructor(
+    private readonly state: RunState,
+    private readonly stepOf: (id: string) => StepDefinition | undefined,
+  ) {}
+
+  /** Throws an Error saying why the message does not apply now. */
+  validate<K extends Kind>(kind: K, payload: Payload<K>): void {
+    if (!payload || typeof payload !== 'object') throw new Error(`${kind} payload must be an object`);
+    const { stepId } = payload;
+    if (typeof stepId !== 'string' || !this.stepOf(stepId)) {
+      throw new Error(`unknown step ${JSON.stringify(stepId)}`);
+    }
+    const waiter = this.waiters.get(stepId);
+    if (!waiter || waiter.kind !== kind || this.received.has(stepId)) {
+      throw new Error(`step "${stepId}" is not waiting for ${kind === 'approval' ? 'an approval' : 'an intervention'} (status: ${this.state.step(stepId).status})`);
+    }
+    if (kind === 'approval') {
+      const { decision } = payload as ApprovalPayload;
+      if (!APPROVAL_DECISIONS.includes(decision)) {
+        throw new Error(`decision must be one of ${APPROVAL_DECISIONS.join(', ')}; got ${JSON.stringify(decision)}`);
+      }
+      if (waiter.approvers.length > 0 && !waiter.approvers.includes(payload.by ?? '')) {
+        throw new Error(
+          `${payload.by ? `"${payload.by}" is` : 'an anonymous caller is'} not allowed to decide step "${stepId}"; approvers: ${waiter.approvers.join(', ')}`,
+        );
+      }
+    } else {
+      const { action } = payload as InterventionPayload;
+      if (!INTERVENTION_ACTIONS.includes(action)) {
+        throw new Error(`action must be one of ${INTERVENTION_ACTIONS.join(', ')}; got ${JSON.stringify(action)}`);
+      }
+    }
+  }
+
+  acceptSignal<K extends Kind>(kind: K, payload: Payload<K>): void {
+    try {
+      this.validate(kind, payload);
+    } catch (err) {
+      this.state.record(now(), {
+        type: 'signal_rejected',
+        ...(typeof payload?.stepId === 'string' ? { stepId: payload.stepId } : {}),
+        message: `${kind} signal ignored: ${(err as Error).message}`,
+        ...(typeof payload?.by === 'string' ? { by: payload.by } : {}),
+      });
+      return;
+    }
+    this.received.set(payload.stepId, payload);
+  }
+
+  async applyUpdate<K extends Kind>(kind: K, payload: Payload<K>): Promise<StepProgress> {
+    this.received.set(payload.stepId, payload);
+    const waitingStatus = kind === 'approval' ? 'awaiting_approval' : 'awaiting_intervention';
+    await condition(() => this.state.step(payload.stepId).status !== waitingStatus);
+    return this.state.stepProgress(payload.stepId);
+  }
+
+  clear(stepId: string): void {
+    this.waiters.delete(stepId);
+    this.received.delete(stepId);
+    this.state.pending.delete(stepId);
+  }
+
+  /** Waits for `intervention` on a failed step; undefined when `timeoutMs` passes first. */
+  async waitForIntervention(stepId: string, error: StepErrorInfo, timeoutMs?: number): Promise<InterventionPayload | undefined> {
+    const since = now();
+    this.waiters.set(stepId, { kind: 'intervention', approvers: [] });
+    this.state.pending.set(stepId, {
+      stepId,
+      kind: 'intervention',
+      error,
+      allowed: [...INTERVENTION_ACTIONS],
+      since,
+      ...(timeoutMs !== undefined ? { deadline: new Date(Date.now() + timeoutMs).toISOString() } : {}),
+    });
+    this.state.record(since, {
+      type: 'intervention_requested',
+      stepId,
+      message: `step ${stepId} waits for an intervention (${INTERVENTION_ACTIONS.join(', ')})`,
+    });
+    try {
+      const arrived = await this.waitFor(stepId, timeoutMs);
+      if (!arrived) return undefined;
+      const payload = this.received.get(stepId) as InterventionPayload;
+      this.state.decide(now(), {
+        stepId,
+        kind: 'intervention',
+        action: payload.action,
+        ...(payload.by ? { by: payload.by } : {}),
+        ...(payload.reason ? { comment: payload.reason } : {}),
+      });
+      this.state.record(now(), {
+        type: 'intervention',
+        stepId,
+        message: `intervention on ${stepId}: ${payload.action}`,
+        ...(payload.by ? { by: payload.by } : {}),
+        ...(payload.reason ? { comment: payload.reason } : {}),
+      });
+      return payload;
+    } finally {
+      this.clear(stepId);
+    }
+  }
+
+  /** Waits for an approval gate's decision, escalating and timing out as the step says. */
+  async waitForApproval(step: ApprovalStep, prompt: string | undefined): Promise<ApprovalOutcome> {
+    const started = Date.now();
+    const since = now();
+    const waiter: Waiter = { kind: 'approval', approvers: [...(step.approvers ?? [])] };
+    const escalateAt = step.escalate ? started + step.escalate.after : undefined;
+    const deadline = step.timeout !== undefined ? started + step.timeout : undefined;
+    this.waiters.set(step.id, waiter);
+    const publish = () =>
+      this.state.pending.set(step.id, {
+        stepId: step.id,
+        kind: 'approval',
+        allowed: [...APPROVAL_DECISIONS],
+        approvers: [...waiter.approvers],
+        ...(prompt !== undefined ? { prompt } : {}),
+        since,
+        ...(deadline !== undefined ? { deadline: new Date(deadline).toISOString() } : {}),
+      });
+    publish();
+    this.state.record(since, {
+      type: 'approval_requested',
+      stepId: step.id,
+      message: prompt ?? `step ${step.id} waits for approval`,
+    });
+    let escalated = false;
+    try {
+      for (;;) {
+        const wakeAt = Math.min(!escalated && escalateAt !== undefined ? escalateAt : Infinity, deadline ?? Infinity);
+        const arrived = await this.waitFor(step.id, Number.isFinite(wakeAt) ? Math.max(0, wakeAt - Date.now()) : undefined);
+        if (arrived) {
+          const payload = this.received.get(step.id) as ApprovalPayload;
+          this.state.decide(now(), {
+            stepId: step.id,
+            kind: 'approval',
+            action: payload.decision,
+            ...(payload.by ? { by: payload.by } : {}),
+            ...(payload.comment ? { comment: payload.comment } : {}),
+          });
+          this.state.record(now(), {
+            type: payload.decision === 'approve' ? 'approved' : 'rejected',
+            stepId: step.id,
+            message: `${step.id} ${payload.decision === 'approve' ? 'approved' : 'rejected'}${payload.by ? ` by ${payload.by}` : ''}`,
+            ...(payload.by ? { by: payload.by } : {}),
+            ...(payload.comment ? { comment: payload.comment } : {}),
+          });
+          return {
+            decision: payload.decision,
+            ...(payload.by ? { by: payload.by } : {}),
+            ...(payload.comment ? { comment: payload.comment } : {}),
+          };
+        }
+        if (!escalated && escalateAt !== undefined && Date.now() >= escalateAt && step.escalate) {
+          escalated = true;
+          if (waiter.approvers.length > 0) waiter.approvers.push(...step.escalate.to.filter((a) => !waiter.approvers.includes(a)));
+          publish();
+          this.state.decide(now(), { stepId: step.id, kind: 'escalation', action: `escalated to ${step.escalate.to.join(', ')}` });
+          this.state.record(now(), {
+            type: 'escalated',
+            stepId: step.id,
+            message: `approval of ${step.id} escalated to ${step.escalate.to.join(', ')}`,
+          });
+          continue;
+        }
+        const onTimeout = step.onTimeout ?? 'reject';
+        this.state.decide(now(), { stepId: step.id, kind: 'timeout', action: onTimeout });
+        this.state.record(now(), {
+          type: 'approval_timeout',
+          stepId: step.id,
+          message: `no decision on ${step.id} within ${step.timeout} ms; ${onTimeout}`,
+        });
+        return { decision: onTimeout, timedOut: true, by: 'timeout' };
+      }
+    } finally {
+      this.clear(step.id);
+    }
+  }
+
+  private async waitFor(stepId: string, timeoutMs: number | undefined): Promise<boolean> {
+    if (timeoutMs === undefined) {
+      await condition(() => this.received.has(stepId));
+      return true;
+    }
+    return await condition(() => this.received.has(stepId), timeoutMs);
+  }
+}

@@ -1,0 +1,604 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  isCancellation,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Checkpoint, PipelineFailureDetails, PipelineRequest, PipelineResult } from '../pipeline/contract.js';
+import { PIPELINE_FAILURE_TYPES } from '../pipeline/contract.js';
+import type { ApprovalStep, PipelineDefinition, StepDefinition, TaskStep } from '../pipeline/definition.js';
+import type { PipelineStatus, StepErrorInfo, StepStatus } from '../pipeline/progress.js';
+import { matchRule, strategyAfterRetries, type PlannedRule } from '../pipeline/recovery.js';
+import { isTruthy, renderTemplates, type TemplateScope } from '../pipeline/templates.js';
+import { resolveDependencies, topologicalOrder, validateDefinition } from '../pipeline/validate.js';
+import { HumanInbox } from './human-inbox.js';
+import { approveUpdate, checkpointQuery, interveneUpdate, interventionSignal, approvalSignal, progressQuery } from './messages.js';
+import { RunState } from './run-state.js';
+import { SteplineStatus } from './search-attributes.js';
+import { prepareActivity, type PreparedActivity } from './step-activity.js';
+import { describeFailure, StepFailed, validationError } from './step-failure.js';
+
+const INTERVENTION_ACTIONS = ['retry', 'skip', 'rollback', 'abort'] as const;
+
+/**
+ * The Stepline interpreter: runs a pipeline definition as one durable workflow. Steps start as soon as
+ * everything they depend on has succeeded or been skipped; a step whose strategies give up fails the
+ * pipeline (running steps are cancelled, then `onFailure` applies).
+ */
+export async function pipeline(request: PipelineRequest): Promise<PipelineResult> {
+  const definition = parseOrFail(request.definition);
+  const run = new PipelineRun(definition, request.params ?? {}, request.resumeFrom);
+  return await run.execute();
+}
+
+function parseOrFail(input: unknown): PipelineDefinition {
+  const result = validateDefinition(input);
+  if (result.ok) return result.definition;
+  const lines = result.issues.map((issue) => `${issue.path || '(definition)'}: ${issue.message}`);
+  throw ApplicationFailure.create({
+    type: PIPELINE_FAILURE_TYPES.invalidDefinition,
+    message: `invalid pipeline definition:\n${lines.join('\n')}`,
+    details: [result.issues],
+    nonRetryable: true,
+  });
+}
+
+const now = () => new Date().toISOString();
+
+class PipelineRun {
+  readonly state: RunState;
+  private readonly dependencies: Record<string, string[]>;
+  private readonly stepsById = new Map<string, StepDefinition>();
+  private readonly activities = new Map<string, PreparedActivity>();
+  private readonly inbox: HumanInbox;
+  private readonly runCount = new Map<string, number>();
+  private firstFailure?: StepFailed;
+  private timedOut = false;
+
+  constructor(
+    private readonly definition: PipelineDefinition,
+    private readonly params: Record<string, unknown>,
+    checkpoint?: Checkpoint,
+  ) {
+    const info = workflowInfo();
+    this.state = new RunState(info.workflowId, definition, now(), resumable(checkpoint));
+    this.dependencies = resolveDependencies(definition);
+    for (const step of definition.steps) this.stepsById.set(step.id, step);
+    if (!this.state.deadline && definition.timeout !== undefined) {
+      this.state.deadline = new Date(Date.parse(this.state.startedAt) + definition.timeout).toISOString();
+    }
+    for (const id of checkpoint?.rerun?.stepIds ?? []) {
+      if (this.stepsById.has(id)) this.state.steps.set(id, { status: 'pending', attempt: 0 });
+    }
+    this.inbox = new HumanInbox(this.state, (id) => this.stepsById.get(id));
+    this.installHandlers();
+    this.state.record(now(), {
+      type: checkpoint ? 'pipeline_resumed' : 'pipeline_started',
+      message: checkpoint ? `pipeline ${definition.name} resumed` : `pipeline ${definition.name} started`,
+    });
+  }
+
+  private installHandlers(): void {
+    setHandler(progressQuery, () => this.state.progress(workflowInfo().runId, Date.now()));
+    setHandler(checkpointQuery, () => this.state.checkpoint());
+    setHandler(approvalSignal, (payload) => this.inbox.acceptSignal('approval', payload));
+    setHandler(interventionSignal, (payload) => this.inbox.acceptSignal('intervention', payload));
+    setHandler(approveUpdate, (payload) => this.inbox.applyUpdate('approval', payload), {
+      validator: (payload) => this.inbox.validate('approval', payload),
+    });
+    setHandler(interveneUpdate, (payload) => this.inbox.applyUpdate('intervention', payload), {
+      validator: (payload) => this.inbox.validate('intervention', payload),
+    });
+  }
+
+  async execute(): Promise<PipelineResult> {
+    const steps = new CancellationScope();
+    const stopTimer = this.startPipelineTimer(steps);
+    try {
+      await steps.run(() => this.runAllSteps(steps));
+    } catch (err) {
+      stopTimer();
+      return await this.finishUnsuccessfully(err);
+    }
+    stopTimer();
+    this.setStatus('completed');
+    this.state.completedAt = now();
+    this.state.record(now(), { type: 'pipeline_completed', message: `pipeline ${this.definition.name} completed` });
+    return {
+      status: 'completed',
+      outputs: this.state.outputs(),
+      progress: this.state.progress(workflowInfo().runId, Date.now()),
+    };
+  }
+
+  /** Starts every step once its dependencies are done; the first failure cancels the rest. */
+  private async runAllSteps(scope: CancellationScope): Promise<void> {
+    const done = new Map<string, Promise<void>>();
+    for (const id of topologicalOrder(this.definition)) {
+      const deps = (this.dependencies[id] ?? []).map((dep) => done.get(dep)!);
+      done.set(
+        id,
+        Promise.all(deps).then(() => this.runStep(this.stepsById.get(id)!)),
+      );
+    }
+    const all = [...done.values()];
+    try {
+      await Promise.all(all);
+    } catch (err) {
+      if (err instanceof StepFailed) this.firstFailure ??= err;
+      scope.cancel();
+      await Promise.allSettled(all);
+      throw err;
+    }
+  }
+
+  private startPipelineTimer(steps: CancellationScope): () => void {
+    if (!this.state.deadline) return () => undefined;
+    const timer = new CancellationScope();
+    const remaining = Math.max(0, Date.parse(this.state.deadline) - Date.now());
+    timer
+      .run(() => sleep(remaining))
+      .then(() => {
+        this.timedOut = true;
+        this.state.record(now(), {
+          type: 'pipeline_timeout',
+          message: `pipeline timeout of ${this.definition.timeout} ms reached; cancelling running steps`,
+        });
+        steps.cancel();
+      })
+      .catch(() => undefined);
+    return () => timer.cancel();
+  }
+
+  private async runStep(step: StepDefinition): Promise<void> {
+    const state = this.state.step(step.id);
+    if (state.status === 'succeeded' || state.status === 'skipped') return; // kept from a checkpoint
+    if (step.when !== undefined) {
+      let condition: unknown;
+      try {
+        condition = typeof step.when === 'string' ? renderTemplates(step.when, this.templateScope()) : step.when;
+      } catch (err) {
+        throw this.failStep(step, validationError(errorMessage(err)));
+      }
+      if (!isTruthy(condition)) return this.skipStep(step.id, null, 'condition false');
+    }
+    if (step.type === 'approval') return await this.runApproval(step);
+    return await this.runTask(step);
+  }
+
+  // ---- task steps ------------------------------------------------------------------------------------
+
+  private async runTask(step: TaskStep): Promise<void> {
+    const prepared = this.prepared(step.id, step);
+    let inputOverride: { value: unknown } | undefined;
+    for (;;) {
+      try {
+        const output = step.forEach !== undefined
+          ? await this.runForEach(step, prepared, inputOverride)
+          : await this.callOnce(step.id, prepared, inputOverride ? inputOverride.value : step.input);
+        this.succeedStep(step, output);
+        return;
+      } catch (err) {
+        if (isCancellation(err)) throw this.cancelStep(step.id, err);
+        const error = err instanceof StepFailed ? err.error : describeFailure(err);
+        const outcome = await this.recover(step, prepared, error);
+        if (outcome.kind === 'done') return;
+        inputOverride = 'input' in outcome ? { value: outcome.input } : inputOverride;
+      }
+    }
+  }
+
+  /** Calls the step's activity once (Temporal retries it server-side per its recovery rules). */
+  private async callOnce(stepId: string, prepared: PreparedActivity, rawInput: unknown, item?: { item: unknown; index: number }): Promise<unknown> {
+    let input: unknown;
+    try {
+      input = renderTemplates(rawInput, this.templateScope(item));
+    } catch (err) {
+      throw new StepFailed(stepId, validationError(errorMessage(err)));
+    }
+    const state = this.state.step(stepId);
+    if (!item) this.markRunning(stepId);
+    const attempt = this.nextRunNumber(item ? `${stepId}[${item.index}]` : stepId);
+    const activityId = `${stepId}${item ? `[${item.index}]` : ''}${attempt > 1 ? `#${attempt}` : ''}`;
+    const output = await prepared.call({ input, stepId, ...(item ? { index: item.index } : {}) }, activityId);
+    if (!item) state.attempt = Math.max(state.attempt, 1);
+    return output;
+  }
+
+  private async runForEach(step: TaskStep, prepared: PreparedActivity, inputOverride?: { value: unknown }): Promise<unknown[]> {
+    let items: unknown;
+    try {
+      items = typeof step.forEach === 'string' ? renderTemplates(step.forEach, this.templateScope()) : step.forEach;
+    } catch (err) {
+      throw new StepFailed(step.id, validationError(errorMessage(err)));
+    }
+    if (!Array.isArray(items)) {
+      throw new StepFailed(step.id, validationError(`forEach must resolve to a list; got ${items === null ? 'null' : typeof items}`));
+    }
+    this.markRunning(step.id);
+    const state = this.state.step(step.id);
+    const counters = { total: items.length, succeeded: 0, failed: 0, running: 0 };
+    state.detail = { ...state.detail, items: counters };
+    const tolerated = toleratedCount(step, items.length);
+    const outputs: unknown[] = new Array(items.length).fill(null);
+    const failures: StepErrorInfo[] = [];
+    const limit = step.maxConcurrency ?? items.length;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < items.length) {
+        const index = next++;
+        counters.running += 1;
+        this.state.touch(now());
+        try {
+          outputs[index] = await this.callOnce(step.id, prepared, inputOverride ? inputOverride.value : step.input, {
+            item: (items as unknown[])[index],
+            index,
+          });
+          counters.succeeded += 1;
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          const error = err instanceof StepFailed ? err.error : describeFailure(err);
+          counters.failed += 1;
+          failures.push(error);
+          this.state.record(now(), {
+            type: 'item_failed',
+            stepId: step.id,
+            message: `item ${index} failed (${error.category}): ${error.message}`,
+          });
+          if (failures.length > tolerated) {
+            throw new StepFailed(step.id, {
+              ...error,
+              message: `${failures.length} of ${items.length} items failed (tolerated: ${tolerated}); last: ${error.message}`,
+            });
+          }
+        } finally {
+          counters.running -= 1;
+          this.state.touch(now());
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, Math.max(items.length, 1)) }, worker));
+    return outputs;
+  }
+
+  /** Applies the first matching rule's strategy once Temporal's retries for the failure are spent. */
+  private async recover(
+    step: TaskStep,
+    prepared: PreparedActivity,
+    error: StepErrorInfo,
+  ): Promise<{ kind: 'done' } | { kind: 'retry'; input?: unknown }> {
+    const rule = matchRule(prepared.plan, error);
+    const state = this.state.step(step.id);
+    state.error = error;
+    this.state.record(now(), {
+      type: 'step_error',
+      stepId: step.id,
+      message: `${error.category} (${error.severity}): ${error.message}`,
+    });
+    return await this.applyStrategy(step, strategyAfterRetries(rule), rule, error);
+  }
+
+  private async applyStrategy(
+    step: TaskStep,
+    strategy: string,
+    rule: PlannedRule,
+    error: StepErrorInfo,
+  ): Promise<{ kind: 'done' } | { kind: 'retry'; input?: unknown }> {
+    switch (strategy) {
+      case 'skip':
+        this.skipStep(step.id, rule.output ?? null, `recovery: skip after ${error.category} error`);
+        return { kind: 'done' };
+      case 'rollback':
+        throw this.failStep(step, error, true);
+      case 'manual_intervention':
+        return await this.awaitIntervention(step, rule, error);
+      case 'alternative_path':
+        return await this.runAlternatives(step, rule, error);
+      default:
+        throw this.failStep(step, error);
+    }
+  }
+
+  private async awaitIntervention(
+    step: TaskStep,
+    rule: PlannedRule,
+    error: StepErrorInfo,
+  ): Promise<{ kind: 'done' } | { kind: 'retry'; input?: unknown }> {
+    this.setStepStatus(step.id, 'awaiting_intervention');
+    const decision = await this.inbox.waitForIntervention(step.id, error, rule.timeout);
+    if (!decision) {
+      const onTimeout = rule.onTimeout ?? 'abort';
+      this.state.decide(now(), { stepId: step.id, kind: 'timeout', action: onTimeout });
+      this.state.record(now(), {
+        type: 'intervention_timeout',
+        stepId: step.id,
+        message: `no intervention within ${rule.timeout} ms; ${onTimeout}`,
+      });
+      if (onTimeout === 'skip') {
+        this.skipStep(step.id, null, 'intervention timed out');
+        return { kind: 'done' };
+      }
+      throw this.failStep(step, error, onTimeout === 'rollback');
+    }
+    switch (decision.action) {
+      case 'retry':
+        this.setStepStatus(step.id, 'running');
+        return 'input' in decision && decision.input !== undefined ? { kind: 'retry', input: decision.input } : { kind: 'retry' };
+      case 'skip':
+        this.skipStep(step.id, decision.output ?? null, `skipped by intervention${decision.by ? ` of ${decision.by}` : ''}`);
+        return { kind: 'done' };
+      case 'rollback':
+        throw this.failStep(step, error, true);
+      default:
+        throw this.failStep(step, { ...error, message: `aborted${decision.by ? ` by ${decision.by}` : ''}: ${error.message}` });
+    }
+  }
+
+  private async runAlternatives(
+    step: TaskStep,
+    rule: PlannedRule,
+    error: StepErrorInfo,
+  ): Promise<{ kind: 'done' } | { kind: 'retry'; input?: unknown }> {
+    const alternatives = step.alternative ?? [];
+    this.state.record(now(), {
+      type: 'alternative_path',
+      stepId: step.id,
+      message: `running ${alternatives.length} alternative step(s) after ${error.category} error`,
+    });
+    let output: unknown = null;
+    try {
+      for (const alternative of alternatives) {
+        const prepared = this.prepared(`${step.id}/${alternative.id}`, alternative);
+        output = await this.callOnce(step.id, prepared, alternative.input);
+        this.state.record(now(), { type: 'alternative_succeeded', stepId: step.id, message: `alternative ${alternative.id} succeeded` });
+      }
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const altError = err instanceof StepFailed ? err.error : describeFailure(err);
+      const then = rule.then && rule.then !== 'alternative_path' ? rule.then : 'fail_fast';
+      this.state.step(step.id).error = altError;
+      return await this.applyStrategy(step, then, rule, altError);
+    }
+    this.succeedStep(step, output);
+    return { kind: 'done' };
+  }
+
+  // ---- approval gates --------------------------------------------------------------------------------
+
+  private async runApproval(step: ApprovalStep): Promise<void> {
+    let prompt: string | undefined;
+    try {
+      prompt = step.prompt === undefined ? undefined : String(renderTemplates(step.prompt, this.templateScope()));
+    } catch (err) {
+      throw this.failStep(step, validationError(errorMessage(err)));
+    }
+    this.markRunning(step.id);
+    this.setStepStatus(step.id, 'awaiting_approval');
+    const state = this.state.step(step.id);
+    if (prompt !== undefined) state.detail = { ...state.detail, prompt };
+    const outcome = await this.inbox.waitForApproval(step, prompt);
+    if (outcome.decision === 'approve') {
+      this.succeedStep(step, { approved: true, by: outcome.by ?? null, comment: outcome.comment ?? null, at: now() });
+    } else if (outcome.decision === 'skip') {
+      this.skipStep(step.id, null, 'approval timed out (onTimeout: skip)');
+    } else {
+      throw this.failStep(step, {
+        category: 'validation',
+        severity: 'high',
+        message: outcome.timedOut
+          ? 'approval timed out (onTimeout: reject)'
+          : `rejected${outcome.by ? ` by ${outcome.by}` : ''}${outcome.comment ? `: ${outcome.comment}` : ''}`,
+      });
+    }
+  }
+
+  // ---- step bookkeeping ------------------------------------------------------------------------------
+
+  private prepared(key: string, spec: Parameters<typeof prepareActivity>[1]): PreparedActivity {
+    let prepared = this.activities.get(key);
+    if (!prepared) {
+      prepared = prepareActivity(this.definition, spec);
+      this.activities.set(key, prepared);
+    }
+    return prepared;
+  }
+
+  private nextRunNumber(key: string): number {
+    const n = (this.runCount.get(key) ?? 0) + 1;
+    this.runCount.set(key, n);
+    return n;
+  }
+
+  private markRunning(stepId: string): void {
+    const state = this.state.step(stepId);
+    state.startedAt ??= now();
+    state.attempt += 1;
+    this.setStepStatus(stepId, 'running', 'step_started', `step ${stepId} started`);
+  }
+
+  private setStepStatus(stepId: string, status: StepStatus, type?: string, message?: string): void {
+    const state = this.state.step(stepId);
+    state.status = status;
+    if (type) this.state.record(now(), { type, stepId, message: message ?? `${stepId} ${status}` });
+    else this.state.touch(now());
+    this.refreshPipelineStatus();
+  }
+
+  private succeedStep(step: StepDefinition, output: unknown): void {
+    const state = this.state.step(step.id);
+    state.output = output;
+    state.endedAt = now();
+    delete state.error;
+    if (step.type !== 'approval' && step.compensate) this.state.compensations.push(step.id);
+    this.setStepStatus(step.id, 'succeeded', 'step_succeeded', `step ${step.id} succeeded`);
+  }
+
+  private skipStep(stepId: string, output: unknown, reason: string): void {
+    const state = this.state.step(stepId);
+    state.output = output;
+    state.reason = reason;
+    state.endedAt = now();
+    this.setStepStatus(stepId, 'skipped', 'step_skipped', `step ${stepId} skipped: ${reason}`);
+  }
+
+  private failStep(step: StepDefinition, error: StepErrorInfo, forceRollback = false): StepFailed {
+    const state = this.state.step(step.id);
+    state.error = error;
+    state.endedAt = now();
+    this.setStepStatus(step.id, 'failed', 'step_failed', `step ${step.id} failed (${error.category}): ${error.message}`);
+    const failure = new StepFailed(step.id, error, forceRollback);
+    this.firstFailure ??= failure;
+    return failure;
+  }
+
+  private cancelStep(stepId: string, err: unknown): unknown {
+    const state = this.state.step(stepId);
+    if (!['succeeded', 'skipped', 'failed'].includes(state.status)) {
+      state.endedAt = now();
+      this.setStepStatus(stepId, 'cancelled', 'step_cancelled', `step ${stepId} cancelled`);
+    }
+    return err;
+  }
+
+  private templateScope(item?: { item: unknown; index: number }): TemplateScope {
+    const steps: TemplateScope['steps'] = {};
+    for (const [id, state] of this.state.steps) {
+      if (state.status === 'succeeded' || state.status === 'skipped') steps[id] = { output: state.output ?? null };
+    }
+    return { params: this.params, steps, ...(item ? { item: item.item, index: item.index } : {}) };
+  }
+
+  /** The pipeline's status follows its steps while it runs; search attributes change only with it. */
+  private refreshPipelineStatus(): void {
+    if (['completed', 'failed', 'rolled_back', 'cancelled', 'compensating'].includes(this.state.status)) return;
+    const statuses = [...this.state.steps.values()].map((s) => s.status);
+    const status: PipelineStatus = statuses.includes('awaiting_intervention')
+      ? 'awaiting_intervention'
+      : statuses.includes('awaiting_approval')
+        ? 'awaiting_approval'
+        : 'running';
+    this.setStatus(status);
+  }
+
+  private setStatus(status: PipelineStatus): void {
+    if (this.state.status === status) return;
+    this.state.status = status;
+    this.state.touch(now());
+    // Completed/failed/cancelled are in the execution status already: no extra history event for them.
+    if (status === 'completed' || status === 'failed' || status === 'cancelled') return;
+    if (workflowInfo().typedSearchAttributes.get(SteplineStatus) !== undefined) {
+      upsertSearchAttributes([{ key: SteplineStatus, value: status }]);
+    }
+  }
+
+  // ---- the end: failure, rollback, cancellation --------------------------------------------------------
+
+  private async finishUnsuccessfully(err: unknown): Promise<never> {
+    const cancelledByClient = isCancellation(err) && !this.timedOut && !this.firstFailure;
+    for (const [id, state] of this.state.steps) {
+      if (state.status === 'pending' || state.status === 'running' || state.status.startsWith('awaiting')) {
+        state.status = 'cancelled';
+        state.endedAt ??= now();
+        this.inbox.clear(id);
+      }
+    }
+    const failure =
+      this.firstFailure ??
+      (this.timedOut
+        ? new StepFailed('', { category: 'timeout', severity: 'high', message: `pipeline timeout of ${this.definition.timeout} ms exceeded` })
+        : undefined);
+    const rollback = cancelledByClient
+      ? this.definition.onCancel !== 'stop'
+      : (failure?.forceRollback ?? false) || this.definition.onFailure === 'rollback';
+    const compensated = rollback ? await this.compensate() : false;
+    const status: PipelineStatus = cancelledByClient ? 'cancelled' : rollback ? 'rolled_back' : 'failed';
+    this.setStatus(status);
+    this.state.completedAt = now();
+    const message = cancelledByClient
+      ? `pipeline ${this.definition.name} cancelled; compensation ran: ${compensated ? 'yes' : 'no'}`
+      : failure
+        ? `${failure.stepId ? `step "${failure.stepId}" failed` : 'pipeline failed'} (${failure.error.category}, ${failure.error.severity}): ${failure.error.message}; compensation ran: ${compensated ? 'yes' : 'no'}`
+        : `pipeline failed: ${errorMessage(err)}`;
+    this.state.record(now(), { type: `pipeline_${status}`, message });
+    if (cancelledByClient) throw err instanceof CancelledFailure ? err : new CancelledFailure(message);
+    const details: PipelineFailureDetails = {
+      ...(failure?.stepId ? { stepId: failure.stepId } : {}),
+      ...(failure ? { category: failure.error.category, severity: failure.error.severity } : {}),
+      message,
+      compensated,
+      status: status as PipelineFailureDetails['status'],
+      progress: this.state.progress(workflowInfo().runId, Date.now()),
+    };
+    throw ApplicationFailure.create({
+      type: status === 'rolled_back' ? PIPELINE_FAILURE_TYPES.rolledBack : PIPELINE_FAILURE_TYPES.failed,
+      message,
+      details: [details],
+      nonRetryable: true,
+    });
+  }
+
+  /** Saga rollback: every completed step's compensation, newest first; a failing one is reported, the rest run. */
+  private async compensate(): Promise<boolean> {
+    const pending = [...this.state.compensations].reverse();
+    if (pending.length === 0) return false;
+    this.setStatus('compensating');
+    this.state.record(now(), { type: 'compensation_started', message: `compensating ${pending.length} step(s)` });
+    await CancellationScope.nonCancellable(async () => {
+      for (const id of pending) {
+        const step = this.stepsById.get(id) as TaskStep | undefined;
+        if (!step?.compensate) continue;
+        const state = this.state.step(id);
+        state.compensation = { status: 'compensating', startedAt: now() };
+        this.setStepStatus(id, 'compensating', 'compensation_started', `compensating ${id}`);
+        try {
+          const prepared = this.prepared(`${id}/compensate`, step.compensate);
+          const input = renderTemplates(step.compensate.input ?? null, this.compensationScope());
+          const n = this.nextRunNumber(`${id}/compensate`);
+          await prepared.call({ input, stepId: id }, `${id}:compensate${n > 1 ? `#${n}` : ''}`);
+          state.compensation = { ...state.compensation, status: 'compensated', endedAt: now() };
+          this.setStepStatus(id, 'compensated', 'compensation_succeeded', `${id} compensated`);
+        } catch (err) {
+          const error = describeFailure(err);
+          state.compensation = { ...state.compensation, status: 'compensation_failed', error, endedAt: now() };
+          this.setStepStatus(id, 'compensation_failed', 'compensation_failed', `compensation of ${id} failed (${error.category}): ${error.message}`);
+        }
+      }
+    });
+    this.state.compensations = [];
+    return true;
+  }
+
+  private compensationScope(): TemplateScope {
+    const steps: TemplateScope['steps'] = {};
+    for (const [id, state] of this.state.steps) steps[id] = { output: state.output ?? null };
+    return { params: this.params, steps };
+  }
+}
+
+/** A checkpoint from `resume`: failed/cancelled steps run again; kept ones are succeeded or skipped. */
+function resumable(checkpoint: Checkpoint | undefined): Checkpoint | undefined {
+  if (!checkpoint) return undefined;
+  const steps: Checkpoint['steps'] = {};
+  for (const [id, saved] of Object.entries(checkpoint.steps)) {
+    steps[id] = saved.status === 'succeeded' || saved.status === 'skipped' ? saved : { status: 'pending', attempt: 0 };
+  }
+  return { ...checkpoint, steps };
+}
+
+function toleratedCount(step: TaskStep, total: number): number {
+  const tolerated = step.toleratedFailures;
+  if (!tolerated) return 0;
+  if ('count' in tolerated) return tolerated.count;
+  return Math.floor((tolerated.percent / 100) * total);
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export const ALLOWED_INTERVENTIONS = INTERVENTION_ACTIONS;
