@@ -131,11 +131,17 @@ function ruleMatches(rule: ClassifyRule, view: ErrorView): boolean {
 }
 
 function statedCategory(value: unknown): { category: ErrorCategory; severity?: Severity } | undefined {
-  if (value instanceof StepError || (read(value, 'name') === 'StepError' && isCategory(read(value, 'category')))) {
+  if (
+    value instanceof StepError ||
+    (read(value, 'name') === 'StepError' && isCategory(read(value, 'category')))
+  ) {
     const severity = read(value, 'severity');
-    return { category: read(value, 'category') as ErrorCategory, severity: isSeverity(severity) ? severity : undefined };
+    return {
+      category: read(value, 'category') as ErrorCategory,
+      severity: isSeverity(severity) ? severity : undefined,
+    };
   }
-  if (value instanceof ApplicationFailure && isCategory(value.type)) {
+  if (isApplicationFailure(value) && isCategory(value.type)) {
     const severity = read(read(value.details, 0), 'severity');
     return { category: value.type, severity: isSeverity(severity) ? severity : undefined };
   }
@@ -192,7 +198,7 @@ function view(value: unknown): ErrorView {
   if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599) {
     result.status = status;
   }
-  if (value instanceof ApplicationFailure && typeof value.type === 'string') result.type = value.type;
+  if (isApplicationFailure(value) && typeof value.type === 'string') result.type = value.type;
   return result;
 }
 
@@ -208,8 +214,25 @@ function messageOf(value: unknown): string {
   const message = read(value, 'message');
   if (typeof message === 'string' && message) return message;
   const json = safeJson(value);
-  if (json && json !== '{}') return `${read(value, 'name') === undefined ? 'object' : 'error'} thrown: ${json}`;
+  if (json && json !== '{}')
+    return `${read(value, 'name') === undefined ? 'object' : 'error'} thrown: ${json}`;
   return `${safeString(value)} thrown`;
+}
+
+/**
+ * `value instanceof type`, false instead of throwing: Temporal's failure classes answer `instanceof`
+ * by reading a property of the value, which a hostile proxy can make throw.
+ */
+export function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}
+
+function isApplicationFailure(value: unknown): value is ApplicationFailure {
+  return isInstance(value, ApplicationFailure);
 }
 
 /** Reads a property without letting getters, proxies or revoked objects throw. */
@@ -226,7 +249,11 @@ function safeString(value: unknown): string {
   try {
     return String(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return `[${typeof value}]`;
+    }
   }
 }
 

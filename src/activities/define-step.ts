@@ -102,18 +102,26 @@ export function defineStep<I, O>(options: StepHandlerOptions<I, O>): StepHandler
 
 /** Whether `value` was created by {@link defineStep} (in this or any other copy of Stepline). */
 export function isStepHandler(value: unknown): value is StepHandler {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[STEP_HANDLER] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[STEP_HANDLER] === true
+  );
 }
 
 function isZodSchema(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { safeParse?: unknown }).safeParse === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { safeParse?: unknown }).safeParse === 'function'
+  );
 }
 
 /** Builds the {@link StepContext} of one attempt from the activity context. */
 export function createStepContext(activity: Context, step: { stepId: string; index?: number }): StepContext {
   const { info } = activity;
   const pipelineId = info.workflowExecution?.workflowId ?? info.activityId;
-  const idempotencyKey = [pipelineId, step.stepId, ...(step.index === undefined ? [] : [step.index])].join('/');
+  const idempotencyKey = [pipelineId, step.stepId, ...(step.index === undefined ? [] : [step.index])].join(
+    '/',
+  );
   const attributes: LogMetadata = { pipelineId, stepId: step.stepId };
   if (step.index !== undefined) attributes.index = step.index;
   const signal = activity.cancellationSignal;

@@ -14,7 +14,7 @@ import type {
 } from '@temporalio/worker';
 import { ERROR_CATEGORIES, type StepFailureDetails } from '../pipeline/errors.js';
 import { matchRule, retryDelayMs, type RecoveryPlan } from '../pipeline/recovery.js';
-import { classifyError, isStepFailureDetails, toApplicationFailure } from './classify.js';
+import { classifyError, isInstance, isStepFailureDetails, toApplicationFailure } from './classify.js';
 import { classifyRulesOf, recoveryPlanOf } from './invocation.js';
 
 /** Inbound interceptor of one activity execution; see {@link classifyingInterceptor}. */
@@ -51,15 +51,15 @@ export const classifyingInterceptor = (ctx: Context): ActivityInterceptors => ({
 /** What the interceptor throws in place of `err`. Exposed for tests and custom interceptors. */
 export function classifyFailure(err: unknown, invocation: unknown, ctx: Context): unknown {
   try {
-    if (err instanceof CancelledFailure || err instanceof CompleteAsyncError) return err;
+    if (isInstance(err, CancelledFailure) || isInstance(err, CompleteAsyncError)) return err;
     const signal = ctx.cancellationSignal;
     if (signal.aborted && isCancellation(err, signal.reason)) {
-      return signal.reason instanceof CancelledFailure ? signal.reason : err;
+      return isInstance(signal.reason, CancelledFailure) ? signal.reason : err;
     }
     const plan = recoveryPlanOf(invocation);
-    if (err instanceof ApplicationFailure && isCategory(err.type)) return passThrough(err, plan, ctx);
+    if (isInstance(err, ApplicationFailure) && isCategory(err.type)) return passThrough(err, plan, ctx);
     const details = classifyError(err, classifyRulesOf(invocation));
-    const explicit = err instanceof ApplicationFailure && err.nonRetryable ? { nonRetryable: true } : {};
+    const explicit = isInstance(err, ApplicationFailure) && err.nonRetryable ? { nonRetryable: true } : {};
     return toApplicationFailure(details, err, { ...retryDecision(details, plan, ctx, err), ...explicit });
   } catch {
     // Classification must never be what fails an activity in an unexpected way.
@@ -72,7 +72,11 @@ export function classifyFailure(err: unknown, invocation: unknown, ctx: Context)
 }
 
 /** An ApplicationFailure already typed with a category: kept, given details and a retry decision if missing. */
-function passThrough(err: ApplicationFailure, plan: RecoveryPlan | undefined, ctx: Context): ApplicationFailure {
+function passThrough(
+  err: ApplicationFailure,
+  plan: RecoveryPlan | undefined,
+  ctx: Context,
+): ApplicationFailure {
   const given = err.details?.[0];
   if (isStepFailureDetails(given) && (!plan || err.nonRetryable)) return err;
   const details = isStepFailureDetails(given) ? given : classifyError(err);
@@ -122,7 +126,7 @@ function retryAfterOf(err: unknown): number | undefined {
 function isCancellation(err: unknown, reason: unknown): boolean {
   let current = err;
   for (let depth = 0; depth < 10 && current !== undefined && current !== null; depth++) {
-    if (current === reason || current instanceof CancelledFailure) return true;
+    if (current === reason || isInstance(current, CancelledFailure)) return true;
     if (typeof current !== 'object') return false;
     if ((current as { name?: unknown }).name === 'AbortError') return true;
     current = (current as { cause?: unknown }).cause;

@@ -11,7 +11,9 @@ export type { StepInvocation };
 
 /** Whether `value` has the shape of a {@link StepInvocation} (an object with a string `stepId`). */
 export function isStepInvocation(value: unknown): value is StepInvocation {
-  return typeof value === 'object' && value !== null && typeof (value as { stepId?: unknown }).stepId === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { stepId?: unknown }).stepId === 'string'
+  );
 }
 
 /**

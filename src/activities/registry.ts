@@ -25,7 +25,7 @@ export class StepRegistry {
    * Adds handlers. Registering the same handler object again does nothing; another handler with a name
    * already taken throws a {@link StepRegistryError}, as does anything not made by `defineStep`.
    */
-  register(...handlers: StepHandler<any, any>[]): this {
+  register(...handlers: StepHandler[]): this {
     handlers.forEach((handler, i) => {
       if (!isStepHandler(handler)) {
         throw new StepRegistryError(
@@ -122,11 +122,14 @@ function checkOutputSize(name: string, output: unknown): void {
   try {
     bytes = jsonByteLength(output);
   } catch (err) {
-    throw new StepError(`${name} output is not JSON-serializable: ${(err as Error)?.message ?? String(err)}`, {
-      category: 'internal',
-      code: 'OUTPUT_NOT_JSON',
-      cause: err,
-    });
+    throw new StepError(
+      `${name} output is not JSON-serializable: ${(err as Error)?.message ?? String(err)}`,
+      {
+        category: 'internal',
+        code: 'OUTPUT_NOT_JSON',
+        cause: err,
+      },
+    );
   }
   if (bytes > MAX_OUTPUT_BYTES) {
     throw new StepError(
@@ -143,7 +146,7 @@ function checkOutputSize(name: string, output: unknown): void {
  * @param extra more handlers, e.g. from {@link loadStepModules}. Default: none. A name clash with a
  *   built-in throws.
  */
-export function createDefaultRegistry(extra: readonly StepHandler<any, any>[] = []): StepRegistry {
+export function createDefaultRegistry(extra: readonly StepHandler[] = []): StepRegistry {
   return new StepRegistry().register(...builtinSteps, ...extra);
 }
 
@@ -179,7 +182,7 @@ async function importStepModule(modulePath: string): Promise<Record<string, unkn
       code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?ts$/.test(modulePath)
         ? ' (TypeScript step modules need the worker to run under tsx, or compile them to .js)'
         : '';
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = err instanceof Error ? err.message : describeValue(err);
     throw new StepModuleError(modulePath, `step module ${modulePath} failed to load: ${reason}${hint}`, err);
   }
 }

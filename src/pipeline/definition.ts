@@ -240,12 +240,23 @@ export const AlternativeStepSchema = z.strictObject({
 /** One step of an `alternative` list. */
 export type AlternativeStep = z.output<typeof AlternativeStepSchema>;
 
+const toleratedFailuresMessage = (found: unknown) =>
+  `expected a number of items like 3 or a percentage like 5%; got ${describeValue(found)}`;
+
 /** How many items of a `forEach` step may fail before the step fails: `3` or `"5%"`. */
 export const ToleratedFailuresSchema = z
-  .union([z.number().int().nonnegative(), z.string().regex(/^\s*\d+(?:\.\d+)?\s*%\s*$/)], {
-    error: (issue) =>
-      `expected a number of items like 3 or a percentage like 5%; got ${describeValue(issue.input)}`,
-  })
+  .union(
+    [
+      z
+        .number()
+        .int({ error: (issue) => toleratedFailuresMessage(issue.input) })
+        .nonnegative({ error: (issue) => toleratedFailuresMessage(issue.input) }),
+      z
+        .string()
+        .regex(/^\s*\d+(?:\.\d+)?\s*%\s*$/, { error: (issue) => toleratedFailuresMessage(issue.input) }),
+    ],
+    { error: (issue) => toleratedFailuresMessage(issue.input) },
+  )
   .transform((value, ctx): { count: number } | { percent: number } => {
     if (typeof value === 'number') return { count: value };
     const percent = Number.parseFloat(value);

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+const { temporal } = proto;
 import { PipelineClient } from '../../src/client.js';
 import { createPipelineWorker } from '../../src/worker.js';
 import type { StepHandler } from '../../src/activities/index.js';
@@ -88,6 +89,6 @@ export async function historyEventTypes(client: Client, workflowId: string): Pro
   return (history.events ?? []).map((e) => eventTypeName(e.eventType));
 }
 
-function eventTypeName(type: temporal.api.enums.v1.EventType | null | undefined): string {
+function eventTypeName(type: proto.temporal.api.enums.v1.EventType | null | undefined): string {
   return (temporal.api.enums.v1.EventType[type ?? 0] ?? String(type)).replace(/^EVENT_TYPE_/, '');
 }

@@ -23,7 +23,8 @@ const FailInput = z.strictObject({
  */
 export const fail = defineStep({
   name: 'fail',
-  description: 'Fails on the first `times` attempts with the given category and severity, then returns output.',
+  description:
+    'Fails on the first `times` attempts with the given category and severity, then returns output.',
   input: FailInput,
   run({ times, category = 'internal', severity, message, output }, ctx) {
     if (times === undefined || ctx.attempt <= times) {

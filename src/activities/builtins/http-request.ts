@@ -24,7 +24,7 @@ const HttpRequestInput = z
     /** Request headers. Their values never appear in logs or error messages. Default: none. */
     headers: z
       .record(
-        z.string().regex(HEADER_NAME, 'expected a header name (letters, digits, !#$%&\'*+.^_`|~-)'),
+        z.string().regex(HEADER_NAME, "expected a header name (letters, digits, !#$%&'*+.^_`|~-)"),
         z
           .union([z.string(), z.number(), z.boolean()])
           .transform(String)
@@ -113,7 +113,9 @@ async function statusError(
     body = undefined; // The status says enough; an unreadable error body must not hide it.
   }
   const retryAfterMs =
-    response.status === 429 || response.status === 503 ? retryAfter(response.headers.get('retry-after')) : undefined;
+    response.status === 429 || response.status === 503
+      ? retryAfter(response.headers.get('retry-after'))
+      : undefined;
   return new HttpStatusError({
     status: response.status,
     statusText: response.statusText,
@@ -218,11 +220,16 @@ interface FailureContext {
 }
 
 /** What a failed request throws: cancellation as is, a timeout, a network failure with Node's code. */
-function requestFailure(err: unknown, { method, target, ctx, timeout, timeoutMs, redact }: FailureContext): unknown {
+function requestFailure(
+  err: unknown,
+  { method, target, ctx, timeout, timeoutMs, redact }: FailureContext,
+): unknown {
   if (err instanceof HttpStatusError || err instanceof StepError) return err;
   if (ctx.signal.aborted) return ctx.signal.reason ?? err;
   if (timeout?.aborted) {
-    return new HttpRequestError(`${method} ${target} timed out after ${timeoutMs} ms`, { cause: timeout.reason });
+    return new HttpRequestError(`${method} ${target} timed out after ${timeoutMs} ms`, {
+      cause: timeout.reason,
+    });
   }
   const inner = err instanceof TypeError && err.cause instanceof Error ? err.cause : undefined;
   if (inner) {

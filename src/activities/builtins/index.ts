@@ -7,4 +7,4 @@ import { httpRequest } from './http-request.js';
 export { delay, echo, fail, httpRequest };
 
 /** The built-in step handlers, always registered: `echo`, `delay`, `fail`, `http.request`. */
-export const builtinSteps: readonly StepHandler<any, any>[] = Object.freeze([echo, delay, fail, httpRequest]);
+export const builtinSteps: readonly StepHandler[] = Object.freeze([echo, delay, fail, httpRequest]);
