@@ -21,8 +21,8 @@ import {
 } from './pipeline/contract.js';
 import type { PipelineDefinition, PipelineDefinitionInput } from './pipeline/definition.js';
 import { DefinitionError, ERROR_CATEGORIES, type DefinitionIssue, type ErrorCategory } from './pipeline/errors.js';
-import type { PipelineProgress, StepProgress } from './pipeline/progress.js';
-import { validateDefinition } from './pipeline/validate.js';
+import { isTerminalStatus, type PipelineProgress, type PipelineStatus, type StepProgress } from './pipeline/progress.js';
+import { resolveDependencies, validateDefinition } from './pipeline/validate.js';
 import {
   approvalSignal,
   approveUpdate,
@@ -192,6 +192,92 @@ export class PipelineClient {
     await this.wrap(pipelineId, () => this.handle(pipelineId).cancel());
   }
 
+  /**
+   * Redrive: starts a failed, rolled back or cancelled pipeline again under the same id from its
+   * checkpoint. Completed steps are kept; the failed step (or `fromStep` and everything depending on it)
+   * runs again with a fresh retry budget, with `input` replacing that step's input when given. Steps undone
+   * by a rollback run again. Refused for a running or completed pipeline.
+   */
+  async resume(pipelineId: string, options: { fromStep?: string; input?: unknown } = {}): Promise<StartedPipeline> {
+    const handle = this.handle(pipelineId);
+    const description = await this.wrap(pipelineId, () => handle.describe());
+    const status = description.status.name;
+    if (status === 'RUNNING') throw new PipelineRequestRejectedError(`pipeline "${pipelineId}" is still running; only a failed or cancelled pipeline can be resumed`);
+    if (status === 'COMPLETED') throw new PipelineRequestRejectedError(`pipeline "${pipelineId}" completed; there is nothing to resume`);
+    const previous = await this.startedRequest(pipelineId);
+    const definition = this.validate(previous.definition);
+    if (options.fromStep !== undefined && !definition.steps.some((step) => step.id === options.fromStep)) {
+      throw new PipelineRequestRejectedError(`unknown step "${options.fromStep}" in pipeline "${pipelineId}"`);
+    }
+    if (options.input !== undefined && options.fromStep === undefined) {
+      throw new PipelineRequestRejectedError('input needs fromStep: say which step the edited input is for');
+    }
+    const checkpoint = await this.checkpoint(pipelineId);
+    const stepIds = options.fromStep ? [options.fromStep, ...dependentsOf(definition, options.fromStep)] : [];
+    const request: PipelineRequest = {
+      definition: previous.definition,
+      params: previous.params ?? {},
+      resumeFrom: {
+        ...checkpoint,
+        rerun: {
+          stepIds,
+          ...(options.fromStep && options.input !== undefined ? { input: { [options.fromStep]: options.input } } : {}),
+        },
+      },
+    };
+    return await this.startRequest(pipelineId, definition.name, request, {});
+  }
+
+  /** The request the pipeline's latest run started with (definition, params). */
+  private async startedRequest(pipelineId: string): Promise<PipelineRequest> {
+    const history = await this.handle(pipelineId).fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    if (!payload) throw new Error(`pipeline "${pipelineId}": its start event has no input`);
+    return defaultPayloadConverter.fromPayload(payload) as PipelineRequest;
+  }
+
+  /**
+   * Live progress: yields a new {@link PipelineProgress} whenever its `version` (or a running step's
+   * heartbeat) changes, and ends after the terminal status. Polls by `version`; follows continue-as-new.
+   */
+  async *watch(pipelineId: string, options: { intervalMs?: number; signal?: AbortSignal } = {}): AsyncIterable<PipelineProgress> {
+    const intervalMs = options.intervalMs ?? 500;
+    let lastKey = '';
+    for (;;) {
+      if (options.signal?.aborted) return;
+      const progress = await this.progress(pipelineId);
+      const key = `${progress.runId}:${progress.version}:${progress.steps.map((s) => `${s.status}${s.attempt}${s.detail?.percent ?? ''}`).join(',')}`;
+      if (key !== lastKey) {
+        lastKey = key;
+        yield progress;
+      }
+      if (isTerminalStatus(progress.status)) return;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+
+  /** Pipelines from visibility, newest first. Filters use Stepline's search attributes. */
+  async list(filter: ListFilter = {}): Promise<PipelineSummary[]> {
+    const clauses = [`WorkflowType = '${PIPELINE_WORKFLOW_TYPE}'`, `ExecutionStatus != 'ContinuedAsNew'`];
+    if (filter.name) clauses.push(`${SteplineName.name} = ${quote(filter.name)}`);
+    if (filter.since) clauses.push(`StartTime >= ${quote(new Date(filter.since).toISOString())}`);
+    if (filter.status) clauses.push(statusClause(filter.status));
+    const limit = filter.limit ?? 100;
+    const summaries: PipelineSummary[] = [];
+    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      summaries.push({
+        pipelineId: execution.workflowId,
+        runId: execution.runId,
+        name: execution.typedSearchAttributes.get(SteplineName) ?? '',
+        status: summaryStatus(execution.status.name, execution.typedSearchAttributes.get(SteplineStatus)),
+        startedAt: execution.startTime.toISOString(),
+        ...(execution.closeTime ? { closedAt: execution.closeTime.toISOString() } : {}),
+      });
+      if (summaries.length >= limit) break;
+    }
+    return summaries;
+  }
+
   handle(pipelineId: string): WorkflowHandle {
     return this.client.workflow.getHandle(pipelineId);
   }
@@ -213,6 +299,7 @@ export class PipelineClient {
         taskQueue: options.taskQueue ?? this.settings.taskQueue,
         workflowId: pipelineId,
         args: [request],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         typedSearchAttributes,
       });
       return { pipelineId, runId: handle.firstExecutionRunId };
@@ -256,6 +343,75 @@ export class PipelineClient {
       if (err instanceof WorkflowNotFoundError) throw new PipelineNotFoundError(pipelineId);
       throw err;
     }
+  }
+}
+
+export interface ListFilter {
+  status?: PipelineStatus;
+  name?: string;
+  /** Started at or after (ISO time or Date). */
+  since?: string | Date;
+  /** Default 100. */
+  limit?: number;
+}
+
+export interface PipelineSummary {
+  pipelineId: string;
+  runId: string;
+  name: string;
+  status: PipelineStatus;
+  startedAt: string;
+  closedAt?: string;
+}
+
+/** Every step that depends on `stepId`, directly or not. */
+function dependentsOf(definition: PipelineDefinition, stepId: string): string[] {
+  const deps = resolveDependencies(definition);
+  const found = new Set<string>();
+  let frontier = [stepId];
+  while (frontier.length) {
+    const next: string[] = [];
+    for (const [id, on] of Object.entries(deps)) {
+      if (!found.has(id) && on.some((d) => frontier.includes(d))) {
+        found.add(id);
+        next.push(id);
+      }
+    }
+    frontier = next;
+  }
+  return [...found];
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** Visibility clause for a Stepline status: terminal ones come from the execution status. */
+function statusClause(status: PipelineStatus): string {
+  switch (status) {
+    case 'completed':
+      return `ExecutionStatus = 'Completed'`;
+    case 'cancelled':
+      return `ExecutionStatus = 'Canceled'`;
+    case 'rolled_back':
+      return `ExecutionStatus = 'Failed' AND ${SteplineStatus.name} = 'rolled_back'`;
+    case 'failed':
+      return `ExecutionStatus IN ('Failed', 'Terminated', 'TimedOut') AND (${SteplineStatus.name} IS NULL OR ${SteplineStatus.name} != 'rolled_back')`;
+    default:
+      return `ExecutionStatus = 'Running' AND ${SteplineStatus.name} = ${quote(status)}`;
+  }
+}
+
+function summaryStatus(executionStatus: string, steplineStatus: string | undefined): PipelineStatus {
+  switch (executionStatus) {
+    case 'COMPLETED':
+      return 'completed';
+    case 'CANCELLED':
+      return 'cancelled';
+    case 'RUNNING':
+      return (steplineStatus as PipelineStatus | undefined) ?? 'running';
+    default:
+      return steplineStatus === 'rolled_back' ? 'rolled_back' : 'failed';
   }
 }
 

@@ -158,7 +158,9 @@ function builtinCategory(view: ErrorView): ErrorCategory | undefined {
 function describe(chain: ErrorView[], category: ErrorCategory, severity: Severity): StepFailureDetails {
   const [top, cause] = chain;
   let message = top?.message ?? 'unknown error';
-  if (cause?.message && !message.includes(cause.message)) message = `${message}: ${cause.message}`;
+  // A generic wrapper (`TypeError: fetch failed`) says little without its cause; a specific error says enough.
+  const generic = top?.name === undefined || top.name === 'Error' || top.name === 'TypeError';
+  if (generic && cause?.message && !message.includes(cause.message)) message = `${message}: ${cause.message}`;
   const details: StepFailureDetails = { category, severity, message: truncate(message) };
   const code = chain.find((view) => view.code !== undefined)?.code;
   if (code !== undefined) details.code = code;

@@ -281,7 +281,12 @@ const commonStepFields = {
   /** Ids of the steps this one waits for. Default (omitted): the previous step in the list, none for the first; `[]`: none. */
   dependsOn: z.array(z.string()).optional(),
   /** Run only if this is truthy (a template or a boolean); otherwise the step ends skipped. Default: always run. */
-  when: z.union([z.string(), z.boolean()]).optional(),
+  when: z
+    .union([z.string(), z.boolean()], {
+      error: (issue) =>
+        `expected a template like "{{ params.x }}" or true/false; got ${describeValue(issue.input)}`,
+    })
+    .optional(),
   /** The step's share of the progress percentage (positive). Default: 1. */
   weight: WeightSchema,
 };
@@ -309,7 +314,12 @@ export const TaskStepSchema = z.strictObject({
     .min(1, { error: 'expected at least one alternative step; got none' })
     .optional(),
   /** Fan-out: one activity per item of this list (a single template or a literal list). Default: no fan-out. */
-  forEach: z.union([z.string(), z.array(z.unknown())]).optional(),
+  forEach: z
+    .union([z.string(), z.array(z.unknown())], {
+      error: (issue) =>
+        `expected a template like "{{ steps.<id>.output.items }}" or a list; got ${describeValue(issue.input)}`,
+    })
+    .optional(),
   /** Most items running at once in a `forEach` step (positive integer). Default: all at once. */
   maxConcurrency: z
     .number()

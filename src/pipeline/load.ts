@@ -41,17 +41,23 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    const message = (error as Error).message;
-    const position = /at position (\d+)/.exec(message);
-    let where = '';
-    if (position?.[1] !== undefined && !/line \d+/.test(message)) {
-      const before = text.slice(0, Number(position[1]));
-      const line = before.split('\n').length;
-      const column = Number(position[1]) - before.lastIndexOf('\n');
-      where = ` (line ${line}, column ${column})`;
-    }
-    throw new DefinitionError([{ path: '', message: `invalid JSON: ${message}${where}` }]);
+    const message = (error as Error).message.replace(/\s+/g, ' ');
+    const where = jsonErrorPosition(text, message);
+    throw new DefinitionError([
+      { path: '', message: `invalid JSON: ${where ? `${where}: ` : ''}${message}` },
+    ]);
   }
+}
+
+/** `line L, column C` of a JSON syntax error, from the engine's message or else from the YAML parser's view. */
+function jsonErrorPosition(text: string, message: string): string | undefined {
+  const offset = /at position (\d+)/.exec(message)?.[1];
+  if (offset !== undefined) {
+    const before = text.slice(0, Number(offset));
+    return `line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
+  }
+  const start = parseDocument(text).errors[0]?.linePos?.[0];
+  return start ? `line ${start.line}, column ${start.col}` : undefined;
 }
 
 function parseYaml(text: string): unknown {

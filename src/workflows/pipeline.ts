@@ -59,6 +59,7 @@ class PipelineRun {
   private readonly runCount = new Map<string, number>();
   private firstFailure?: StepFailed;
   private timedOut = false;
+  private readonly rerunInput?: Record<string, unknown>;
 
   constructor(
     private readonly definition: PipelineDefinition,
@@ -72,6 +73,7 @@ class PipelineRun {
     if (!this.state.deadline && definition.timeout !== undefined) {
       this.state.deadline = new Date(Date.parse(this.state.startedAt) + definition.timeout).toISOString();
     }
+    this.rerunInput = checkpoint?.rerun?.input;
     for (const id of checkpoint?.rerun?.stepIds ?? []) {
       if (this.stepsById.has(id)) this.state.steps.set(id, { status: 'pending', attempt: 0 });
     }
@@ -175,7 +177,8 @@ class PipelineRun {
 
   private async runTask(step: TaskStep): Promise<void> {
     const prepared = this.prepared(step.id, step);
-    let inputOverride: { value: unknown } | undefined;
+    const edited = this.rerunInput?.[step.id];
+    let inputOverride: { value: unknown } | undefined = edited !== undefined ? { value: edited } : undefined;
     for (;;) {
       try {
         const output = step.forEach !== undefined

@@ -121,7 +121,7 @@ test("a StepError's own category and severity win over the built-in rules", () =
     category: 'rate_limit',
     severity: 'critical',
     code: 'E_QUOTA',
-    message: 'quota: ECONNRESET happened',
+    message: 'quota',
     name: 'StepError',
   });
 });
@@ -177,6 +177,15 @@ test('a classify rule matches only when every field it gives matches; message is
   );
   assert.equal(classifyError(err, rule({ code: 'E_OTHER' })).category, 'unknown');
   assert.equal(classifyError(err, rule({ name: 'ApiError' })).severity, 'medium');
+});
+
+test("a generic Error's message is followed by its cause's; a specific error's stands alone", () => {
+  const cause = nodeError('ECONNRESET', 'socket hang up');
+  assert.equal(classifyError(new Error('load failed', { cause })).message, 'load failed: socket hang up');
+  assert.equal(
+    classifyError(new StepError('load failed', { category: 'network', cause })).message,
+    'load failed',
+  );
 });
 
 test('classify rules are tried in order and see the whole cause chain', () => {
