@@ -313,6 +313,6 @@ export function toApplicationFailure(
     details: [details],
     nonRetryable: options.nonRetryable ?? false,
     ...(options.nextRetryDelayMs === undefined ? {} : { nextRetryDelay: options.nextRetryDelayMs }),
-    ...(cause instanceof Error ? { cause } : {}),
+    ...(isInstance(cause, Error) ? { cause } : {}),
   });
 }

@@ -41,7 +41,7 @@ export interface StepContext {
   readonly log: Logger;
   /**
    * Reports progress inside the step: heartbeats `{ percent, message }`, which the client merges into
-   * the pipeline's progress (no history events). `percent` is clamped to 0..100.
+   * the pipeline's progress (no history events). `percent` is clamped to 0..100 and rounded to 2 decimals.
    */
   reportProgress(percent: number, message?: string): void;
   /** Heartbeats raw details. Prefer {@link StepContext.reportProgress}: the client reads details as progress. */
@@ -145,7 +145,7 @@ export function createStepContext(activity: Context, step: { stepId: string; ind
 
 function clampPercent(percent: number): number {
   if (typeof percent !== 'number' || Number.isNaN(percent)) return 0;
-  return Math.min(100, Math.max(0, percent));
+  return Math.round(Math.min(100, Math.max(0, percent)) * 100) / 100;
 }
 
 /** Longest single timer Node accepts; longer sleeps are chained. */

@@ -100,7 +100,11 @@ async function runStep(handler: StepHandler, invocation: unknown): Promise<unkno
       cause: input.error,
     });
   }
-  const ctx = createStepContext(Context.current(), invocation);
+  const { stepId, index } = invocation;
+  const ctx = createStepContext(Context.current(), {
+    stepId,
+    ...(typeof index === 'number' && Number.isInteger(index) ? { index } : {}),
+  });
   let output = await handler.run(input.data, ctx);
   if (handler.output) {
     const checked = await handler.output.safeParseAsync(output);

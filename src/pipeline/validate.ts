@@ -209,7 +209,7 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
   const { stepIndex, alternativeOwner } = checkIds(nodes, report);
   checkDependencies(nodes, nodeAt, stepIndex, alternativeOwner, report);
   checkCycles(nodes, nodeAt, report);
-  const ancestors = ancestorSets(nodes, nodeAt);
+  const isAncestor = ancestryCheck(nodes, nodeAt);
   const handlers = options.handlers ? new Set(options.handlers) : undefined;
 
   for (const node of nodes) {
@@ -217,12 +217,7 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
     const at = (...rest: PropertyKey[]) => ['steps', index, ...rest];
     const isApproval = raw.type === 'approval';
     const fanOut = raw.forEach !== undefined;
-    const templateContext = {
-      node,
-      stepIndex,
-      alternativeOwner,
-      ancestors: ancestors.get(index) ?? new Set<number>(),
-    };
+    const templateContext = { node, stepIndex, alternativeOwner, isAncestor };
 
     // Templates, in every place they are rendered.
     if (isApproval) {
@@ -440,28 +435,67 @@ function checkCycles(nodes: StepNode[], nodeAt: Map<number, StepNode>, report: R
   }
 }
 
-function ancestorSets(nodes: StepNode[], nodeAt: Map<number, StepNode>): Map<number, Set<number>> {
-  const result = new Map<number, Set<number>>();
-  for (const node of nodes) {
+/**
+ * Answers "is `candidate` an ancestor of `step`?". Without cycles, precomputes ancestor bit sets in
+ * dependency order (fast for long chains); with cycles (already reported) or very many steps, searches.
+ */
+function ancestryCheck(
+  nodes: StepNode[],
+  nodeAt: Map<number, StepNode>,
+): (step: number, candidate: number) => boolean {
+  const search = (step: number, candidate: number) => {
     const seen = new Set<number>();
-    const stack = [...node.deps];
+    const stack = [...(nodeAt.get(step)?.deps ?? [])];
     while (stack.length > 0) {
       const next = stack.pop() as number;
+      if (next === candidate) return true;
       if (seen.has(next)) continue;
       seen.add(next);
       stack.push(...(nodeAt.get(next)?.deps ?? []));
     }
-    seen.delete(node.index);
-    result.set(node.index, seen);
+    return false;
+  };
+  const size = Math.max(0, ...nodes.map((n) => n.index)) + 1;
+  if (size > 10_000) return search;
+
+  // Kahn's algorithm: a step is done once all its dependencies are.
+  const dependents = new Map<number, number[]>();
+  const waiting = new Map<number, number>();
+  for (const node of nodes) {
+    waiting.set(node.index, node.deps.length);
+    for (const d of node.deps) {
+      const list = dependents.get(d);
+      if (list) list.push(node.index);
+      else dependents.set(d, [node.index]);
+    }
   }
-  return result;
+  const words = Math.ceil(size / 32);
+  const bits = new Map<number, Uint32Array>();
+  const ready = nodes.filter((n) => n.deps.length === 0).map((n) => n.index);
+  while (ready.length > 0) {
+    const v = ready.pop() as number;
+    const set = new Uint32Array(words);
+    for (const d of nodeAt.get(v)?.deps ?? []) {
+      set[d >> 5] = (set[d >> 5] as number) | (1 << (d & 31));
+      const inherited = bits.get(d) as Uint32Array;
+      for (let k = 0; k < words; k++) set[k] = (set[k] as number) | (inherited[k] as number);
+    }
+    bits.set(v, set);
+    for (const w of dependents.get(v) ?? []) {
+      const left = (waiting.get(w) as number) - 1;
+      waiting.set(w, left);
+      if (left === 0) ready.push(w);
+    }
+  }
+  if (bits.size < nodes.length) return search; // a cycle
+  return (step, candidate) => (((bits.get(step)?.[candidate >> 5] ?? 0) >>> (candidate & 31)) & 1) === 1;
 }
 
 interface TemplateContext {
   node: StepNode;
   stepIndex: Map<string, number>;
   alternativeOwner: Map<string, string>;
-  ancestors: Set<number>;
+  isAncestor: (step: number, candidate: number) => boolean;
   /** Whether `item` and `index` are defined here (the per-item inputs of a forEach step). */
   items: boolean;
   /** Whether the step's own output is readable here (its compensation input). */
@@ -526,7 +560,7 @@ function checkStepReference(
       problem(`step "${id}" cannot read its own output here (only its compensate input can)`);
     return;
   }
-  if (!context.ancestors.has(target)) {
+  if (!context.isAncestor(self, target)) {
     problem(
       `step "${id}" is not an ancestor of "${context.node.label}": add it to dependsOn (directly or through a dependency)`,
     );

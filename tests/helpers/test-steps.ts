@@ -1,0 +1,83 @@
+/**
+ * Step handlers for integration tests, run by the in-process worker: a gate the test opens, and a
+ * recorder that logs every execution (with start and end times) so tests can assert order and overlap.
+ */
+import { z } from 'zod';
+import { defineStep } from '../../src/activities/index.js';
+
+export interface Execution {
+  key: string;
+  stepId: string;
+  index?: number;
+  attempt: number;
+  input: unknown;
+  startedAt: number;
+  endedAt?: number;
+}
+
+/** Every execution of `test.record` and `test.hold` in this process, in start order. */
+export const executions: Execution[] = [];
+
+const gates = new Map<string, { open: Promise<void>; release: () => void }>();
+
+function gate(key: string) {
+  let entry = gates.get(key);
+  if (!entry) {
+    let release!: () => void;
+    const open = new Promise<void>((resolve) => (release = resolve));
+    entry = { open, release };
+    gates.set(key, entry);
+  }
+  return entry;
+}
+
+/** Lets every `test.hold` step waiting on `key` finish. */
+export function release(key: string): void {
+  gate(key).release();
+}
+
+export function executionsOf(prefix: string): Execution[] {
+  return executions.filter((e) => e.key.startsWith(prefix));
+}
+
+export const record = defineStep({
+  name: 'test.record',
+  input: z.object({ ms: z.number().int().min(0).default(0), value: z.unknown().optional() }).passthrough(),
+  async run(input, ctx) {
+    const entry: Execution = {
+      key: ctx.idempotencyKey,
+      stepId: ctx.stepId,
+      ...(ctx.index !== undefined ? { index: ctx.index } : {}),
+      attempt: ctx.attempt,
+      input,
+      startedAt: Date.now(),
+    };
+    executions.push(entry);
+    if (input.ms > 0) await ctx.sleep(input.ms);
+    entry.endedAt = Date.now();
+    return { stepId: ctx.stepId, value: input.value ?? null, index: ctx.index ?? null };
+  },
+});
+
+export const hold = defineStep({
+  name: 'test.hold',
+  input: z.object({ key: z.string(), percent: z.number().default(42), message: z.string().default('halfway') }),
+  async run({ key, percent, message }, ctx) {
+    const entry: Execution = { key: ctx.idempotencyKey, stepId: ctx.stepId, attempt: ctx.attempt, input: { key }, startedAt: Date.now() };
+    executions.push(entry);
+    ctx.reportProgress(percent, message);
+    const heartbeats = setInterval(() => ctx.reportProgress(percent, message), 200);
+    try {
+      await Promise.race([
+        gate(key).open,
+        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+      ]);
+    } finally {
+      clearInterval(heartbeats);
+    }
+    entry.endedAt = Date.now();
+    return { released: key };
+  },
+});
+
+export const testSteps = [record, hold];
