@@ -19,8 +19,21 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto'], message: 'Workflow code must stay deterministic: no Node APIs.' },
-            { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '**/activities/**', '**/client*', '**/worker*'], message: 'Workflow code may import only @temporalio/workflow and src/pipeline.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto'],
+              message: 'Workflow code must stay deterministic: no Node APIs.',
+            },
+            {
+              group: [
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+                '**/activities/**',
+                '**/client*',
+                '**/worker*',
+              ],
+              message: 'Workflow code may import only @temporalio/workflow and src/pipeline.',
+            },
           ],
         },
       ],

@@ -43,7 +43,9 @@ const needsServer = files.some((f) => !f.includes('tests/unit/'));
 if (needsServer) {
   const t0 = Date.now();
   server = await startDevServer({ ui: false });
-  console.error(`stepline test: dev server ${server.address} (${server.cli.source}) up in ${Date.now() - t0} ms`);
+  console.error(
+    `stepline test: dev server ${server.address} (${server.cli.source}) up in ${Date.now() - t0} ms`,
+  );
 }
 const bundlePath = path.join(PROJECT_ROOT, '.cache', 'test-workflow-bundle.js');
 if (needsServer) {
@@ -52,7 +54,7 @@ if (needsServer) {
   console.error(`stepline test: workflow bundle built in ${Date.now() - t0} ms`);
 }
 
-const tapFile = path.join(artifacts, 'results.tap');
+const tapFile = path.join(artifacts, `results-${process.pid}.tap`);
 rmSync(tapFile, { force: true });
 const child = spawn(
   process.execPath,
@@ -78,7 +80,9 @@ const child = spawn(
     },
   },
 );
-const code: number = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+const code: number = await new Promise((resolve) =>
+  child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))),
+);
 
 let passed = 0;
 let failed = 0;
@@ -86,6 +90,7 @@ try {
   const tap = readFileSync(tapFile, 'utf8');
   passed = Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
   failed = Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? 0) + Number(/^# cancelled (\d+)/m.exec(tap)?.[1] ?? 0);
+  rmSync(tapFile, { force: true });
 } catch {
   failed = Math.max(failed, 1);
 }

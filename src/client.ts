@@ -20,8 +20,18 @@ import {
   type PipelineResult,
 } from './pipeline/contract.js';
 import type { PipelineDefinition, PipelineDefinitionInput } from './pipeline/definition.js';
-import { DefinitionError, ERROR_CATEGORIES, type DefinitionIssue, type ErrorCategory } from './pipeline/errors.js';
-import { isTerminalStatus, type PipelineProgress, type PipelineStatus, type StepProgress } from './pipeline/progress.js';
+import {
+  DefinitionError,
+  ERROR_CATEGORIES,
+  type DefinitionIssue,
+  type ErrorCategory,
+} from './pipeline/errors.js';
+import {
+  isTerminalStatus,
+  type PipelineProgress,
+  type PipelineStatus,
+  type StepProgress,
+} from './pipeline/progress.js';
 import { resolveDependencies, validateDefinition } from './pipeline/validate.js';
 import {
   approvalSignal,
@@ -92,7 +102,11 @@ export class PipelineClient {
 
   constructor(options: PipelineClientOptions & { client: Client }) {
     this.client = options.client;
-    this.settings = { ...settingsFromEnv(), ...definedOnly(options), namespace: options.client.options.namespace };
+    this.settings = {
+      ...settingsFromEnv(),
+      ...definedOnly(options),
+      namespace: options.client.options.namespace,
+    };
   }
 
   /** Connects to `address` (env `TEMPORAL_ADDRESS`, default `127.0.0.1:7233`). */
@@ -100,7 +114,10 @@ export class PipelineClient {
     if (options.client) return new PipelineClient({ ...options, client: options.client });
     const settings = { ...settingsFromEnv(), ...definedOnly(options) };
     const connection = await Connection.connect({ address: settings.address });
-    return new PipelineClient({ ...settings, client: new Client({ connection, namespace: settings.namespace }) });
+    return new PipelineClient({
+      ...settings,
+      client: new Client({ connection, namespace: settings.namespace }),
+    });
   }
 
   async close(): Promise<void> {
@@ -115,10 +132,16 @@ export class PipelineClient {
   }
 
   /** Starts a pipeline after validating its definition. */
-  async start(definition: PipelineDefinitionInput | unknown, options: StartOptions = {}): Promise<StartedPipeline> {
+  async start(
+    definition: PipelineDefinitionInput | unknown,
+    options: StartOptions = {},
+  ): Promise<StartedPipeline> {
     const parsed = this.validate(definition);
     const pipelineId = options.id ?? `${parsed.name}-${randomUUID()}`;
-    const request: PipelineRequest = { definition: definition as PipelineDefinitionInput, params: options.params ?? {} };
+    const request: PipelineRequest = {
+      definition: definition as PipelineDefinitionInput,
+      params: options.params ?? {},
+    };
     return await this.startRequest(pipelineId, parsed.name, request, options);
   }
 
@@ -149,7 +172,9 @@ export class PipelineClient {
   /** Waits for the pipeline's result; throws {@link PipelineFailedError} when it fails, rolls back or is cancelled. */
   async result(pipelineId: string): Promise<PipelineResult> {
     try {
-      return (await this.wrap(pipelineId, () => this.client.workflow.getHandle(pipelineId).result())) as PipelineResult;
+      return (await this.wrap(pipelineId, () =>
+        this.client.workflow.getHandle(pipelineId).result(),
+      )) as PipelineResult;
     } catch (err) {
       if (err instanceof WorkflowFailedError) {
         const cause = err.cause as { message?: string; details?: unknown[] } | undefined;
@@ -161,21 +186,33 @@ export class PipelineClient {
   }
 
   /** Decides an approval gate (update `approve`); returns the step's new state. */
-  async approve(pipelineId: string, stepId: string, options: { by?: string; comment?: string } = {}): Promise<StepProgress> {
+  async approve(
+    pipelineId: string,
+    stepId: string,
+    options: { by?: string; comment?: string } = {},
+  ): Promise<StepProgress> {
     return await this.decide(pipelineId, { stepId, decision: 'approve', ...options });
   }
 
-  async reject(pipelineId: string, stepId: string, options: { by?: string; comment?: string } = {}): Promise<StepProgress> {
+  async reject(
+    pipelineId: string,
+    stepId: string,
+    options: { by?: string; comment?: string } = {},
+  ): Promise<StepProgress> {
     return await this.decide(pipelineId, { stepId, decision: 'reject', ...options });
   }
 
   private async decide(pipelineId: string, payload: ApprovalPayload): Promise<StepProgress> {
-    return await this.update(pipelineId, () => this.handle(pipelineId).executeUpdate(approveUpdate, { args: [payload] }));
+    return await this.update(pipelineId, () =>
+      this.handle(pipelineId).executeUpdate(approveUpdate, { args: [payload] }),
+    );
   }
 
   /** Repairs a step waiting for intervention (update `intervene`); returns the step's new state. */
   async intervene(pipelineId: string, payload: InterventionPayload): Promise<StepProgress> {
-    return await this.update(pipelineId, () => this.handle(pipelineId).executeUpdate(interveneUpdate, { args: [payload] }));
+    return await this.update(pipelineId, () =>
+      this.handle(pipelineId).executeUpdate(interveneUpdate, { args: [payload] }),
+    );
   }
 
   /** Fire-and-forget variants (signals): a decision that does not apply is noted as an event. */
@@ -198,16 +235,27 @@ export class PipelineClient {
    * runs again with a fresh retry budget, with `input` replacing that step's input when given. Steps undone
    * by a rollback run again. Refused for a running or completed pipeline.
    */
-  async resume(pipelineId: string, options: { fromStep?: string; input?: unknown } = {}): Promise<StartedPipeline> {
+  async resume(
+    pipelineId: string,
+    options: { fromStep?: string; input?: unknown } = {},
+  ): Promise<StartedPipeline> {
     const handle = this.handle(pipelineId);
     const description = await this.wrap(pipelineId, () => handle.describe());
     const status = description.status.name;
-    if (status === 'RUNNING') throw new PipelineRequestRejectedError(`pipeline "${pipelineId}" is still running; only a failed or cancelled pipeline can be resumed`);
-    if (status === 'COMPLETED') throw new PipelineRequestRejectedError(`pipeline "${pipelineId}" completed; there is nothing to resume`);
+    if (status === 'RUNNING')
+      throw new PipelineRequestRejectedError(
+        `pipeline "${pipelineId}" is still running; only a failed or cancelled pipeline can be resumed`,
+      );
+    if (status === 'COMPLETED')
+      throw new PipelineRequestRejectedError(
+        `pipeline "${pipelineId}" completed; there is nothing to resume`,
+      );
     const previous = await this.startedRequest(pipelineId);
     const definition = this.validate(previous.definition);
     if (options.fromStep !== undefined && !definition.steps.some((step) => step.id === options.fromStep)) {
-      throw new PipelineRequestRejectedError(`unknown step "${options.fromStep}" in pipeline "${pipelineId}"`);
+      throw new PipelineRequestRejectedError(
+        `unknown step "${options.fromStep}" in pipeline "${pipelineId}"`,
+      );
     }
     if (options.input !== undefined && options.fromStep === undefined) {
       throw new PipelineRequestRejectedError('input needs fromStep: say which step the edited input is for');
@@ -221,7 +269,9 @@ export class PipelineClient {
         ...checkpoint,
         rerun: {
           stepIds,
-          ...(options.fromStep && options.input !== undefined ? { input: { [options.fromStep]: options.input } } : {}),
+          ...(options.fromStep && options.input !== undefined
+            ? { input: { [options.fromStep]: options.input } }
+            : {}),
         },
       },
     };
@@ -240,7 +290,10 @@ export class PipelineClient {
    * Live progress: yields a new {@link PipelineProgress} whenever its `version` (or a running step's
    * heartbeat) changes, and ends after the terminal status. Polls by `version`; follows continue-as-new.
    */
-  async *watch(pipelineId: string, options: { intervalMs?: number; signal?: AbortSignal } = {}): AsyncIterable<PipelineProgress> {
+  async *watch(
+    pipelineId: string,
+    options: { intervalMs?: number; signal?: AbortSignal } = {},
+  ): AsyncIterable<PipelineProgress> {
     const intervalMs = options.intervalMs ?? 500;
     let lastKey = '';
     for (;;) {
@@ -319,7 +372,9 @@ export class PipelineClient {
   protected hasSearchAttributes(): Promise<boolean> {
     this.searchAttributesRegistered ??= this.client.connection.operatorService
       .listSearchAttributes({ namespace: this.settings.namespace })
-      .then((res) => Boolean(res.customAttributes?.[SteplineName.name] && res.customAttributes?.[SteplineStatus.name]))
+      .then((res) =>
+        Boolean(res.customAttributes?.[SteplineName.name] && res.customAttributes?.[SteplineStatus.name]),
+      )
       .catch(() => false);
     return this.searchAttributesRegistered;
   }
@@ -429,7 +484,10 @@ export function stepIdOfActivity(activityId: string): string {
 }
 
 /** Folds `describe()`'s pending activities into the query result: attempts, heartbeat progress, retry errors. */
-export function mergePendingActivities(progress: PipelineProgress, pending: readonly PendingActivityInfo[]): PipelineProgress {
+export function mergePendingActivities(
+  progress: PipelineProgress,
+  pending: readonly PendingActivityInfo[],
+): PipelineProgress {
   if (pending.length === 0) return progress;
   const byStep = new Map<string, PendingActivityInfo>();
   for (const activity of pending) {
@@ -442,11 +500,14 @@ export function mergePendingActivities(progress: PipelineProgress, pending: read
     const heartbeat = decodeHeartbeat(activity.heartbeatDetails?.payloads?.[0]);
     const merged: StepProgress = { ...step, attempt: Math.max(step.attempt, attempt) };
     if (attempt > 1) merged.status = 'retrying';
-    if (heartbeat) merged.detail = { ...step.detail, ...heartbeat, ...heartbeatTime(activity.lastHeartbeatTime) };
+    if (heartbeat)
+      merged.detail = { ...step.detail, ...heartbeat, ...heartbeatTime(activity.lastHeartbeatTime) };
     if (activity.lastFailure?.message) {
       const category = activity.lastFailure.applicationFailureInfo?.type;
       merged.error = {
-        category: (ERROR_CATEGORIES as readonly string[]).includes(category ?? '') ? (category as ErrorCategory) : 'unknown',
+        category: (ERROR_CATEGORIES as readonly string[]).includes(category ?? '')
+          ? (category as ErrorCategory)
+          : 'unknown',
         severity: 'medium',
         message: activity.lastFailure.message,
         attempt: attempt - 1,
@@ -460,7 +521,10 @@ export function mergePendingActivities(progress: PipelineProgress, pending: read
 function decodeHeartbeat(payload: unknown): { percent?: number; message?: string } | undefined {
   if (!payload) return undefined;
   try {
-    const value = defaultPayloadConverter.fromPayload(payload as never) as { percent?: unknown; message?: unknown };
+    const value = defaultPayloadConverter.fromPayload(payload as never) as {
+      percent?: unknown;
+      message?: unknown;
+    };
     if (!value || typeof value !== 'object') return undefined;
     return {
       ...(typeof value.percent === 'number' ? { percent: value.percent } : {}),
@@ -478,7 +542,9 @@ function heartbeatTime(time: PendingActivityInfo['lastHeartbeatTime']): { heartb
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'client')) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'client'),
+  ) as Partial<T>;
 }
 
 export type { DefinitionIssue };

@@ -2,15 +2,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createDefaultRegistry, loadStepModules, classifyingInterceptor, type StepHandler } from './activities/index.js';
-import { WORKFLOWS_PATH } from './bundle.js';
+import {
+  createDefaultRegistry,
+  loadStepModules,
+  classifyingInterceptor,
+  type StepHandler,
+} from './activities/index.js';
+import { buildWorkflowBundle } from './bundle.js';
 import { settingsFromEnv, type SteplineSettings } from './config.js';
 
 export interface PipelineWorkerOptions extends Partial<SteplineSettings> {
   /** An open connection; one is made to `address` when absent (and closed by `runPipelineWorker`). */
   connection?: NativeConnection;
   /** Extra step handlers besides the built-ins. */
-  steps?: StepHandler<any, any>[];
+  steps?: StepHandler[];
   /** Prebuilt workflow bundle (`npm run build:bundle`); bundled from source when absent. Env `STEPLINE_WORKFLOW_BUNDLE`. */
   workflowBundlePath?: string;
   /** Passed through to `Worker.create` (concurrency, identity, shutdown grace time…). */
@@ -23,15 +28,13 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
   const connection = options.connection ?? (await NativeConnection.connect({ address: settings.address }));
   const registry = createDefaultRegistry(options.steps ?? []);
   const bundlePath = options.workflowBundlePath ?? process.env.STEPLINE_WORKFLOW_BUNDLE;
-  const workflows =
-    bundlePath && existsSync(bundlePath)
-      ? { workflowBundle: { code: readFileSync(bundlePath, 'utf8') } }
-      : { workflowsPath: WORKFLOWS_PATH };
+  const workflowBundle =
+    bundlePath && existsSync(bundlePath) ? { code: readFileSync(bundlePath, 'utf8') } : await buildWorkflowBundle();
   return await Worker.create({
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
-    ...workflows,
+    workflowBundle,
     activities: registry.activities(),
     interceptors: { activity: [classifyingInterceptor] },
     ...options.workerOptions,
@@ -63,7 +66,8 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-const invokedDirectly = process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
+const invokedDirectly =
+  process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;
 if (invokedDirectly) {
   runPipelineWorker().catch((err: unknown) => {
     console.error(`stepline worker: ${err instanceof Error ? err.message : String(err)}`);

@@ -20,5 +20,7 @@ export async function handWrittenSequential(steps: number): Promise<unknown[]> {
 
 /** `width` calls of `echo` at once. */
 export async function handWrittenParallel(width: number): Promise<unknown[]> {
-  return await Promise.all(Array.from({ length: width }, (_, i) => echo!({ input: { i }, stepId: `p${i}`, index: i })));
+  return await Promise.all(
+    Array.from({ length: width }, (_, i) => echo!({ input: { i }, stepId: `p${i}`, index: i })),
+  );
 }

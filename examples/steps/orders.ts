@@ -17,7 +17,11 @@ export const extractOrders = defineStep({
   async run({ day, count }, ctx) {
     const orders: Order[] = [];
     for (let i = 0; i < count; i++) {
-      orders.push({ id: `${day}-${i}`, customer: `customer-${(i * 7) % 13}`, amount: ((i * 37) % 100) + 0.99 });
+      orders.push({
+        id: `${day}-${i}`,
+        customer: `customer-${(i * 7) % 13}`,
+        amount: ((i * 37) % 100) + 0.99,
+      });
       if (i % 5 === 4) ctx.reportProgress((100 * (i + 1)) / count, `read ${i + 1} of ${count} orders`);
     }
     await ctx.sleep(200);
@@ -31,7 +35,8 @@ export const enrichOrder = defineStep({
   input: z.object({ order: Order, delayMs: z.number().int().min(0).default(100) }),
   async run({ order, delayMs }, ctx) {
     await ctx.sleep(delayMs);
-    if (order.customer === 'customer-unknown') throw new StepError(`customer of ${order.id} not found`, { category: 'not_found' });
+    if (order.customer === 'customer-unknown')
+      throw new StepError(`customer of ${order.id} not found`, { category: 'not_found' });
     return { ...order, segment: order.amount > 50 ? 'gold' : 'standard' };
   },
 });
@@ -42,7 +47,11 @@ export const summarize = defineStep({
   run({ orders }) {
     const rows = orders.filter((o): o is NonNullable<typeof o> => o !== null);
     const total = rows.reduce((sum, o) => sum + o.amount, 0);
-    return { count: rows.length, total: Math.round(total * 100) / 100, gold: rows.filter((o) => o.segment === 'gold').length };
+    return {
+      count: rows.length,
+      total: Math.round(total * 100) / 100,
+      gold: rows.filter((o) => o.segment === 'gold').length,
+    };
   },
 });
 
@@ -51,7 +60,10 @@ const warehouseDir = () => path.resolve(process.env.STEPLINE_EXAMPLE_DATA ?? '.d
 export const loadWarehouse = defineStep({
   name: 'orders.load',
   description: 'Appends the day’s summary to the warehouse (a JSON file)',
-  input: z.object({ day: z.string(), summary: z.object({ count: z.number(), total: z.number(), gold: z.number() }) }),
+  input: z.object({
+    day: z.string(),
+    summary: z.object({ count: z.number(), total: z.number(), gold: z.number() }),
+  }),
   run({ day, summary }, ctx) {
     mkdirSync(warehouseDir(), { recursive: true });
     const file = path.join(warehouseDir(), `${day}.json`);

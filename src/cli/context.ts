@@ -13,8 +13,12 @@ const DEFAULTS = settingsFromEnv({});
 /** `--address`, `--namespace`, `--task-queue`: flags win over the environment, which wins over defaults. */
 export function globalOptions(): Option[] {
   return [
-    new Option('--address <host:port>', 'Temporal frontend address').env('TEMPORAL_ADDRESS').default(DEFAULTS.address),
-    new Option('--namespace <name>', 'Temporal namespace').env('TEMPORAL_NAMESPACE').default(DEFAULTS.namespace),
+    new Option('--address <host:port>', 'Temporal frontend address')
+      .env('TEMPORAL_ADDRESS')
+      .default(DEFAULTS.address),
+    new Option('--namespace <name>', 'Temporal namespace')
+      .env('TEMPORAL_NAMESPACE')
+      .default(DEFAULTS.namespace),
     new Option('--task-queue <queue>', 'task queue of the pipeline workers')
       .env('STEPLINE_TASK_QUEUE')
       .default(DEFAULTS.taskQueue),
@@ -34,13 +38,18 @@ export function settingsOf(command: Command): SteplineSettings {
 export function commandPrefix(command: Command): string {
   const opts = command.optsWithGlobals<{ address: string; namespace: string }>();
   const parts = ['stepline'];
-  if (command.getOptionValueSourceWithGlobals('address') === 'cli') parts.push('--address', shellWord(opts.address));
-  if (command.getOptionValueSourceWithGlobals('namespace') === 'cli') parts.push('--namespace', shellWord(opts.namespace));
+  if (command.getOptionValueSourceWithGlobals('address') === 'cli')
+    parts.push('--address', shellWord(opts.address));
+  if (command.getOptionValueSourceWithGlobals('namespace') === 'cli')
+    parts.push('--namespace', shellWord(opts.namespace));
   return parts.join(' ');
 }
 
 /** Connects, runs `fn`, closes the connection whatever happens. */
-export async function withClient<T>(command: Command, fn: (client: PipelineClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  command: Command,
+  fn: (client: PipelineClient) => Promise<T>,
+): Promise<T> {
   const client = await PipelineClient.connect(settingsOf(command));
   try {
     return await fn(client);
@@ -102,7 +111,9 @@ export function printErr(lines: string | string[]): void {
 export const outcome = { exitCode: 0 };
 
 /** Wraps an async command action: its returned number (default 0) becomes the exit code. */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<number | void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     outcome.exitCode = (await fn(...args)) ?? 0;
   };

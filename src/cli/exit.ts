@@ -54,11 +54,17 @@ export function exitCodeForStatus(status: PipelineStatus, untilBlocked = false):
 }
 
 /** The lines to print and the exit code for an error thrown by a command. */
-export function describeError(err: unknown, context: { address?: string } = {}): { lines: string[]; exitCode: number } {
+export function describeError(
+  err: unknown,
+  context: { address?: string } = {},
+): { lines: string[]; exitCode: number } {
   if (err instanceof CliError) return { lines: [err.message, ...err.details], exitCode: err.exitCode };
   if (err instanceof InvalidDefinitionError || err instanceof DefinitionError) {
     const count = err.issues.length === 1 ? '1 problem' : `${err.issues.length} problems`;
-    return { lines: [`invalid pipeline definition (${count}):`, ...issueLines(err.issues)], exitCode: EXIT.invalid };
+    return {
+      lines: [`invalid pipeline definition (${count}):`, ...issueLines(err.issues)],
+      exitCode: EXIT.invalid,
+    };
   }
   if (err instanceof PipelineNotFoundError || err instanceof PipelineRequestRejectedError) {
     return { lines: [oneLine(err.message)], exitCode: EXIT.invalid };
@@ -84,7 +90,8 @@ function oneLine(text: string): string {
 /** gRPC errors say "14 UNAVAILABLE: …" or "Failed to connect before the deadline": say where we tried. */
 function connectionHint(err: unknown, address: string | undefined): string | undefined {
   const message = messageOf(err);
-  if (!/UNAVAILABLE|Failed to connect|ECONNREFUSED|DEADLINE_EXCEEDED|TransportError/i.test(message)) return undefined;
+  if (!/UNAVAILABLE|Failed to connect|ECONNREFUSED|DEADLINE_EXCEEDED|TransportError/i.test(message))
+    return undefined;
   const where = address ? ` at ${address}` : '';
   return `cannot reach Temporal${where}: ${oneLine(message)} (start one with \`stepline dev\`, or pass --address / set TEMPORAL_ADDRESS)`;
 }

@@ -20,7 +20,16 @@ const sgr = (open: number, close: number) => (text: string) => `\x1b[${open}m${t
 export function palette(enabled: boolean): Palette {
   if (!enabled) {
     const same = (text: string) => text;
-    return { bold: same, dim: same, red: same, green: same, yellow: same, blue: same, cyan: same, magenta: same };
+    return {
+      bold: same,
+      dim: same,
+      red: same,
+      green: same,
+      yellow: same,
+      blue: same,
+      cyan: same,
+      magenta: same,
+    };
   }
   return {
     bold: sgr(1, 22),
@@ -108,7 +117,9 @@ export function clock(iso: string | undefined): string {
   if (!iso) return '--:--:--';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '--:--:--';
-  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  return [date.getHours(), date.getMinutes(), date.getSeconds()]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
 }
 
 /** `YYYY-MM-DD HH:MM:SS` in local time. */
@@ -124,7 +135,9 @@ export function dateTime(iso: string | undefined): string {
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function table(header: string[], rows: string[][], style?: (header: string) => string): string[] {
-  const widths = header.map((h, i) => Math.max(visibleWidth(h), ...rows.map((row) => visibleWidth(row[i] ?? ''))));
+  const widths = header.map((h, i) =>
+    Math.max(visibleWidth(h), ...rows.map((row) => visibleWidth(row[i] ?? ''))),
+  );
   const line = (cells: string[]) =>
     cells
       .map((cell, i) => (i === cells.length - 1 ? cell : pad(cell, widths[i] ?? 0)))

@@ -12,7 +12,18 @@ import type {
   StepProgress,
   StepStatus,
 } from '../pipeline/progress.js';
-import { bar, clock, dateTime, duration, palette, percentText, shellWord, table, truncate, type Palette } from './format.js';
+import {
+  bar,
+  clock,
+  dateTime,
+  duration,
+  palette,
+  percentText,
+  shellWord,
+  table,
+  truncate,
+  type Palette,
+} from './format.js';
 
 export interface RenderOptions {
   /** ANSI colours (default false). */
@@ -93,13 +104,20 @@ export function stepNote(step: StepProgress): string {
   const parts: string[] = [];
   const items = step.detail?.items;
   if (items && items.total > 0) {
-    parts.push(`${items.succeeded + items.failed}/${items.total} items${items.failed ? ` (${items.failed} failed)` : ''}`);
+    parts.push(
+      `${items.succeeded + items.failed}/${items.total} items${items.failed ? ` (${items.failed} failed)` : ''}`,
+    );
   }
-  if (step.error && step.status !== 'succeeded') parts.push(`${step.error.category}: ${firstLine(step.error.message)}`);
+  if (step.error && step.status !== 'succeeded')
+    parts.push(`${step.error.category}: ${firstLine(step.error.message)}`);
   if (step.detail?.reason) parts.push(step.detail.reason);
-  if (step.detail?.message && (step.status === 'running' || step.status === 'retrying')) parts.push(step.detail.message);
+  if (step.detail?.message && (step.status === 'running' || step.status === 'retrying'))
+    parts.push(step.detail.message);
   if (step.detail?.prompt && step.status === 'awaiting_approval') parts.push(step.detail.prompt);
-  if (step.compensation?.error) parts.push(`compensation ${step.compensation.error.category}: ${firstLine(step.compensation.error.message)}`);
+  if (step.compensation?.error)
+    parts.push(
+      `compensation ${step.compensation.error.category}: ${firstLine(step.compensation.error.message)}`,
+    );
   return parts.join('; ');
 }
 
@@ -125,16 +143,27 @@ export function waitingSteps(p: PipelineProgress): Array<{ step: StepProgress; p
 }
 
 /** The exact commands that answer a waiting step. */
-export function answerCommands(p: PipelineProgress, step: StepProgress, pending: PendingAction | undefined, command = 'stepline'): string[] {
+export function answerCommands(
+  p: PipelineProgress,
+  step: StepProgress,
+  pending: PendingAction | undefined,
+  command = 'stepline',
+): string[] {
   const target = `${shellWord(p.pipelineId)} ${shellWord(step.id)}`;
   if (step.status === 'awaiting_approval') {
     const approvers = pending?.approvers ?? [];
-    const by = approvers.length === 1 ? ` --by ${shellWord(approvers[0]!)}` : approvers.length > 1 ? ` --by <${approvers.join('|')}>` : '';
+    const by =
+      approvers.length === 1
+        ? ` --by ${shellWord(approvers[0]!)}`
+        : approvers.length > 1
+          ? ` --by <${approvers.join('|')}>`
+          : '';
     return [`${command} approve ${target}${by}`, `${command} reject ${target}${by} --comment '<why>'`];
   }
   const allowed = pending?.allowed ?? ['retry', 'skip', 'rollback', 'abort'];
   return allowed.map((action) => {
-    const extra = action === 'retry' ? ` [--input '<json>']` : action === 'skip' ? ` [--output '<json>']` : '';
+    const extra =
+      action === 'retry' ? ` [--input '<json>']` : action === 'skip' ? ` [--output '<json>']` : '';
     return `${command} intervene ${target} --action ${action}${extra}`;
   });
 }
@@ -190,7 +219,11 @@ export function statusLines(p: PipelineProgress, options: RenderOptions = {}): s
       stepNote(step),
     ];
   });
-  const lines = [headline(p, c, now), '', ...table(['STEP', 'STATUS', 'ATTEMPT', 'TIME', 'PROGRESS', 'NOTE'], rows, c.dim)];
+  const lines = [
+    headline(p, c, now),
+    '',
+    ...table(['STEP', 'STATUS', 'ATTEMPT', 'TIME', 'PROGRESS', 'NOTE'], rows, c.dim),
+  ];
   const waiting = waitingBlock(p, c, options.command ?? 'stepline');
   const failure = failureBlock(p, c);
   if (waiting.length || failure.length) lines.push('', ...waiting, ...failure);
@@ -211,13 +244,20 @@ function eventLine(p: PipelineProgress, event: ProgressEvent): string {
  * What changed between two polls, one line per change: new events, heartbeat progress of running steps,
  * a new wait for a person (with the commands that answer it), and a summary at the end.
  */
-export function plainLines(previous: PipelineProgress | undefined, next: PipelineProgress, options: RenderOptions = {}): string[] {
+export function plainLines(
+  previous: PipelineProgress | undefined,
+  next: PipelineProgress,
+  options: RenderOptions = {},
+): string[] {
   const now = options.now ?? Date.now();
   const command = options.command ?? 'stepline';
   const lines: string[] = [];
   const sameRun = previous !== undefined && previous.pipelineId === next.pipelineId;
   const lastSeq = sameRun ? Math.max(0, ...previous.events.map((e) => e.seq)) : -1;
-  if (!sameRun) lines.push(`${clock(new Date(now).toISOString())} [${percentText(next.percent)}] ${next.name} ${next.pipelineId}: ${next.status}`);
+  if (!sameRun)
+    lines.push(
+      `${clock(new Date(now).toISOString())} [${percentText(next.percent)}] ${next.name} ${next.pipelineId}: ${next.status}`,
+    );
   for (const event of next.events) if (event.seq > lastSeq) lines.push(eventLine(next, event));
 
   for (const step of next.steps) {
@@ -230,14 +270,22 @@ export function plainLines(previous: PipelineProgress | undefined, next: Pipelin
       step.attempt !== before?.attempt;
     if (!changed || (pct === undefined && !step.detail?.message && step.attempt <= 1)) continue;
     const at = clock(step.detail?.heartbeatAt ?? new Date(now).toISOString());
-    const parts = [pct !== undefined ? percentText(pct).trim() : undefined, step.detail?.message, step.attempt > 1 ? `attempt ${step.attempt}` : undefined];
+    const parts = [
+      pct !== undefined ? percentText(pct).trim() : undefined,
+      step.detail?.message,
+      step.attempt > 1 ? `attempt ${step.attempt}` : undefined,
+    ];
     lines.push(`${at} [${percentText(next.percent)}] ${step.id}: ${parts.filter(Boolean).join(', ')}`);
   }
 
-  const wasWaiting = new Set(sameRun ? waitingSteps(previous).map(({ step }) => `${step.id}:${step.status}`) : []);
+  const wasWaiting = new Set(
+    sameRun ? waitingSteps(previous).map(({ step }) => `${step.id}:${step.status}`) : [],
+  );
   for (const { step, pending } of waitingSteps(next)) {
     if (wasWaiting.has(`${step.id}:${step.status}`)) continue;
-    lines.push(`${clock(pending?.since ?? new Date(now).toISOString())} [${percentText(next.percent)}] ${waitingLine(step, pending)}`);
+    lines.push(
+      `${clock(pending?.since ?? new Date(now).toISOString())} [${percentText(next.percent)}] ${waitingLine(step, pending)}`,
+    );
     for (const answer of answerCommands(next, step, pending, command)) lines.push(`    ${answer}`);
   }
   return lines;
@@ -247,13 +295,25 @@ export function plainLines(previous: PipelineProgress | undefined, next: Pipelin
 export function summaryLine(p: PipelineProgress, now = Date.now()): string {
   const end = p.completedAt ? Date.parse(p.completedAt) : now;
   const { succeeded, failed, skipped, compensated } = p.counts;
-  const counts = [`${succeeded} succeeded`, `${failed} failed`, `${skipped} skipped`, ...(compensated ? [`${compensated} compensated`] : [])];
+  const counts = [
+    `${succeeded} succeeded`,
+    `${failed} failed`,
+    `${skipped} skipped`,
+    ...(compensated ? [`${compensated} compensated`] : []),
+  ];
   return `${p.pipelineId} ${p.status} after ${duration(end - Date.parse(p.startedAt))} (${counts.join(', ')})`;
 }
 
 // ---- the live frame (a terminal) --------------------------------------------------------------------
 
-function frameStepLine(step: StepProgress, c: Palette, idWidth: number, barWidth: number, now: number, tick: number): string {
+function frameStepLine(
+  step: StepProgress,
+  c: Palette,
+  idWidth: number,
+  barWidth: number,
+  now: number,
+  tick: number,
+): string {
   const running = step.status === 'running' || step.status === 'retrying';
   const glyph = step.status === 'running' ? (SPINNER[tick % SPINNER.length] ?? '▸') : STEP_GLYPH[step.status];
   const color = statusColor(c, step.status);
@@ -263,7 +323,8 @@ function frameStepLine(step: StepProgress, c: Palette, idWidth: number, barWidth
   const note = stepNote(step);
   if (running) {
     const pct = stepPercent(step);
-    const progress = pct !== undefined ? `${bar(pct, barWidth)} ${percentText(pct)}` : `${c.dim(bar(0, barWidth))}    `;
+    const progress =
+      pct !== undefined ? `${bar(pct, barWidth)} ${percentText(pct)}` : `${c.dim(bar(0, barWidth))}    `;
     const attempt = step.attempt > 1 ? c.yellow(` attempt ${step.attempt}`) : '';
     return `${color(glyph)} ${id}  ${color(progress)}  ${time.padStart(6)}${attempt}${note ? `  ${c.dim(note)}` : ''}`;
   }
@@ -307,16 +368,33 @@ export function frameLines(p: PipelineProgress, options: FrameOptions = {}): str
 }
 
 /** Every step when they fit; else the active ones first, then the rest in order, and a count of the others. */
-function pickSteps(steps: StepProgress[], room: number): { shown: StepProgress[]; hidden: number; hiddenSummary: string } {
+function pickSteps(
+  steps: StepProgress[],
+  room: number,
+): { shown: StepProgress[]; hidden: number; hiddenSummary: string } {
   if (steps.length <= room) return { shown: steps, hidden: 0, hiddenSummary: '' };
   const rank = (s: StepProgress) =>
-    ['running', 'retrying', 'awaiting_approval', 'awaiting_intervention', 'compensating', 'failed', 'compensation_failed'].includes(s.status) ? 0 : 1;
+    [
+      'running',
+      'retrying',
+      'awaiting_approval',
+      'awaiting_intervention',
+      'compensating',
+      'failed',
+      'compensation_failed',
+    ].includes(s.status)
+      ? 0
+      : 1;
   const chosen = new Set([...steps].sort((a, b) => rank(a) - rank(b)).slice(0, room - 1));
   const shown = steps.filter((s) => chosen.has(s));
   const hidden = steps.filter((s) => !chosen.has(s));
   const byStatus = new Map<string, number>();
   for (const s of hidden) byStatus.set(s.status, (byStatus.get(s.status) ?? 0) + 1);
-  return { shown, hidden: hidden.length, hiddenSummary: [...byStatus].map(([s, n]) => `${n} ${s}`).join(', ') };
+  return {
+    shown,
+    hidden: hidden.length,
+    hiddenSummary: [...byStatus].map(([s, n]) => `${n} ${s}`).join(', '),
+  };
 }
 
 // ---- list --------------------------------------------------------------------------------------------

@@ -45,12 +45,18 @@ export async function freePort(): Promise<number> {
 }
 
 /** Waits until the frontend answers `GetSystemInfo`, or the process dies, or `timeoutMs` passes. */
-async function waitUntilServing(address: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+async function waitUntilServing(
+  address: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   for (;;) {
-    if (exited !== undefined) throw new Error(`temporal server exited (code ${exited}) before serving:\n${output()}`);
+    if (exited !== undefined)
+      throw new Error(`temporal server exited (code ${exited}) before serving:\n${output()}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
@@ -60,7 +66,10 @@ async function waitUntilServing(address: string, child: ChildProcess, output: ()
         await connection.close();
       }
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`temporal server at ${address} did not answer within ${timeoutMs} ms: ${String(err)}\n${output()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `temporal server at ${address} did not answer within ${timeoutMs} ms: ${String(err)}\n${output()}`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -87,10 +96,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const namespace = options.namespace ?? 'default';
   let cli: ResolvedCli;
   try {
-    cli = await ensureTemporalCli(log);
+    cli = await ensureTemporalCli({ log });
   } catch (err) {
     if (err instanceof TemporalCliNotFoundError && process.env.STEPLINE_ALLOW_SDK_DOWNLOAD !== '0') {
-      log(`${err.message}\nstepline: trying the Temporal SDK's own dev-server download instead (needs internet)…`);
+      log(
+        `${err.message}\nstepline: trying the Temporal SDK's own dev-server download instead (needs internet)…`,
+      );
       return await startSdkDownloadedServer(namespace, options, err);
     }
     throw err;
@@ -154,7 +165,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
 }
 
-async function startSdkDownloadedServer(namespace: string, options: DevServerOptions, cause: Error): Promise<DevServer> {
+async function startSdkDownloadedServer(
+  namespace: string,
+  options: DevServerOptions,
+  cause: Error,
+): Promise<DevServer> {
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   let env;
   try {

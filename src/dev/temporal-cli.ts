@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +24,15 @@ export class TemporalCliNotFoundError extends Error {
 
 type Log = (message: string) => void;
 
+export interface CliLookupOptions {
+  /** Environment to read `TEMPORAL_CLI_PATH` and `PATH` from. Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Where the built CLI is cached. Default: {@link CLI_CACHE_DIR}. */
+  cacheDir?: string;
+  /** Progress messages. Default: stderr. */
+  log?: Log;
+}
+
 function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
@@ -33,8 +42,8 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function onPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, command);
     if (isExecutable(candidate)) return candidate;
@@ -46,7 +55,8 @@ function onPath(command: string): string | undefined {
  * Finds the `temporal` CLI without building anything: `TEMPORAL_CLI_PATH`, then `temporal` on PATH,
  * then the project's cache. Returns undefined when none is there.
  */
-export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): ResolvedCli | undefined {
+export function findTemporalCli(options: CliLookupOptions = {}): ResolvedCli | undefined {
+  const env = options.env ?? process.env;
   const fromEnv = env.TEMPORAL_CLI_PATH;
   if (fromEnv) {
     if (!isExecutable(fromEnv)) {
@@ -56,16 +66,19 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): ResolvedC
     }
     return { path: fromEnv, source: 'env' };
   }
-  const fromPath = onPath('temporal');
+  const fromPath = onPath('temporal', env);
   if (fromPath) return { path: fromPath, source: 'path' };
-  const cached = path.join(CLI_CACHE_DIR, 'temporal');
+  const cached = path.join(options.cacheDir ?? CLI_CACHE_DIR, 'temporal');
   if (isExecutable(cached)) return { path: cached, source: 'cache' };
   return undefined;
 }
 
 /** Builds the CLI with `go install` into the cache. Takes minutes on a cold Go module cache. */
-export async function buildTemporalCli(log: Log = console.error): Promise<ResolvedCli> {
-  const go = onPath('go') ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+export async function buildTemporalCli(options: CliLookupOptions = {}): Promise<ResolvedCli> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((m: string) => console.error(m));
+  const cacheDir = options.cacheDir ?? CLI_CACHE_DIR;
+  const go = onPath('go', env);
   if (!go) {
     throw new TemporalCliNotFoundError(
       [
@@ -77,17 +90,20 @@ export async function buildTemporalCli(log: Log = console.error): Promise<Resolv
       ].join('\n'),
     );
   }
-  mkdirSync(CLI_CACHE_DIR, { recursive: true });
+  mkdirSync(cacheDir, { recursive: true });
   const started = Date.now();
   log(
-    `stepline: building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${path.relative(process.cwd(), CLI_CACHE_DIR) || CLI_CACHE_DIR}` +
+    `stepline: building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${path.relative(process.cwd(), cacheDir) || cacheDir}` +
       ' (a few minutes the first time; cached afterwards)…',
   );
-  const ticker = setInterval(() => log(`stepline: still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)}s)…`), 30_000);
+  const ticker = setInterval(
+    () => log(`stepline: still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)}s)…`),
+    30_000,
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-        env: { ...process.env, GOBIN: CLI_CACHE_DIR, GOFLAGS: process.env.GOFLAGS ?? '-buildvcs=false' },
+        env: { ...env, GOBIN: cacheDir, GOFLAGS: env.GOFLAGS ?? '-buildvcs=false' },
         stdio: ['ignore', 'inherit', 'pipe'],
       });
       let stderr = '';
@@ -98,28 +114,28 @@ export async function buildTemporalCli(log: Log = console.error): Promise<Resolv
       child.on('exit', (code) =>
         code === 0
           ? resolve()
-          : reject(new TemporalCliNotFoundError(`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}):\n${stderr}`)),
+          : reject(
+              new TemporalCliNotFoundError(
+                `go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}):\n${stderr}`,
+              ),
+            ),
       );
     });
   } finally {
     clearInterval(ticker);
   }
-  const built = path.join(CLI_CACHE_DIR, 'temporal');
+  const built = path.join(cacheDir, 'temporal');
   if (!isExecutable(built)) throw new TemporalCliNotFoundError(`go install finished but ${built} is missing`);
   log(`stepline: Temporal CLI built in ${Math.round((Date.now() - started) / 1000)}s`);
   return { path: built, source: 'go-build' };
 }
 
 /** Finds the CLI, building it with Go when it is nowhere (see README "Where the Temporal CLI comes from"). */
-export async function ensureTemporalCli(log: Log = console.error): Promise<ResolvedCli> {
-  return findTemporalCli() ?? (await buildTemporalCli(log));
+export async function ensureTemporalCli(options: CliLookupOptions = {}): Promise<ResolvedCli> {
+  return findTemporalCli(options) ?? (await buildTemporalCli(options));
 }
 
 export function temporalCliVersion(cliPath: string): string {
   const out = spawnSync(cliPath, ['--version'], { encoding: 'utf8' });
   return (out.stdout || out.stderr).trim();
-}
-
-export function hasTemporalCacheEntry(): boolean {
-  return existsSync(path.join(CLI_CACHE_DIR, 'temporal'));
 }

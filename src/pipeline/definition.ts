@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PositiveDurationSchema } from './duration.js';
 import { ERROR_CATEGORIES, SEVERITIES, describeValue } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 /**
  * PipelineDefinition v1: the zod schemas and the types they produce.
@@ -31,7 +32,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 function oneOrMany<const T extends readonly [string, ...string[]]>(values: T) {
   const single = oneOf(values);
   return z
-    .union([single, z.array(single)], {
+    .union([single, z.array(single).min(1, { error: 'expected at least one value; got an empty list' })], {
       error: (issue) =>
         `expected one of ${listOf(values)} or a list of them; got ${describeValue(issue.input)}`,
     })
@@ -457,21 +458,6 @@ const APPROVAL_ONLY_FIELDS = new Set(
   Object.keys(ApprovalStepSchema.shape).filter((k) => !(k in TaskStepSchema.shape)),
 );
 
-/** Edit distance, for "did you mean" hints on unknown fields. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] as number;
-      row[j] = Math.min(current + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] as number;
-}
-
 function unknownFieldMessage(key: string, schema: unknown): string {
   const message = `unknown field "${key}"`;
   if (schema === TaskStepSchema && APPROVAL_ONLY_FIELDS.has(key)) {
@@ -479,12 +465,7 @@ function unknownFieldMessage(key: string, schema: unknown): string {
   }
   if (schema === ApprovalStepSchema && TASK_ONLY_FIELDS.has(key))
     return `${message} (approval steps do not have it)`;
-  if (schema instanceof z.ZodObject) {
-    const simple = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
-    const known = Object.keys(schema.shape as Record<string, unknown>);
-    const close = known.find((k) => simple(k) === simple(key)) ?? known.find((k) => distance(k, key) <= 2);
-    if (close) return `${message}; did you mean "${close}"?`;
-  }
+  if (schema instanceof z.ZodObject) return message + didYouMean(key, Object.keys(schema.shape as object));
   return message;
 }
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { PipelineDefinitionSchema, definitionErrorMap, type PipelineDefinition } from './definition.js';
 import { DefinitionError, formatPath, type DefinitionIssue } from './errors.js';
+import { didYouMean } from './suggest.js';
 import { TEMPLATE_ROOTS, formatTemplatePath, isSingleTemplate, scanTemplates } from './templates.js';
 
 /**
@@ -72,16 +73,35 @@ export function resolveDependencies(def: PipelineDefinition): Record<string, str
  */
 export function topologicalOrder(def: PipelineDefinition): string[] {
   const deps = resolveDependencies(def);
-  const done = new Set<string>();
-  const order: string[] = [];
-  while (order.length < def.steps.length) {
-    const next = def.steps.find((s) => !done.has(s.id) && (deps[s.id] ?? []).every((d) => done.has(d)));
-    if (!next) {
-      const left = def.steps.filter((s) => !done.has(s.id)).map((s) => s.id);
-      throw new DefinitionError([{ path: 'steps', message: `dependency cycle among ${left.join(', ')}` }]);
+  const position = new Map(def.steps.map((s, i) => [s.id, i]));
+  const waiting = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const step of def.steps) {
+    const list = deps[step.id] ?? [];
+    waiting.set(step.id, list.length);
+    for (const d of list) {
+      const known = dependents.get(d);
+      if (known) known.push(step.id);
+      else dependents.set(d, [step.id]);
     }
-    done.add(next.id);
-    order.push(next.id);
+  }
+  // Ready steps, kept sorted by list position (first ready = first in the list).
+  const ready = def.steps.filter((s) => waiting.get(s.id) === 0).map((s) => s.id);
+  const order: string[] = [];
+  while (ready.length > 0) {
+    const next = ready.shift() as string;
+    order.push(next);
+    for (const w of dependents.get(next) ?? []) {
+      const left = (waiting.get(w) as number) - 1;
+      waiting.set(w, left);
+      if (left > 0) continue;
+      const at = ready.findIndex((r) => (position.get(r) as number) > (position.get(w) as number));
+      ready.splice(at < 0 ? ready.length : at, 0, w);
+    }
+  }
+  if (order.length < def.steps.length) {
+    const left = def.steps.filter((s) => !order.includes(s.id)).map((s) => s.id);
+    throw new DefinitionError([{ path: 'steps', message: `dependency cycle among ${left.join(', ')}` }]);
   }
   return order;
 }
@@ -213,89 +233,81 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
   const handlers = options.handlers ? new Set(options.handlers) : undefined;
 
   for (const node of nodes) {
-    const { raw, index } = node;
-    const at = (...rest: PropertyKey[]) => ['steps', index, ...rest];
-    const isApproval = raw.type === 'approval';
-    const fanOut = raw.forEach !== undefined;
-    const templateContext = { node, stepIndex, alternativeOwner, isAncestor };
-
-    // Templates, in every place they are rendered.
-    if (isApproval) {
-      checkTemplates(raw.prompt, at('prompt'), { ...templateContext, items: false, self: false }, report);
-    } else {
-      checkTemplates(raw.input, at('input'), { ...templateContext, items: fanOut, self: false }, report);
-      if (isRecord(raw.compensate)) {
-        const context = { ...templateContext, items: fanOut, self: true };
-        checkTemplates(raw.compensate.input, at('compensate', 'input'), context, report);
-      }
-      if (Array.isArray(raw.alternative)) {
-        raw.alternative.forEach((alt, k) => {
-          if (!isRecord(alt)) return;
-          const context = { ...templateContext, items: fanOut, self: false };
-          checkTemplates(alt.input, at('alternative', k, 'input'), context, report);
-        });
-      }
-      if (typeof raw.forEach === 'string') {
-        const found = checkTemplates(
-          raw.forEach,
-          at('forEach'),
-          { ...templateContext, items: false, self: false },
-          report,
-        );
-        if (found && !isSingleTemplate(raw.forEach)) {
-          report(
-            at('forEach'),
-            `expected a single template like "{{ steps.<id>.output.items }}" or a list; got ${JSON.stringify(raw.forEach)}`,
-          );
-        }
-      }
-    }
-    if (typeof raw.when === 'string') {
-      checkTemplates(raw.when, at('when'), { ...templateContext, items: false, self: false }, report);
-    }
-
-    if (isApproval) continue;
-
-    // Fan-out settings need a fan-out.
-    for (const field of ['maxConcurrency', 'toleratedFailures'] as const) {
-      if (raw[field] !== undefined && !fanOut) report(at(field), `${field} applies only to forEach steps`);
-    }
-
-    // Handlers.
-    if (handlers) {
-      checkHandler(raw.activity, at('activity'), handlers, report);
-      if (isRecord(raw.compensate))
-        checkHandler(raw.compensate.activity, at('compensate', 'activity'), handlers, report);
-      if (Array.isArray(raw.alternative)) {
-        raw.alternative.forEach((alt, k) => {
-          if (isRecord(alt)) checkHandler(alt.activity, at('alternative', k, 'activity'), handlers, report);
-        });
-      }
-    }
-
-    // Step-level recovery rules.
-    const hasAlternative = Array.isArray(raw.alternative) && raw.alternative.length > 0;
-    checkRules(raw.recovery, at('recovery'), hasAlternative, report);
+    checkStepTemplates(node, { stepIndex, alternativeOwner, isAncestor }, report);
+    if (node.raw.type === 'approval') continue;
+    checkFanOutSettings(node, report);
+    if (handlers) checkStepHandlers(node, handlers, report);
+    const hasAlternative = Array.isArray(node.raw.alternative) && node.raw.alternative.length > 0;
+    checkRules(node.raw.recovery, ['steps', node.index, 'recovery'], hasAlternative, report);
   }
-
   checkRules(input.recovery, ['recovery'], undefined, report);
   return issues;
 }
 
-type Report = (path: PropertyKey[] | string, message: string) => void;
+/** Checks the templates of a step, in every place they are rendered. */
+function checkStepTemplates(
+  node: StepNode,
+  graph: Pick<TemplateContext, 'stepIndex' | 'alternativeOwner' | 'isAncestor'>,
+  report: Report,
+): void {
+  const { raw, index } = node;
+  const at = (...rest: PropertyKey[]) => ['steps', index, ...rest];
+  const fanOut = raw.forEach !== undefined;
+  // Per-item inputs see item/index; the step-level fields (forEach, when, prompt) do not.
+  const perItem: TemplateContext = { ...graph, node, items: fanOut, self: false };
+  const stepLevel: TemplateContext = { ...graph, node, items: false, self: false };
 
-function suggestion(name: string, known: Iterable<string>): string {
-  const lower = name.toLowerCase();
-  for (const candidate of known) {
-    if (
-      candidate.toLowerCase() === lower ||
-      (lower.length > 3 && candidate.toLowerCase().startsWith(lower))
-    ) {
-      return `; did you mean "${candidate}"?`;
+  if (typeof raw.when === 'string') checkTemplates(raw.when, at('when'), stepLevel, report);
+  if (raw.type === 'approval') {
+    checkTemplates(raw.prompt, at('prompt'), stepLevel, report);
+    return;
+  }
+  if (typeof raw.forEach === 'string') {
+    const wellFormed = checkTemplates(raw.forEach, at('forEach'), stepLevel, report);
+    if (wellFormed && !isSingleTemplate(raw.forEach)) {
+      const got = JSON.stringify(raw.forEach);
+      report(
+        at('forEach'),
+        `expected a single template like "{{ steps.<id>.output.items }}" or a list; got ${got}`,
+      );
     }
   }
-  return '';
+  checkTemplates(raw.input, at('input'), perItem, report);
+  if (isRecord(raw.compensate)) {
+    checkTemplates(raw.compensate.input, at('compensate', 'input'), { ...perItem, self: true }, report);
+  }
+  if (Array.isArray(raw.alternative)) {
+    raw.alternative.forEach((alt: unknown, k) => {
+      if (isRecord(alt)) checkTemplates(alt.input, at('alternative', k, 'input'), perItem, report);
+    });
+  }
 }
+
+/** `maxConcurrency` and `toleratedFailures` need a `forEach`. */
+function checkFanOutSettings(node: StepNode, report: Report): void {
+  if (node.raw.forEach !== undefined) return;
+  for (const field of ['maxConcurrency', 'toleratedFailures'] as const) {
+    if (node.raw[field] !== undefined)
+      report(['steps', node.index, field], `${field} applies only to forEach steps`);
+  }
+}
+
+/** Every activity a task step may run must be a registered handler. */
+function checkStepHandlers(node: StepNode, handlers: Set<string>, report: Report): void {
+  const { raw, index } = node;
+  checkHandler(raw.activity, ['steps', index, 'activity'], handlers, report);
+  if (isRecord(raw.compensate)) {
+    checkHandler(raw.compensate.activity, ['steps', index, 'compensate', 'activity'], handlers, report);
+  }
+  if (Array.isArray(raw.alternative)) {
+    raw.alternative.forEach((alt: unknown, k) => {
+      if (isRecord(alt))
+        checkHandler(alt.activity, ['steps', index, 'alternative', k, 'activity'], handlers, report);
+    });
+  }
+}
+
+type Report = (path: PropertyKey[] | string, message: string) => void;
 
 function checkIds(nodes: StepNode[], report: Report) {
   const stepIndex = new Map<string, number>();
@@ -352,7 +364,7 @@ function checkDependencies(
           `"${dep}" is an alternative of step "${owner}", not a step; depend on "${owner}"`,
         );
       }
-      report(path, `unknown step "${dep}"${suggestion(dep, stepIndex.keys())}`);
+      report(path, `unknown step "${dep}"${didYouMean(dep, stepIndex.keys())}`);
     });
   }
 }
@@ -548,7 +560,7 @@ function checkStepReference(
     const owner = context.alternativeOwner.get(id);
     if (owner !== undefined)
       return problem(`"${id}" is an alternative of step "${owner}"; read steps.${owner}.output`);
-    return problem(`unknown step "${id}"${suggestion(id, context.stepIndex.keys())}`);
+    return problem(`unknown step "${id}"${didYouMean(id, context.stepIndex.keys())}`);
   }
   if (field !== 'output') {
     const got = formatTemplatePath('steps', segments.slice(0, 2));
@@ -571,7 +583,7 @@ function checkHandler(name: unknown, path: PropertyKey[], handlers: Set<string>,
   if (typeof name !== 'string' || name === '' || handlers.has(name)) return;
   const known = [...handlers].sort();
   const list = known.length > 12 ? `${known.slice(0, 12).join(', ')}, …` : known.join(', ');
-  report(path, `unknown step handler "${name}"${suggestion(name, known)} (registered: ${list || 'none'})`);
+  report(path, `unknown step handler "${name}"${didYouMean(name, known)} (registered: ${list || 'none'})`);
 }
 
 /**

@@ -46,12 +46,16 @@ export class HumanInbox {
     }
     const waiter = this.waiters.get(stepId);
     if (!waiter || waiter.kind !== kind || this.received.has(stepId)) {
-      throw new Error(`step "${stepId}" is not waiting for ${kind === 'approval' ? 'an approval' : 'an intervention'} (status: ${this.state.step(stepId).status})`);
+      throw new Error(
+        `step "${stepId}" is not waiting for ${kind === 'approval' ? 'an approval' : 'an intervention'} (status: ${this.state.step(stepId).status})`,
+      );
     }
     if (kind === 'approval') {
       const { decision } = payload as ApprovalPayload;
       if (!APPROVAL_DECISIONS.includes(decision)) {
-        throw new Error(`decision must be one of ${APPROVAL_DECISIONS.join(', ')}; got ${JSON.stringify(decision)}`);
+        throw new Error(
+          `decision must be one of ${APPROVAL_DECISIONS.join(', ')}; got ${JSON.stringify(decision)}`,
+        );
       }
       if (waiter.approvers.length > 0 && !waiter.approvers.includes(payload.by ?? '')) {
         throw new Error(
@@ -61,7 +65,9 @@ export class HumanInbox {
     } else {
       const { action } = payload as InterventionPayload;
       if (!INTERVENTION_ACTIONS.includes(action)) {
-        throw new Error(`action must be one of ${INTERVENTION_ACTIONS.join(', ')}; got ${JSON.stringify(action)}`);
+        throw new Error(
+          `action must be one of ${INTERVENTION_ACTIONS.join(', ')}; got ${JSON.stringify(action)}`,
+        );
       }
     }
   }
@@ -95,7 +101,11 @@ export class HumanInbox {
   }
 
   /** Waits for `intervention` on a failed step; undefined when `timeoutMs` passes first. */
-  async waitForIntervention(stepId: string, error: StepErrorInfo, timeoutMs?: number): Promise<InterventionPayload | undefined> {
+  async waitForIntervention(
+    stepId: string,
+    error: StepErrorInfo,
+    timeoutMs?: number,
+  ): Promise<InterventionPayload | undefined> {
     const since = now();
     this.waiters.set(stepId, { kind: 'intervention', approvers: [] });
     this.state.pending.set(stepId, {
@@ -162,8 +172,14 @@ export class HumanInbox {
     let escalated = false;
     try {
       for (;;) {
-        const wakeAt = Math.min(!escalated && escalateAt !== undefined ? escalateAt : Infinity, deadline ?? Infinity);
-        const arrived = await this.waitFor(step.id, Number.isFinite(wakeAt) ? Math.max(0, wakeAt - Date.now()) : undefined);
+        const wakeAt = Math.min(
+          !escalated && escalateAt !== undefined ? escalateAt : Infinity,
+          deadline ?? Infinity,
+        );
+        const arrived = await this.waitFor(
+          step.id,
+          Number.isFinite(wakeAt) ? Math.max(0, wakeAt - Date.now()) : undefined,
+        );
         if (arrived) {
           const payload = this.received.get(step.id) as ApprovalPayload;
           this.state.decide(now(), {
@@ -188,9 +204,14 @@ export class HumanInbox {
         }
         if (!escalated && escalateAt !== undefined && Date.now() >= escalateAt && step.escalate) {
           escalated = true;
-          if (waiter.approvers.length > 0) waiter.approvers.push(...step.escalate.to.filter((a) => !waiter.approvers.includes(a)));
+          if (waiter.approvers.length > 0)
+            waiter.approvers.push(...step.escalate.to.filter((a) => !waiter.approvers.includes(a)));
           publish();
-          this.state.decide(now(), { stepId: step.id, kind: 'escalation', action: `escalated to ${step.escalate.to.join(', ')}` });
+          this.state.decide(now(), {
+            stepId: step.id,
+            kind: 'escalation',
+            action: `escalated to ${step.escalate.to.join(', ')}`,
+          });
           this.state.record(now(), {
             type: 'escalated',
             stepId: step.id,

@@ -2,14 +2,18 @@ import {
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
-  condition,
   isCancellation,
   setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Checkpoint, PipelineFailureDetails, PipelineRequest, PipelineResult } from '../pipeline/contract.js';
+import type {
+  Checkpoint,
+  PipelineFailureDetails,
+  PipelineRequest,
+  PipelineResult,
+} from '../pipeline/contract.js';
 import { PIPELINE_FAILURE_TYPES } from '../pipeline/contract.js';
 import type { ApprovalStep, PipelineDefinition, StepDefinition, TaskStep } from '../pipeline/definition.js';
 import type { PipelineStatus, StepErrorInfo, StepStatus } from '../pipeline/progress.js';
@@ -17,7 +21,14 @@ import { matchRule, strategyAfterRetries, type PlannedRule } from '../pipeline/r
 import { isTruthy, renderTemplates, type TemplateScope } from '../pipeline/templates.js';
 import { resolveDependencies, topologicalOrder, validateDefinition } from '../pipeline/validate.js';
 import { HumanInbox } from './human-inbox.js';
-import { approveUpdate, checkpointQuery, interveneUpdate, interventionSignal, approvalSignal, progressQuery } from './messages.js';
+import {
+  approveUpdate,
+  checkpointQuery,
+  interveneUpdate,
+  interventionSignal,
+  approvalSignal,
+  progressQuery,
+} from './messages.js';
 import { RunState } from './run-state.js';
 import { SteplineStatus } from './search-attributes.js';
 import { prepareActivity, type PreparedActivity } from './step-activity.js';
@@ -110,7 +121,10 @@ class PipelineRun {
     stopTimer();
     this.setStatus('completed');
     this.state.completedAt = now();
-    this.state.record(now(), { type: 'pipeline_completed', message: `pipeline ${this.definition.name} completed` });
+    this.state.record(now(), {
+      type: 'pipeline_completed',
+      message: `pipeline ${this.definition.name} completed`,
+    });
     return {
       status: 'completed',
       outputs: this.state.outputs(),
@@ -163,7 +177,8 @@ class PipelineRun {
     if (step.when !== undefined) {
       let condition: unknown;
       try {
-        condition = typeof step.when === 'string' ? renderTemplates(step.when, this.templateScope()) : step.when;
+        condition =
+          typeof step.when === 'string' ? renderTemplates(step.when, this.templateScope()) : step.when;
       } catch (err) {
         throw this.failStep(step, validationError(errorMessage(err)));
       }
@@ -181,9 +196,10 @@ class PipelineRun {
     let inputOverride: { value: unknown } | undefined = edited !== undefined ? { value: edited } : undefined;
     for (;;) {
       try {
-        const output = step.forEach !== undefined
-          ? await this.runForEach(step, prepared, inputOverride)
-          : await this.callOnce(step.id, prepared, inputOverride ? inputOverride.value : step.input);
+        const output =
+          step.forEach !== undefined
+            ? await this.runForEach(step, prepared, inputOverride)
+            : await this.callOnce(step.id, prepared, inputOverride ? inputOverride.value : step.input);
         this.succeedStep(step, output);
         return;
       } catch (err) {
@@ -197,7 +213,12 @@ class PipelineRun {
   }
 
   /** Calls the step's activity once (Temporal retries it server-side per its recovery rules). */
-  private async callOnce(stepId: string, prepared: PreparedActivity, rawInput: unknown, item?: { item: unknown; index: number }): Promise<unknown> {
+  private async callOnce(
+    stepId: string,
+    prepared: PreparedActivity,
+    rawInput: unknown,
+    item?: { item: unknown; index: number },
+  ): Promise<unknown> {
     let input: unknown;
     try {
       input = renderTemplates(rawInput, this.templateScope(item));
@@ -213,15 +234,23 @@ class PipelineRun {
     return output;
   }
 
-  private async runForEach(step: TaskStep, prepared: PreparedActivity, inputOverride?: { value: unknown }): Promise<unknown[]> {
+  private async runForEach(
+    step: TaskStep,
+    prepared: PreparedActivity,
+    inputOverride?: { value: unknown },
+  ): Promise<unknown[]> {
     let items: unknown;
     try {
-      items = typeof step.forEach === 'string' ? renderTemplates(step.forEach, this.templateScope()) : step.forEach;
+      items =
+        typeof step.forEach === 'string' ? renderTemplates(step.forEach, this.templateScope()) : step.forEach;
     } catch (err) {
       throw new StepFailed(step.id, validationError(errorMessage(err)));
     }
     if (!Array.isArray(items)) {
-      throw new StepFailed(step.id, validationError(`forEach must resolve to a list; got ${items === null ? 'null' : typeof items}`));
+      throw new StepFailed(
+        step.id,
+        validationError(`forEach must resolve to a list; got ${items === null ? 'null' : typeof items}`),
+      );
     }
     this.markRunning(step.id);
     const state = this.state.step(step.id);
@@ -238,10 +267,15 @@ class PipelineRun {
         counters.running += 1;
         this.state.touch(now());
         try {
-          outputs[index] = await this.callOnce(step.id, prepared, inputOverride ? inputOverride.value : step.input, {
-            item: (items as unknown[])[index],
-            index,
-          });
+          outputs[index] = await this.callOnce(
+            step.id,
+            prepared,
+            inputOverride ? inputOverride.value : step.input,
+            {
+              item: (items as unknown[])[index],
+              index,
+            },
+          );
           counters.succeeded += 1;
         } catch (err) {
           if (isCancellation(err)) throw err;
@@ -331,14 +365,23 @@ class PipelineRun {
     switch (decision.action) {
       case 'retry':
         this.setStepStatus(step.id, 'running');
-        return 'input' in decision && decision.input !== undefined ? { kind: 'retry', input: decision.input } : { kind: 'retry' };
+        return 'input' in decision && decision.input !== undefined
+          ? { kind: 'retry', input: decision.input }
+          : { kind: 'retry' };
       case 'skip':
-        this.skipStep(step.id, decision.output ?? null, `skipped by intervention${decision.by ? ` of ${decision.by}` : ''}`);
+        this.skipStep(
+          step.id,
+          decision.output ?? null,
+          `skipped by intervention${decision.by ? ` of ${decision.by}` : ''}`,
+        );
         return { kind: 'done' };
       case 'rollback':
         throw this.failStep(step, error, true);
       default:
-        throw this.failStep(step, { ...error, message: `aborted${decision.by ? ` by ${decision.by}` : ''}: ${error.message}` });
+        throw this.failStep(step, {
+          ...error,
+          message: `aborted${decision.by ? ` by ${decision.by}` : ''}: ${error.message}`,
+        });
     }
   }
 
@@ -358,7 +401,11 @@ class PipelineRun {
       for (const alternative of alternatives) {
         const prepared = this.prepared(`${step.id}/${alternative.id}`, alternative);
         output = await this.callOnce(step.id, prepared, alternative.input);
-        this.state.record(now(), { type: 'alternative_succeeded', stepId: step.id, message: `alternative ${alternative.id} succeeded` });
+        this.state.record(now(), {
+          type: 'alternative_succeeded',
+          stepId: step.id,
+          message: `alternative ${alternative.id} succeeded`,
+        });
       }
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -376,7 +423,8 @@ class PipelineRun {
   private async runApproval(step: ApprovalStep): Promise<void> {
     let prompt: string | undefined;
     try {
-      prompt = step.prompt === undefined ? undefined : String(renderTemplates(step.prompt, this.templateScope()));
+      prompt =
+        step.prompt === undefined ? undefined : String(renderTemplates(step.prompt, this.templateScope()));
     } catch (err) {
       throw this.failStep(step, validationError(errorMessage(err)));
     }
@@ -386,7 +434,12 @@ class PipelineRun {
     if (prompt !== undefined) state.detail = { ...state.detail, prompt };
     const outcome = await this.inbox.waitForApproval(step, prompt);
     if (outcome.decision === 'approve') {
-      this.succeedStep(step, { approved: true, by: outcome.by ?? null, comment: outcome.comment ?? null, at: now() });
+      this.succeedStep(step, {
+        approved: true,
+        by: outcome.by ?? null,
+        comment: outcome.comment ?? null,
+        at: now(),
+      });
     } else if (outcome.decision === 'skip') {
       this.skipStep(step.id, null, 'approval timed out (onTimeout: skip)');
     } else {
@@ -453,7 +506,12 @@ class PipelineRun {
     const state = this.state.step(step.id);
     state.error = error;
     state.endedAt = now();
-    this.setStepStatus(step.id, 'failed', 'step_failed', `step ${step.id} failed (${error.category}): ${error.message}`);
+    this.setStepStatus(
+      step.id,
+      'failed',
+      'step_failed',
+      `step ${step.id} failed (${error.category}): ${error.message}`,
+    );
     const failure = new StepFailed(step.id, error, forceRollback);
     this.firstFailure ??= failure;
     return failure;
@@ -471,14 +529,16 @@ class PipelineRun {
   private templateScope(item?: { item: unknown; index: number }): TemplateScope {
     const steps: TemplateScope['steps'] = {};
     for (const [id, state] of this.state.steps) {
-      if (state.status === 'succeeded' || state.status === 'skipped') steps[id] = { output: state.output ?? null };
+      if (state.status === 'succeeded' || state.status === 'skipped')
+        steps[id] = { output: state.output ?? null };
     }
     return { params: this.params, steps, ...(item ? { item: item.item, index: item.index } : {}) };
   }
 
   /** The pipeline's status follows its steps while it runs; search attributes change only with it. */
   private refreshPipelineStatus(): void {
-    if (['completed', 'failed', 'rolled_back', 'cancelled', 'compensating'].includes(this.state.status)) return;
+    if (['completed', 'failed', 'rolled_back', 'cancelled', 'compensating'].includes(this.state.status))
+      return;
     const statuses = [...this.state.steps.values()].map((s) => s.status);
     const status: PipelineStatus = statuses.includes('awaiting_intervention')
       ? 'awaiting_intervention'
@@ -513,7 +573,11 @@ class PipelineRun {
     const failure =
       this.firstFailure ??
       (this.timedOut
-        ? new StepFailed('', { category: 'timeout', severity: 'high', message: `pipeline timeout of ${this.definition.timeout} ms exceeded` })
+        ? new StepFailed('', {
+            category: 'timeout',
+            severity: 'high',
+            message: `pipeline timeout of ${this.definition.timeout} ms exceeded`,
+          })
         : undefined);
     const rollback = cancelledByClient
       ? this.definition.onCancel !== 'stop'
@@ -550,7 +614,10 @@ class PipelineRun {
     const pending = [...this.state.compensations].reverse();
     if (pending.length === 0) return false;
     this.setStatus('compensating');
-    this.state.record(now(), { type: 'compensation_started', message: `compensating ${pending.length} step(s)` });
+    this.state.record(now(), {
+      type: 'compensation_started',
+      message: `compensating ${pending.length} step(s)`,
+    });
     await CancellationScope.nonCancellable(async () => {
       for (const id of pending) {
         const step = this.stepsById.get(id) as TaskStep | undefined;
@@ -567,8 +634,18 @@ class PipelineRun {
           this.setStepStatus(id, 'compensated', 'compensation_succeeded', `${id} compensated`);
         } catch (err) {
           const error = describeFailure(err);
-          state.compensation = { ...state.compensation, status: 'compensation_failed', error, endedAt: now() };
-          this.setStepStatus(id, 'compensation_failed', 'compensation_failed', `compensation of ${id} failed (${error.category}): ${error.message}`);
+          state.compensation = {
+            ...state.compensation,
+            status: 'compensation_failed',
+            error,
+            endedAt: now(),
+          };
+          this.setStepStatus(
+            id,
+            'compensation_failed',
+            'compensation_failed',
+            `compensation of ${id} failed (${error.category}): ${error.message}`,
+          );
         }
       }
     });
@@ -588,7 +665,8 @@ function resumable(checkpoint: Checkpoint | undefined): Checkpoint | undefined {
   if (!checkpoint) return undefined;
   const steps: Checkpoint['steps'] = {};
   for (const [id, saved] of Object.entries(checkpoint.steps)) {
-    steps[id] = saved.status === 'succeeded' || saved.status === 'skipped' ? saved : { status: 'pending', attempt: 0 };
+    steps[id] =
+      saved.status === 'succeeded' || saved.status === 'skipped' ? saved : { status: 'pending', attempt: 0 };
   }
   return { ...checkpoint, steps };
 }

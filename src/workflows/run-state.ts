@@ -19,7 +19,14 @@ export interface StepState extends StepCheckpoint {
   detail?: StepDetail;
 }
 
-const DONE: readonly StepStatus[] = ['succeeded', 'skipped', 'failed', 'compensated', 'compensation_failed', 'cancelled'];
+const DONE: readonly StepStatus[] = [
+  'succeeded',
+  'skipped',
+  'failed',
+  'compensated',
+  'compensation_failed',
+  'cancelled',
+];
 const SETTLED_OK: readonly StepStatus[] = ['succeeded', 'skipped'];
 
 /**
@@ -92,13 +99,22 @@ export class RunState {
   outputs(): Record<string, unknown> {
     const outputs: Record<string, unknown> = {};
     for (const [id, state] of this.steps) {
-      if (SETTLED_OK.includes(state.status) || state.status === 'compensated') outputs[id] = state.output ?? null;
+      if (SETTLED_OK.includes(state.status) || state.status === 'compensated')
+        outputs[id] = state.output ?? null;
     }
     return outputs;
   }
 
   progress(runId: string, nowMs: number): PipelineProgress {
-    const counts: ProgressCounts = { total: 0, pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0, compensated: 0 };
+    const counts: ProgressCounts = {
+      total: 0,
+      pending: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      skipped: 0,
+      compensated: 0,
+    };
     let totalWeight = 0;
     let doneWeight = 0;
     const steps: StepProgress[] = this.definition.steps.map((definition, index) => {
@@ -112,7 +128,10 @@ export class RunState {
     const percent = totalWeight > 0 ? Math.round((1000 * doneWeight) / totalWeight) / 10 : 100;
     const elapsed = nowMs - Date.parse(this.startedAt);
     const terminal = ['completed', 'failed', 'rolled_back', 'cancelled'].includes(this.status);
-    const etaMs = !terminal && percent > 0 && percent < 100 ? Math.round((elapsed * (100 - percent)) / percent) : undefined;
+    const etaMs =
+      !terminal && percent > 0 && percent < 100
+        ? Math.round((elapsed * (100 - percent)) / percent)
+        : undefined;
     const firstPending = this.pending.values().next();
     return {
       pipelineId: this.pipelineId,

@@ -28,11 +28,19 @@ export function describeFailure(err: unknown): StepErrorInfo {
   if (isCancellation(err)) throw err;
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof TimeoutFailure) {
-    return { category: 'timeout', severity: 'medium', message: `activity timed out (${cause.timeoutType ?? 'timeout'})` };
+    return {
+      category: 'timeout',
+      severity: 'medium',
+      message: `activity timed out (${cause.timeoutType ?? 'timeout'})`,
+    };
   }
   if (cause instanceof ApplicationFailure) {
     const details = (cause.details?.[0] ?? {}) as Partial<StepErrorInfo>;
-    const category = isCategory(cause.type) ? cause.type : isCategory(details.category) ? details.category : 'unknown';
+    const category = isCategory(cause.type)
+      ? cause.type
+      : isCategory(details.category)
+        ? details.category
+        : 'unknown';
     return {
       category,
       severity: isSeverity(details.severity) ? details.severity : 'medium',

@@ -25,7 +25,10 @@ export interface TestEnv {
 
 export function serverAddress(): string {
   const address = process.env.TEMPORAL_ADDRESS;
-  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run integration tests with `npm test` (it starts the dev server)');
+  if (!address)
+    throw new Error(
+      'TEMPORAL_ADDRESS is not set: run integration tests with `npm test` (it starts the dev server)',
+    );
   return address;
 }
 
@@ -33,7 +36,7 @@ export function serverAddress(): string {
  * Registers before/after hooks that start a worker (built-ins plus `steps`) on a fresh task queue and
  * shut everything down after the suite. Use the returned object inside tests.
  */
-export function useTestEnv(options: { steps?: StepHandler<any, any>[] } = {}): TestEnv {
+export function useTestEnv(options: { steps?: StepHandler[] } = {}): TestEnv {
   const env = {} as TestEnv;
   let nativeConnection: NativeConnection;
   let running: Promise<void>;
@@ -68,7 +71,11 @@ export function testId(prefix: string): string {
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -78,7 +85,8 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ti
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

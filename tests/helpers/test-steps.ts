@@ -61,9 +61,19 @@ export const record = defineStep({
 
 export const hold = defineStep({
   name: 'test.hold',
-  input: z.object({ key: z.string(), percent: z.number().default(42), message: z.string().default('halfway') }),
+  input: z.object({
+    key: z.string(),
+    percent: z.number().default(42),
+    message: z.string().default('halfway'),
+  }),
   async run({ key, percent, message }, ctx) {
-    const entry: Execution = { key: ctx.idempotencyKey, stepId: ctx.stepId, attempt: ctx.attempt, input: { key }, startedAt: Date.now() };
+    const entry: Execution = {
+      key: ctx.idempotencyKey,
+      stepId: ctx.stepId,
+      attempt: ctx.attempt,
+      input: { key },
+      startedAt: Date.now(),
+    };
     executions.push(entry);
     ctx.reportProgress(percent, message);
     const heartbeats = setInterval(() => ctx.reportProgress(percent, message), 200);

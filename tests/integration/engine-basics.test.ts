@@ -12,7 +12,11 @@ describe('pipeline engine on a real Temporal server', () => {
         name: 'sequential',
         steps: [
           { id: 'first', activity: 'echo', input: { n: '{{ params.n }}', word: 'hello' } },
-          { id: 'second', activity: 'echo', input: { previous: '{{ steps.first.output.n }}', text: 'n={{ steps.first.output.n }}' } },
+          {
+            id: 'second',
+            activity: 'echo',
+            input: { previous: '{{ steps.first.output.n }}', text: 'n={{ steps.first.output.n }}' },
+          },
         ],
       },
       { id, params: { n: 41 } },

@@ -38,7 +38,12 @@ describe('DAG scheduling', () => {
     await env.pipelines.startAndWait(
       {
         name: 'wide',
-        steps: Array.from({ length: 8 }, (_, i) => ({ id: `w${i}`, activity: 'test.record', dependsOn: [], input: { ms: 500 } })),
+        steps: Array.from({ length: 8 }, (_, i) => ({
+          id: `w${i}`,
+          activity: 'test.record',
+          dependsOn: [],
+          input: { ms: 500 },
+        })),
       },
       { id },
     );
@@ -98,7 +103,12 @@ describe('forEach fan-out', () => {
       const concurrent = runs.filter((o) => o.startedAt < run.endedAt! && run.startedAt < o.endedAt!).length;
       assert.ok(concurrent <= 2, `at most 2 items at once (saw ${concurrent})`);
     }
-    assert.deepEqual(result.progress.steps[0]!.detail?.items, { total: 5, succeeded: 5, failed: 0, running: 0 });
+    assert.deepEqual(result.progress.steps[0]!.detail?.items, {
+      total: 5,
+      succeeded: 5,
+      failed: 0,
+      running: 0,
+    });
   });
 
   test('a tolerated item failure leaves null in its place and the pipeline completes', async () => {
@@ -115,7 +125,12 @@ describe('forEach fan-out', () => {
       ],
     });
     assert.deepEqual(result.outputs.each, [{ ok: 0 }, null, { ok: 2 }, { ok: 3 }]);
-    assert.deepEqual(result.progress.steps[0]!.detail?.items, { total: 4, succeeded: 3, failed: 1, running: 0 });
+    assert.deepEqual(result.progress.steps[0]!.detail?.items, {
+      total: 4,
+      succeeded: 3,
+      failed: 1,
+      running: 0,
+    });
   });
 
   test('more item failures than tolerated fail the step and the pipeline', async () => {
@@ -152,7 +167,12 @@ describe('when conditions and templates', () => {
         name: 'when',
         steps: [
           { id: 'maybe', activity: 'echo', when: '{{ params.fullRefresh }}', input: { mode: 'full' } },
-          { id: 'always', activity: 'echo', when: '{{ params.on }}', input: { saw: '{{ steps.maybe.output }}' } },
+          {
+            id: 'always',
+            activity: 'echo',
+            when: '{{ params.on }}',
+            input: { saw: '{{ steps.maybe.output }}' },
+          },
         ],
       },
       { params: { fullRefresh: false, on: 'yes' } },
@@ -170,7 +190,11 @@ describe('when conditions and templates', () => {
       {
         name: 'templates',
         steps: [
-          { id: 'src', activity: 'echo', input: { body: { items: [{ id: 7, tags: ['x'] }], count: 1, ok: true } } },
+          {
+            id: 'src',
+            activity: 'echo',
+            input: { body: { items: [{ id: 7, tags: ['x'] }], count: 1, ok: true } },
+          },
           {
             id: 'use',
             activity: 'echo',
@@ -227,7 +251,14 @@ describe('pipeline timeout', () => {
         {
           name: 'slow',
           timeout: '1s',
-          steps: [{ id: 'slow', activity: 'delay', timeouts: { heartbeat: '1s' }, input: { ms: 20_000, ticks: 40 } }],
+          steps: [
+            {
+              id: 'slow',
+              activity: 'delay',
+              timeouts: { heartbeat: '1s' },
+              input: { ms: 20_000, ticks: 40 },
+            },
+          ],
         },
         { id },
       ),

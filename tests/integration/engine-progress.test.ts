@@ -18,7 +18,13 @@ describe('progress query', () => {
         name: 'held',
         steps: [
           { id: 'first', activity: 'echo', weight: 1, input: {} },
-          { id: 'held', activity: 'test.hold', weight: 2, timeouts: { heartbeat: '5s' }, input: { key: gateKey, percent: 42, message: 'halfway' } },
+          {
+            id: 'held',
+            activity: 'test.hold',
+            weight: 2,
+            timeouts: { heartbeat: '5s' },
+            input: { key: gateKey, percent: 42, message: 'halfway' },
+          },
           { id: 'last', activity: 'echo', weight: 1, input: {} },
         ],
       },
@@ -35,7 +41,15 @@ describe('progress query', () => {
     );
     assert.equal(early.steps[1]!.detail?.message, 'halfway');
     assert.equal(early.percent, 25, 'one of four weight units done');
-    assert.deepEqual(early.counts, { total: 3, pending: 1, running: 1, succeeded: 1, failed: 0, skipped: 0, compensated: 0 });
+    assert.deepEqual(early.counts, {
+      total: 3,
+      pending: 1,
+      running: 1,
+      succeeded: 1,
+      failed: 0,
+      skipped: 0,
+      compensated: 0,
+    });
     assert.ok(early.etaMs !== undefined && early.etaMs >= 0);
     assert.ok(early.events.some((e) => e.type === 'step_started' && e.stepId === 'held'));
     assert.ok(early.steps[1]!.startedAt);
@@ -57,7 +71,10 @@ describe('progress query', () => {
   test('progress queries add no history events', async () => {
     const id = testId('noevents');
     const gateKey = `gate-${id}`;
-    await env.pipelines.start({ name: 'quiet', steps: [{ id: 'held', activity: 'test.hold', input: { key: gateKey } }] }, { id });
+    await env.pipelines.start(
+      { name: 'quiet', steps: [{ id: 'held', activity: 'test.hold', input: { key: gateKey } }] },
+      { id },
+    );
     await eventually(async () => (await env.pipelines.progress(id)).steps[0]!.status === 'running');
     const before = (await historyEventTypes(env.client, id)).length;
     for (let i = 0; i < 20; i++) await env.pipelines.progress(id);
@@ -94,14 +111,24 @@ describe('history cost against a hand-written workflow', () => {
   test('a 10-step sequential pipeline has no more history events than hand-written code', async () => {
     const id = testId('ten');
     await env.pipelines.startAndWait(
-      { name: 'ten', steps: Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, activity: 'echo', input: { i } })) },
+      {
+        name: 'ten',
+        steps: Array.from({ length: 10 }, (_, i) => ({ id: `s${i}`, activity: 'echo', input: { i } })),
+      },
       { id },
     );
     const handId = testId('hand');
-    await env.client.workflow.execute('handWrittenSequential', { taskQueue: baselineQueue, workflowId: handId, args: [10] });
+    await env.client.workflow.execute('handWrittenSequential', {
+      taskQueue: baselineQueue,
+      workflowId: handId,
+      args: [10],
+    });
     const stepline = await historyEventTypes(env.client, id);
     const hand = await historyEventTypes(env.client, handId);
     assert.equal(stepline.filter((e) => e === 'ACTIVITY_TASK_SCHEDULED').length, 10);
-    assert.ok(stepline.length <= hand.length, `stepline ${stepline.length} events, hand-written ${hand.length}`);
+    assert.ok(
+      stepline.length <= hand.length,
+      `stepline ${stepline.length} events, hand-written ${hand.length}`,
+    );
   });
 });

@@ -321,6 +321,12 @@ const cases: Case[] = [
       'expected one of network, timeout, rate_limit, validation, auth, not_found, conflict, resource, dependency, internal, unknown; got 5',
   },
   {
+    name: 'an empty list of categories',
+    input: broken((d) => (d.recovery = [{ match: { category: [] }, strategy: 'retry' }])),
+    path: 'recovery[0].match.category',
+    message: 'expected at least one value; got an empty list',
+  },
+  {
     name: 'alternative_path on a step without alternatives',
     input: broken((d) => (step(d, 0).recovery = [{ strategy: 'alternative_path' }])),
     path: 'steps[0].recovery[0].strategy',
@@ -388,7 +394,7 @@ const cases: Case[] = [
     name: 'a template reading an unknown step',
     input: broken((d) => (step(d, 1).input = { rows: '{{ steps.extrct.output.rows }}' })),
     path: 'steps[1].input.rows',
-    message: '{{ steps.extrct.output.rows }}: unknown step "extrct"',
+    message: '{{ steps.extrct.output.rows }}: unknown step "extrct"; did you mean "extract"?',
   },
   {
     name: 'a template reading a later step',

@@ -356,6 +356,12 @@ describe('dependencies', () => {
     assert.deepEqual(topologicalOrder(chain), ['x', 'y', 'z']);
   });
 
+  test('topological order refuses a definition with a cycle that skipped validation', () => {
+    const cyclic = structuredClone(def);
+    cyclic.steps[0] = { ...def.steps[0], dependsOn: ['d'] } as (typeof def.steps)[0];
+    assert.throws(() => topologicalOrder(cyclic), DefinitionError);
+  });
+
   test('ancestors and descendants follow dependencies transitively', () => {
     assert.deepEqual(ancestorsOf(def, 'd'), ['a', 'b', 'c', 'e']);
     assert.deepEqual(descendantsOf(def, 'c'), ['d', 'e']);

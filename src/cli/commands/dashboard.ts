@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { action, settingsOf } from '../context.js';
+import { CliError } from '../exit.js';
+import { examples } from './examples.js';
+
+/** The dashboard's entry module; loaded only when this command runs. */
+const ENTRY = new URL('../../dashboard/main.ts', import.meta.url);
+
+interface DashboardEntry {
+  runDashboard?: (options?: { env?: NodeJS.ProcessEnv }) => Promise<unknown>;
+}
+
+export function registerDashboard(program: Command): void {
+  program
+    .command('dashboard')
+    .description('serve the dashboard and its API (port: STEPLINE_DASHBOARD_PORT, default 8080; Ctrl-C stops it)')
+    .addHelpText(
+      'after',
+      [
+        '\nMutations (start, approve, intervene, cancel, resume) need Authorization: Bearer $STEPLINE_API_TOKEN;',
+        'without STEPLINE_API_TOKEN the dashboard is read-only.',
+        examples('stepline dashboard', 'STEPLINE_DASHBOARD_PORT=9000 STEPLINE_API_TOKEN=$(cat ~/.stepline-token) stepline dashboard'),
+      ].join('\n'),
+    )
+    .action(
+      action(async (_flags: unknown, command: Command) => {
+        if (!existsSync(fileURLToPath(ENTRY))) {
+          throw new CliError('stepline dashboard is not available yet in this version (no src/dashboard/main.ts)');
+        }
+        const entry = (await import(ENTRY.href)) as DashboardEntry;
+        if (typeof entry.runDashboard !== 'function') {
+          throw new CliError('stepline dashboard is not available yet (src/dashboard/main.ts has no runDashboard())');
+        }
+        // The dashboard reads its connection from the environment: the flags win.
+        const settings = settingsOf(command);
+        process.env.TEMPORAL_ADDRESS = settings.address;
+        process.env.TEMPORAL_NAMESPACE = settings.namespace;
+        process.env.STEPLINE_TASK_QUEUE = settings.taskQueue;
+        await entry.runDashboard({ env: process.env });
+        await new Promise<never>(() => undefined); // serves until SIGINT/SIGTERM (runDashboard exits then)
+      }),
+    );
+}

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { action, commandPrefix, print, withClient } from '../context.js';
+import { EXIT } from '../exit.js';
+import { parseJsonValue } from '../input.js';
+import { examples } from './examples.js';
+import { followToExit, type FollowFlags } from './following.js';
+
+interface ResumeFlags extends FollowFlags {
+  fromStep?: string;
+  input?: string;
+}
+
+export function registerResume(program: Command): void {
+  program
+    .command('resume')
+    .description(
+      'start a failed, rolled back or cancelled pipeline again under the same id: completed steps are kept, ' +
+        'the failed step (or --from-step and all that depends on it) runs again',
+    )
+    .argument('<id>', 'pipeline id')
+    .option('--from-step <step>', 'run this step and everything that depends on it again')
+    .option('--input <json|@file>', "new input for --from-step (JSON, or @file)")
+    .option('-w, --watch', 'follow it live until it ends')
+    .option('--until-blocked', 'follow it until it ends or waits for a person (exit 3); implies --watch')
+    .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      examples(
+        'stepline resume nightly-1 --watch',
+        `stepline resume nightly-1 --from-step extract --input '{"url":"https://mirror.example/orders"}'`,
+      ),
+    )
+    .action(
+      action(async (id: string, flags: ResumeFlags, command: Command) => {
+        const input = flags.input !== undefined ? parseJsonValue(flags.input, '--input') : undefined;
+        const following = Boolean(flags.watch || flags.untilBlocked);
+        return await withClient(command, async (client) => {
+          const started = await client.resume(id, {
+            ...(flags.fromStep !== undefined ? { fromStep: flags.fromStep } : {}),
+            ...(input !== undefined ? { input } : {}),
+          });
+          if (flags.json && !following) {
+            print(JSON.stringify(started));
+            return EXIT.ok;
+          }
+          if (!flags.json) {
+            print(`resumed ${started.pipelineId} (run ${started.runId})`);
+            if (!following) print(`follow it: ${commandPrefix(command)} watch ${started.pipelineId}`);
+          }
+          return following ? await followToExit(client, started.pipelineId, command, flags) : EXIT.ok;
+        });
+      }),
+    );
+}

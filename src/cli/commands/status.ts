@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { action, commandPrefix, print, processTerminal, withClient } from '../context.js';
+import { currentProgress } from '../remote.js';
+import { statusLines } from '../render.js';
+import { examples } from './examples.js';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description("show a pipeline's steps as a table (or its full progress as JSON)")
+    .argument('<id>', 'pipeline id')
+    .option('--json', 'print the PipelineProgress document')
+    .addHelpText('after', examples('stepline status release-4f2a', "stepline status release-4f2a --json | jq '.steps[] | {id, status}'"))
+    .action(
+      action(async (id: string, flags: { json?: boolean }, command: Command) =>
+        withClient(command, async (client) => {
+          const progress = await currentProgress(client, id);
+          if (flags.json) print(JSON.stringify(progress, null, 2));
+          else print(statusLines(progress, { color: processTerminal().color, command: commandPrefix(command) }));
+        }),
+      ),
+    );
+}

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { validateDefinition } from '../../pipeline/validate.js';
+import { action, print } from '../context.js';
+import { CliError, EXIT, issueLines } from '../exit.js';
+import { readDefinitionFile } from '../input.js';
+import { examples } from './examples.js';
+
+interface FileReport {
+  file: string;
+  valid: boolean;
+  name?: string;
+  steps?: number;
+  issues: Array<{ path: string; message: string }>;
+}
+
+function check(file: string): FileReport {
+  let data: unknown;
+  try {
+    data = readDefinitionFile(file);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    return { file, valid: false, issues: [{ path: '', message: [err.message, ...err.details.map((d) => d.trim())].join(' ') }] };
+  }
+  const result = validateDefinition(data);
+  if (!result.ok) return { file, valid: false, issues: result.issues };
+  return { file, valid: true, name: result.definition.name, steps: result.definition.steps.length, issues: [] };
+}
+
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check pipeline definitions (YAML or JSON) and print every problem with its path')
+    .argument('<files...>', 'definition files (.yaml, .yml, .json; "-" for stdin)')
+    .option('--json', 'print a JSON report')
+    .addHelpText(
+      'after',
+      examples(
+        'stepline validate examples/release.yaml',
+        'stepline validate pipelines/*.yaml --json',
+        '# exit 0: all valid; exit 2: at least one problem (each printed as "path: message")',
+      ),
+    )
+    .action(
+      action(async (files: string[], opts: { json?: boolean }) => {
+        const reports = files.map(check);
+        if (opts.json) {
+          print(JSON.stringify(files.length === 1 ? reports[0] : reports, null, 2));
+        } else {
+          for (const report of reports) {
+            if (report.valid) {
+              print(`${report.file}: valid pipeline "${report.name}" (${report.steps} step${report.steps === 1 ? '' : 's'})`);
+            } else {
+              const count = report.issues.length === 1 ? '1 problem' : `${report.issues.length} problems`;
+              print([`${report.file}: invalid pipeline definition (${count}):`, ...issueLines(report.issues)]);
+            }
+          }
+        }
+        return reports.every((r) => r.valid) ? EXIT.ok : EXIT.invalid;
+      }),
+    );
+}

@@ -1,0 +1,93 @@
+/**
+ * `stepline dashboard`: the dashboard and its API against `TEMPORAL_ADDRESS`, on
+ * `STEPLINE_DASHBOARD_PORT` (default 8080), with `STEPLINE_API_TOKEN` / `STEPLINE_READ_TOKEN`.
+ * `npm start` and `stepline dev` serve it beside their worker through {@link serveDashboard}.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PipelineClient } from '../client.js';
+import { startDashboard, type RunningDashboard, type StartDashboardOptions } from './server.js';
+
+/** Where `npm run build:web` puts the page. */
+export const WEB_DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+
+/** Dashboard settings from the environment (everything but the client). */
+export interface DashboardSettings {
+  /** Env `STEPLINE_DASHBOARD_PORT`, default 8080. */
+  port: number;
+  /** Env `STEPLINE_DASHBOARD_HOST`, default `127.0.0.1`. */
+  host: string;
+  /** Env `STEPLINE_API_TOKEN`: needed for mutations; unset = read-only dashboard. */
+  apiToken?: string;
+  /** Env `STEPLINE_READ_TOKEN`: needed for reads when set. */
+  readToken?: string;
+  /** The built page: env `STEPLINE_DASHBOARD_STATIC`, default `dist/web`. */
+  staticDir?: string;
+}
+
+export function dashboardSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DashboardSettings {
+  const portText = env.STEPLINE_DASHBOARD_PORT || '8080';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`STEPLINE_DASHBOARD_PORT: expected a port number 0-65535; got ${JSON.stringify(portText)}`);
+  }
+  const staticDir = env.STEPLINE_DASHBOARD_STATIC || WEB_DIST_DIR;
+  return {
+    port,
+    host: env.STEPLINE_DASHBOARD_HOST || '127.0.0.1',
+    ...(env.STEPLINE_API_TOKEN ? { apiToken: env.STEPLINE_API_TOKEN } : {}),
+    ...(env.STEPLINE_READ_TOKEN ? { readToken: env.STEPLINE_READ_TOKEN } : {}),
+    ...(existsSync(path.join(staticDir, 'index.html')) ? { staticDir } : {}),
+  };
+}
+
+/** Lines that tell a person where the dashboard is and what it allows (no token is ever printed). */
+export function describeDashboard(dashboard: RunningDashboard, settings: DashboardSettings): string[] {
+  const lines = [`stepline: dashboard at ${dashboard.url}`];
+  if (!settings.staticDir) lines.push('stepline: dashboard page not built; run `npm run build:web` (the API works)');
+  if (!settings.apiToken) lines.push('stepline: dashboard is read-only; set STEPLINE_API_TOKEN to allow start/approve/repair');
+  if (settings.readToken) lines.push('stepline: dashboard reads need STEPLINE_READ_TOKEN (or the API token)');
+  return lines;
+}
+
+/**
+ * Serves the dashboard over an existing client (the hook for `npm start` / `stepline dev`): settings
+ * from the environment, overridden by `overrides`; prints its address with `log`.
+ */
+export async function serveDashboard(
+  client: PipelineClient,
+  options: { log?: (line: string) => void; env?: NodeJS.ProcessEnv } & Partial<StartDashboardOptions> = {},
+): Promise<RunningDashboard> {
+  const { log = (line: string) => console.log(line), env, ...overrides } = options;
+  const settings = { ...dashboardSettingsFromEnv(env), ...overrides };
+  const dashboard = await startDashboard({ ...settings, client });
+  for (const line of describeDashboard(dashboard, settings)) log(line);
+  return dashboard;
+}
+
+/**
+ * `stepline dashboard`: connects to Temporal (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
+ * `STEPLINE_TASK_QUEUE`), serves until SIGINT/SIGTERM, then closes everything.
+ */
+export async function runDashboard(
+  options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void; handleSignals?: boolean } = {},
+): Promise<RunningDashboard> {
+  const { handleSignals = true, ...rest } = options;
+  const client = await PipelineClient.connect();
+  const dashboard = await serveDashboard(client, rest);
+  const close = async () => {
+    await dashboard.close();
+    await client.close();
+  };
+  if (handleSignals) {
+    const stop = () => void close().finally(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }
+  return { ...dashboard, close };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await runDashboard();
+}

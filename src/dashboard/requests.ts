@@ -1,0 +1,82 @@
+/**
+ * Request bodies and query strings of the dashboard API, validated with zod. Problems come back as a
+ * 400 listing every issue with its path, in the same words as definition issues.
+ */
+import { z } from 'zod';
+import { definitionErrorMap } from '../pipeline/definition.js';
+import { formatPath, type DefinitionIssue } from '../pipeline/errors.js';
+import type { PipelineStatus } from '../pipeline/progress.js';
+import { badRequest } from './errors.js';
+
+/** Longest `by`, `comment` and `reason` accepted. */
+const MAX_TEXT = 2000;
+/** Pipeline ids: what Temporal accepts as a workflow id, minus control characters. */
+const PIPELINE_ID = z.string().min(1).max(400).regex(/^[^\p{Cc}]+$/u);
+const TEXT = z.string().max(MAX_TEXT);
+const JsonObject = z.record(z.string(), z.unknown());
+
+export const PIPELINE_STATUSES = [
+  'running',
+  'awaiting_intervention',
+  'awaiting_approval',
+  'compensating',
+  'completed',
+  'failed',
+  'rolled_back',
+  'cancelled',
+] as const satisfies readonly PipelineStatus[];
+
+/** `POST /api/pipelines`: a definition as data or as YAML/JSON text, optional params and id. */
+export const StartBody = z.strictObject({
+  definition: z.union([z.string().min(1), JsonObject]),
+  /** How to read a text definition. Default `auto` (JSON if it starts with `{`, else YAML). */
+  format: z.enum(['auto', 'yaml', 'json']).optional(),
+  params: JsonObject.optional(),
+  id: PIPELINE_ID.optional(),
+});
+
+/** `POST /api/pipelines/:id/approval`: the `approval` signal's payload. */
+export const ApprovalBody = z.strictObject({
+  stepId: z.string().min(1),
+  decision: z.enum(['approve', 'reject']),
+  by: TEXT.optional(),
+  comment: TEXT.optional(),
+});
+
+/** `POST /api/pipelines/:id/intervention`: the `intervention` signal's payload. */
+export const InterventionBody = z.strictObject({
+  stepId: z.string().min(1),
+  action: z.enum(['retry', 'skip', 'rollback', 'abort']),
+  input: z.unknown().optional(),
+  output: z.unknown().optional(),
+  by: TEXT.optional(),
+  reason: TEXT.optional(),
+});
+
+/** `POST /api/pipelines/:id/resume`: redrive from the failed step or from `fromStep`. */
+export const ResumeBody = z.strictObject({
+  fromStep: z.string().min(1).optional(),
+  input: z.unknown().optional(),
+});
+
+/** `POST /api/pipelines/:id/cancel`: no fields (an empty body is fine). */
+export const CancelBody = z.strictObject({});
+
+/** `GET /api/pipelines` query string. */
+export const ListQuery = z.strictObject({
+  status: z.enum(PIPELINE_STATUSES).optional(),
+  name: z.string().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().min(1).max(4096).optional(),
+});
+
+/** Parses `value` with `schema`, or throws a 400 listing every issue with its path. */
+export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(value, { error: definitionErrorMap });
+  if (result.success) return result.data;
+  const issues: DefinitionIssue[] = result.error.issues.flatMap((issue) =>
+    issue.message.split('\n').map((message) => ({ path: formatPath(issue.path), message })),
+  );
+  throw badRequest(`invalid ${what}`, issues);
+}
