@@ -3,7 +3,7 @@
  * once, then node's test runner over the unit and integration suites. The server is stopped however the
  * run ends: pass, fail, Ctrl-C or SIGTERM.
  *
- * Usage: npm test [-- <test files...>]
+ * Usage: npm test [-- [--test-name-pattern=…] <test files...>]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,7 +15,9 @@ import { writeWorkflowBundle } from '../src/bundle.js';
 const artifacts = path.join(PROJECT_ROOT, 'tests', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-const requested = process.argv.slice(2);
+const args = process.argv.slice(2);
+const testFlags = args.filter((a) => a.startsWith('--'));
+const requested = args.filter((a) => !a.startsWith('--'));
 const files = requested.length
   ? requested
   : ['unit', 'integration'].flatMap((suite) => testFiles(path.join('tests', suite)));
@@ -42,7 +44,7 @@ process.on('SIGTERM', () => void shutdown(143));
 const needsServer = files.some((f) => !f.includes('tests/unit/'));
 if (needsServer) {
   const t0 = Date.now();
-  server = await startDevServer({ ui: false });
+  server = await startDevServer({ ui: false, preciseTimers: true });
   console.error(
     `stepline test: dev server ${server.address} (${server.cli.source}) up in ${Date.now() - t0} ms`,
   );
@@ -67,6 +69,7 @@ const child = spawn(
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',
     `--test-reporter-destination=${tapFile}`,
+    ...testFlags,
     ...files,
   ],
   {

@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { Option, type Command } from 'commander';
-import { PipelineClient } from '../client.js';
+import type { PipelineClient } from '../client.js';
 import { settingsFromEnv, type SteplineSettings } from '../config.js';
 import { shellWord } from './format.js';
 
@@ -50,6 +50,7 @@ export async function withClient<T>(
   command: Command,
   fn: (client: PipelineClient) => Promise<T>,
 ): Promise<T> {
+  const { PipelineClient } = await import('../client.js'); // loaded on demand: --help and validate stay fast
   const client = await PipelineClient.connect(settingsOf(command));
   try {
     return await fn(client);

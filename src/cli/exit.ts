@@ -2,12 +2,6 @@
  * Exit codes and error reporting: every failure becomes one clear line on stderr (validation problems
  * add one line per issue) and a meaningful exit code. No stack traces, no environment values.
  */
-import {
-  InvalidDefinitionError,
-  PipelineFailedError,
-  PipelineNotFoundError,
-  PipelineRequestRejectedError,
-} from '../client.js';
 import { DefinitionError } from '../pipeline/errors.js';
 import type { PipelineStatus } from '../pipeline/progress.js';
 
@@ -59,18 +53,26 @@ export function describeError(
   context: { address?: string } = {},
 ): { lines: string[]; exitCode: number } {
   if (err instanceof CliError) return { lines: [err.message, ...err.details], exitCode: err.exitCode };
-  if (err instanceof InvalidDefinitionError || err instanceof DefinitionError) {
+  if (err instanceof DefinitionError) {
     const count = err.issues.length === 1 ? '1 problem' : `${err.issues.length} problems`;
     return {
       lines: [`invalid pipeline definition (${count}):`, ...issueLines(err.issues)],
       exitCode: EXIT.invalid,
     };
   }
-  if (err instanceof PipelineNotFoundError || err instanceof PipelineRequestRejectedError) {
+  if (isNamed(err, 'PipelineNotFoundError') || isNamed(err, 'PipelineRequestRejectedError')) {
     return { lines: [oneLine(err.message)], exitCode: EXIT.invalid };
   }
-  if (err instanceof PipelineFailedError) return { lines: [oneLine(err.message)], exitCode: EXIT.failed };
+  if (isNamed(err, 'PipelineFailedError')) return { lines: [oneLine(err.message)], exitCode: EXIT.failed };
   return { lines: [connectionHint(err, context.address) ?? oneLine(messageOf(err))], exitCode: EXIT.failed };
+}
+
+/**
+ * Whether `err` is one of the client's typed errors, by its stable `name` (so the CLI need not load the
+ * Temporal client just to report an error).
+ */
+export function isNamed(err: unknown, name: string): err is Error {
+  return err instanceof Error && err.name === name;
 }
 
 /** `  path: message` per issue (`(definition)` for the root). */

@@ -2,9 +2,9 @@
  * Following a pipeline until it ends (or, with `untilBlocked`, until it waits for a person): a live frame
  * on a terminal, one plain line per change otherwise, or one JSON document per change with `json`.
  */
-import { PipelineNotFoundError, type PipelineClient } from '../client.js';
+import type { PipelineClient } from '../client.js';
 import { isTerminalStatus, type PipelineProgress, type PipelineStatus } from '../pipeline/progress.js';
-import { CliError, EXIT } from './exit.js';
+import { CliError, EXIT, isNamed } from './exit.js';
 import type { Terminal } from './context.js';
 import { frameLines, plainLines, summaryLine } from './render.js';
 
@@ -33,7 +33,11 @@ interface View {
 }
 
 /** Follows `pipelineId`; returns the last progress seen. Ctrl-C stops following (the pipeline goes on). */
-export async function follow(client: PipelineClient, pipelineId: string, options: FollowOptions): Promise<PipelineProgress> {
+export async function follow(
+  client: PipelineClient,
+  pipelineId: string,
+  options: FollowOptions,
+): Promise<PipelineProgress> {
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -44,7 +48,12 @@ export async function follow(client: PipelineClient, pipelineId: string, options
       : plainView(options.terminal, options.command);
   let last: PipelineProgress | undefined;
   try {
-    for await (const progress of resilientWatch(client, pipelineId, options.intervalMs ?? 500, controller.signal)) {
+    for await (const progress of resilientWatch(
+      client,
+      pipelineId,
+      options.intervalMs ?? 500,
+      controller.signal,
+    )) {
       last = progress;
       view.update(progress);
       if (isStopPoint(progress, options.untilBlocked ?? false)) break;
@@ -54,7 +63,10 @@ export async function follow(client: PipelineClient, pipelineId: string, options
     view.close(last, controller.signal.aborted);
   }
   if (controller.signal.aborted || !last) {
-    throw new CliError(`stopped watching ${pipelineId}; it goes on: ${options.command} watch ${pipelineId}`, EXIT.interrupted);
+    throw new CliError(
+      `stopped watching ${pipelineId}; it goes on: ${options.command} watch ${pipelineId}`,
+      EXIT.interrupted,
+    );
   }
   return last;
 }
@@ -75,7 +87,7 @@ async function* resilientWatch(
       }
       return;
     } catch (err) {
-      if (err instanceof PipelineNotFoundError || signal.aborted) throw err;
+      if (isNamed(err, 'PipelineNotFoundError') || signal.aborted) throw err;
       failures += 1;
       if (failures > 20) throw err;
       await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 250 * failures)));
@@ -148,7 +160,10 @@ class LiveView implements View {
     if (!this.progress) return;
     const now = Date.now();
     const { etaMs } = this.progress;
-    const progress = etaMs !== undefined ? { ...this.progress, etaMs: Math.max(0, etaMs - (now - this.receivedAt)) } : this.progress;
+    const progress =
+      etaMs !== undefined
+        ? { ...this.progress, etaMs: Math.max(0, etaMs - (now - this.receivedAt)) }
+        : this.progress;
     const lines = frameLines(progress, {
       color: this.terminal.color,
       now,

@@ -79,9 +79,9 @@ function parseJsonText(text: string, what: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (err) {
     const message = (err as Error).message;
-    // Node quotes the input in some messages ("…", "abc" is not valid JSON): keep only the reason.
+    // Node quotes the input in some messages (`…, "abc" is not valid JSON`): keep only the reason.
     const reason = message
-      .replace(/,\s*".*"\s*is not valid JSON$/s, '')
+      .replace(/,\s.*is not valid JSON$/s, '')
       .replace(/\s+in JSON at position \d+.*$/s, '');
     const offset = /position (\d+)/.exec(message)?.[1];
     const where = offset !== undefined ? ` at ${position(text, Number(offset))}` : '';

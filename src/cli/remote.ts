@@ -1,6 +1,7 @@
 /** Reading a pipeline's progress from the CLI, also when its run is over and no worker answers queries. */
-import { PipelineFailedError, PipelineNotFoundError, type PipelineClient } from '../client.js';
+import type { PipelineClient, PipelineFailedError } from '../client.js';
 import type { PipelineProgress } from '../pipeline/progress.js';
+import { isNamed } from './exit.js';
 
 /**
  * The `progress` query merged with `describe()`; for a closed pipeline whose query cannot be answered
@@ -10,20 +11,23 @@ export async function currentProgress(client: PipelineClient, pipelineId: string
   try {
     return await client.progress(pipelineId);
   } catch (err) {
-    if (err instanceof PipelineNotFoundError) throw err;
+    if (isNamed(err, 'PipelineNotFoundError')) throw err;
     const recorded = await recordedProgress(client, pipelineId).catch(() => undefined);
     if (recorded) return recorded;
     throw err;
   }
 }
 
-async function recordedProgress(client: PipelineClient, pipelineId: string): Promise<PipelineProgress | undefined> {
+async function recordedProgress(
+  client: PipelineClient,
+  pipelineId: string,
+): Promise<PipelineProgress | undefined> {
   const description = await client.handle(pipelineId).describe();
   if (description.status.name === 'RUNNING') return undefined;
   try {
     return (await client.result(pipelineId)).progress;
   } catch (err) {
-    if (err instanceof PipelineFailedError) return err.details?.progress;
+    if (isNamed(err, 'PipelineFailedError')) return (err as PipelineFailedError).details?.progress;
     throw err;
   }
 }

@@ -128,9 +128,16 @@ function firstLine(text: string): string {
 function headline(p: PipelineProgress, c: Palette, now: number): string {
   const end = p.completedAt ? Date.parse(p.completedAt) : now;
   const elapsed = duration(end - Date.parse(p.startedAt));
-  const eta = p.etaMs !== undefined ? `  ETA ${duration(p.etaMs)}` : '';
+  const eta = etaText(p);
   const done = p.counts.succeeded + p.counts.skipped + p.counts.failed + p.counts.compensated;
   return `${c.bold(p.name)} ${p.pipelineId}  ${statusColor(c, p.status)(p.status)}  ${percentText(p.percent).trim()}${eta}  ${done}/${p.counts.total} steps  ${p.completedAt ? 'took' : 'elapsed'} ${elapsed}`;
+}
+
+/** `  ETA 12s` while the pipeline runs; nothing while it waits for a person (no estimate holds then). */
+function etaText(p: PipelineProgress): string {
+  if (p.etaMs === undefined || p.status === 'awaiting_approval' || p.status === 'awaiting_intervention')
+    return '';
+  return `  ETA ${duration(p.etaMs)}`;
 }
 
 // ---- answering a waiting step ----------------------------------------------------------------------
@@ -232,12 +239,14 @@ export function statusLines(p: PipelineProgress, options: RenderOptions = {}): s
 
 // ---- plain lines (not a terminal) -----------------------------------------------------------------
 
-function eventLine(p: PipelineProgress, event: ProgressEvent): string {
+function eventLine(event: ProgressEvent, percent: number | undefined): string {
   const extras: string[] = [];
   if (event.by && !event.message.includes(`by ${event.by}`)) extras.push(`by ${event.by}`);
   if (event.comment) extras.push(JSON.stringify(event.comment));
   const suffix = extras.length ? ` (${extras.join(': ')})` : '';
-  return `${clock(event.at)} [${percentText(p.percent)}] ${event.message}${suffix}`;
+  const step = event.stepId && !event.message.includes(event.stepId) ? `${event.stepId}: ` : '';
+  const pct = percent === undefined ? '      ' : `[${percentText(percent)}]`;
+  return `${clock(event.at)} ${pct} ${step}${event.message}${suffix}`;
 }
 
 /**
@@ -258,7 +267,10 @@ export function plainLines(
     lines.push(
       `${clock(new Date(now).toISOString())} [${percentText(next.percent)}] ${next.name} ${next.pipelineId}: ${next.status}`,
     );
-  for (const event of next.events) if (event.seq > lastSeq) lines.push(eventLine(next, event));
+  // Events from before we started watching carry no percent: only the current one is known.
+  for (const event of next.events) {
+    if (event.seq > lastSeq) lines.push(eventLine(event, sameRun ? next.percent : undefined));
+  }
 
   for (const step of next.steps) {
     if (step.status !== 'running' && step.status !== 'retrying') continue;
@@ -345,7 +357,7 @@ export function frameLines(p: PipelineProgress, options: FrameOptions = {}): str
   const command = options.command ?? 'stepline';
 
   const overallWidth = Math.max(10, Math.min(50, width - 40));
-  const eta = p.etaMs !== undefined ? `  ETA ${duration(p.etaMs)}` : '';
+  const eta = etaText(p);
   const overall = `${statusColor(c, p.status)(bar(p.percent, overallWidth))} ${c.bold(percentText(p.percent))}${eta}`;
   const top = [headline(p, c, now), overall, ''];
 

@@ -44,9 +44,14 @@ export class TokenGate {
     }
     const presented = bearerToken(authorization);
     if (presented === undefined) {
-      throw new ApiError(401, 'unauthorized', 'this request needs an "Authorization: Bearer <STEPLINE_API_TOKEN>" header');
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'this request needs an "Authorization: Bearer <STEPLINE_API_TOKEN>" header',
+      );
     }
-    if (!matches(presented, this.api)) throw new ApiError(401, 'unauthorized', 'the bearer token is not valid');
+    if (!matches(presented, this.api))
+      throw new ApiError(401, 'unauthorized', 'the bearer token is not valid');
   }
 
   /** Throws 401 unless the request may read (always allowed when no read token is configured). */
@@ -54,7 +59,11 @@ export class TokenGate {
     if (!this.read) return;
     const presented = bearerToken(authorization);
     if (presented === undefined) {
-      throw new ApiError(401, 'unauthorized', 'reads need an "Authorization: Bearer <STEPLINE_READ_TOKEN>" header');
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'reads need an "Authorization: Bearer <STEPLINE_READ_TOKEN>" header',
+      );
     }
     // Both comparisons always run, so the timing does not tell which token matched.
     const read = matches(presented, this.read);

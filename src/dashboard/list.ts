@@ -37,7 +37,10 @@ const EXECUTION_STATUS: Record<number, string> = {
 };
 
 /** One page of pipelines, newest first, from visibility; running ones carry their percent. */
-export async function listPipelinesPage(client: PipelineClient, options: ListPageOptions): Promise<PipelinePage> {
+export async function listPipelinesPage(
+  client: PipelineClient,
+  options: ListPageOptions,
+): Promise<PipelinePage> {
   const clauses = [`WorkflowType = '${PIPELINE_WORKFLOW_TYPE}'`, `ExecutionStatus != 'ContinuedAsNew'`];
   if (options.name) clauses.push(`${SteplineName.name} = ${quote(options.name)}`);
   if (options.status) clauses.push(statusClause(options.status));
@@ -73,14 +76,20 @@ export async function listPipelinesPage(client: PipelineClient, options: ListPag
 }
 
 /** Fills in percent and ETA: 100 for completed pipelines, the progress query for running ones. */
-async function withPercent(client: PipelineClient, items: PipelineListItem[], timeoutMs: number): Promise<void> {
+async function withPercent(
+  client: PipelineClient,
+  items: PipelineListItem[],
+  timeoutMs: number,
+): Promise<void> {
   const running = items.filter((item) => !isTerminalStatus(item.status));
   for (const item of items) if (item.status === 'completed') item.percent = 100;
   const CONCURRENCY = 8;
   for (let i = 0; i < running.length; i += CONCURRENCY) {
     await Promise.all(
       running.slice(i, i + CONCURRENCY).map(async (item) => {
-        const progress = await withTimeout(client.queryProgress(item.pipelineId), timeoutMs).catch(() => undefined);
+        const progress = await withTimeout(client.queryProgress(item.pipelineId), timeoutMs).catch(
+          () => undefined,
+        );
         if (!progress) return;
         item.percent = progress.percent;
         item.status = progress.status;
@@ -101,7 +110,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
 function decodeCursor(cursor: string | undefined): Buffer | undefined {
   if (cursor === undefined) return undefined;
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    throw badRequest('invalid cursor', [{ path: 'cursor', message: 'expected the nextCursor of a previous page' }]);
+    throw badRequest('invalid cursor', [
+      { path: 'cursor', message: 'expected the nextCursor of a previous page' },
+    ]);
   }
   return Buffer.from(cursor, 'base64url');
 }
@@ -113,7 +124,8 @@ function visibilityError(err: unknown): unknown {
     const details = String((err as { details?: unknown }).details ?? '');
     return badRequest(`visibility rejected the listing: ${details || 'invalid argument'}`);
   }
-  if (typeof code === 'number') return new ApiError(503, 'unavailable', 'the Temporal server did not answer; try again');
+  if (typeof code === 'number')
+    return new ApiError(503, 'unavailable', 'the Temporal server did not answer; try again');
   return err;
 }
 

@@ -30,7 +30,9 @@ export function dashboardSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   const portText = env.STEPLINE_DASHBOARD_PORT || '8080';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`STEPLINE_DASHBOARD_PORT: expected a port number 0-65535; got ${JSON.stringify(portText)}`);
+    throw new Error(
+      `STEPLINE_DASHBOARD_PORT: expected a port number 0-65535; got ${JSON.stringify(portText)}`,
+    );
   }
   const staticDir = env.STEPLINE_DASHBOARD_STATIC || WEB_DIST_DIR;
   return {
@@ -45,8 +47,10 @@ export function dashboardSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
 /** Lines that tell a person where the dashboard is and what it allows (no token is ever printed). */
 export function describeDashboard(dashboard: RunningDashboard, settings: DashboardSettings): string[] {
   const lines = [`stepline: dashboard at ${dashboard.url}`];
-  if (!settings.staticDir) lines.push('stepline: dashboard page not built; run `npm run build:web` (the API works)');
-  if (!settings.apiToken) lines.push('stepline: dashboard is read-only; set STEPLINE_API_TOKEN to allow start/approve/repair');
+  if (!settings.staticDir)
+    lines.push('stepline: dashboard page not built; run `npm run build:web` (the API works)');
+  if (!settings.apiToken)
+    lines.push('stepline: dashboard is read-only; set STEPLINE_API_TOKEN to allow start/approve/repair');
   if (settings.readToken) lines.push('stepline: dashboard reads need STEPLINE_READ_TOKEN (or the API token)');
   return lines;
 }

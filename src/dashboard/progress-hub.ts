@@ -32,7 +32,10 @@ export interface ProgressHubOptions {
 export function progressKey(p: PipelineProgress): string {
   const live = p.steps
     .filter((s) => s.status === 'running' || s.status === 'retrying')
-    .map((s) => `${s.id}:${s.status}:${s.attempt}:${s.detail?.percent ?? ''}:${s.detail?.message ?? ''}:${s.error?.message ?? ''}`)
+    .map(
+      (s) =>
+        `${s.id}:${s.status}:${s.attempt}:${s.detail?.percent ?? ''}:${s.detail?.message ?? ''}:${s.error?.message ?? ''}`,
+    )
     .join('|');
   return `${p.runId}/${p.version}/${live}`;
 }
@@ -82,7 +85,8 @@ class PipelinePoller {
         failures++;
         const message = `could not read progress of "${this.pipelineId}": ${(err as Error).message ?? String(err)}`;
         if (failures === 1) this.options.log(`stepline dashboard: ${message}`);
-        for (const subscriber of this.subscribers) subscriber.problem('progress is unavailable right now; retrying');
+        for (const subscriber of this.subscribers)
+          subscriber.problem('progress is unavailable right now; retrying');
         await this.sleep(Math.min(this.options.maxBackoffMs, this.options.intervalMs * 2 ** failures));
         continue;
       }

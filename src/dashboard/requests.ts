@@ -11,7 +11,11 @@ import { badRequest } from './errors.js';
 /** Longest `by`, `comment` and `reason` accepted. */
 const MAX_TEXT = 2000;
 /** Pipeline ids: what Temporal accepts as a workflow id, minus control characters. */
-const PIPELINE_ID = z.string().min(1).max(400).regex(/^[^\p{Cc}]+$/u);
+const PIPELINE_ID = z
+  .string()
+  .min(1)
+  .max(400)
+  .regex(/^[^\p{Cc}]+$/u);
 const TEXT = z.string().max(MAX_TEXT);
 const JsonObject = z.record(z.string(), z.unknown());
 

@@ -91,7 +91,8 @@ export function createDashboardServer(options: DashboardOptions): Hono {
 
   app.onError((err, c) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500) log(`stepline dashboard: ${c.req.method} ${c.req.path} failed: ${describe(err)}`);
+    if (apiError.status >= 500)
+      log(`stepline dashboard: ${c.req.method} ${c.req.path} failed: ${describe(err)}`);
     return c.json(apiError.toBody(), apiError.status);
   });
 
@@ -109,6 +110,8 @@ export function createDashboardServer(options: DashboardOptions): Hono {
       onError: (c) => {
         const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
         const error = new ApiError(413, 'payload_too_large', `request body is larger than ${limit} bytes`);
+        // The rest of the body is never read, so this connection cannot carry another request.
+        c.header('Connection', 'close');
         return c.json(error.toBody(), 413);
       },
     }),
@@ -145,13 +148,21 @@ export function createDashboardServer(options: DashboardOptions): Hono {
   app.post('/api/pipelines/:id/approval', async (c) => {
     const body = parseRequest(ApprovalBody, await jsonBody(c), 'request body');
     const decide = body.decision === 'approve' ? client.approve.bind(client) : client.reject.bind(client);
-    const step = await decide(c.req.param('id'), body.stepId, definedOnly({ by: body.by, comment: body.comment }));
+    const step = await decide(
+      c.req.param('id'),
+      body.stepId,
+      definedOnly({ by: body.by, comment: body.comment }),
+    );
     return c.json({ step });
   });
 
   app.post('/api/pipelines/:id/intervention', async (c) => {
     const body = parseRequest(InterventionBody, await jsonBody(c), 'request body');
-    const step = await client.intervene(c.req.param('id'), { ...definedOnly(body), stepId: body.stepId, action: body.action });
+    const step = await client.intervene(c.req.param('id'), {
+      ...definedOnly(body),
+      stepId: body.stepId,
+      action: body.action,
+    });
     return c.json({ step });
   });
 
@@ -160,7 +171,11 @@ export function createDashboardServer(options: DashboardOptions): Hono {
     const pipelineId = c.req.param('id');
     const description = await client.handle(pipelineId).describe();
     if (description.status.name !== 'RUNNING') {
-      throw new ApiError(409, 'conflict', `pipeline "${pipelineId}" is not running (${description.status.name.toLowerCase()}); nothing to cancel`);
+      throw new ApiError(
+        409,
+        'conflict',
+        `pipeline "${pipelineId}" is not running (${description.status.name.toLowerCase()}); nothing to cancel`,
+      );
     }
     await client.cancel(pipelineId);
     return c.json({ pipelineId, cancelRequested: true }, 202);
@@ -201,7 +216,9 @@ async function streamProgress(
   const subscriber: ProgressSubscriber = {
     progress(progress: PipelineProgress) {
       // Last-Event-ID resume: the viewer already has this version, so only what follows it is news.
-      const known = lastEventId !== undefined && (progress.version < lastEventId || (first && progress.version === lastEventId));
+      const known =
+        lastEventId !== undefined &&
+        (progress.version < lastEventId || (first && progress.version === lastEventId));
       first = false;
       if (!known) send('progress', progress, String(progress.version));
     },
@@ -216,10 +233,12 @@ async function streamProgress(
   stream.onAbort(() => finish());
   const unsubscribe = hub.subscribe(pipelineId, subscriber);
   const keepAlive = setInterval(() => {
-    writes = writes.then(() => stream.write(': keep-alive\n\n')).then(
-      () => undefined,
-      () => finish(),
-    );
+    writes = writes
+      .then(() => stream.write(': keep-alive\n\n'))
+      .then(
+        () => undefined,
+        () => finish(),
+      );
   }, keepAliveMs);
   try {
     await finished;
@@ -278,11 +297,14 @@ export interface RunningDashboard {
 /** Creates the app and serves it over HTTP. */
 export async function startDashboard(options: StartDashboardOptions): Promise<RunningDashboard> {
   const log = options.log ?? ((message: string) => console.error(message));
-  const hub = options.hub ?? new ProgressHub(options.client, { intervalMs: options.pollIntervalMs ?? 500, log });
+  const hub =
+    options.hub ?? new ProgressHub(options.client, { intervalMs: options.pollIntervalMs ?? 500, log });
   const app = createDashboardServer({ ...options, hub });
   const host = options.host ?? '127.0.0.1';
   const server: ServerType = await new Promise((resolve, reject) => {
-    const created = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () => resolve(created));
+    const created = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () =>
+      resolve(created),
+    );
     created.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;

@@ -40,5 +40,7 @@ export async function buildWeb(outDir = WEB_OUT_DIR): Promise<void> {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const t0 = Date.now();
   await buildWeb();
-  console.log(`stepline: dashboard page built into ${path.relative(process.cwd(), WEB_OUT_DIR) || '.'} in ${Date.now() - t0} ms`);
+  console.log(
+    `stepline: dashboard page built into ${path.relative(process.cwd(), WEB_OUT_DIR) || '.'} in ${Date.now() - t0} ms`,
+  );
 }

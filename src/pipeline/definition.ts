@@ -94,7 +94,7 @@ export const INTERVENTION_TIMEOUT_ACTIONS = ['abort', 'skip', 'rollback'] as con
 /** What an approval gate decides when its `timeout` passes. */
 export const APPROVAL_TIMEOUT_ACTIONS = ['reject', 'approve', 'skip'] as const;
 
-/** Retry settings. Every field is optional; unset fields fall back to `defaults.retry`, then {@link DEFAULT_RETRY}. */
+/** Retry settings. Every field is optional; unset fields fall back to `defaults.retry`, then the built-in retry (recovery.ts). */
 export const RetrySettingsSchema = z.strictObject({
   /** Attempts in total, the first included (at least 1). Default: 3. */
   maxAttempts: z
@@ -118,7 +118,7 @@ export const RetrySettingsSchema = z.strictObject({
 /** Retry settings, durations in milliseconds. */
 export type RetrySettings = z.output<typeof RetrySettingsSchema>;
 
-/** Activity timeouts. Every field is optional; unset fields fall back to `defaults.timeouts`, then {@link DEFAULT_TIMEOUTS}. */
+/** Activity timeouts. Every field is optional; unset fields fall back to `defaults.timeouts`, then the built-in timeouts (recovery.ts). */
 export const TimeoutSettingsSchema = z.strictObject({
   /** Longest single attempt, in ms (input: a duration). Default: 10m. */
   startToClose: PositiveDurationSchema.optional(),
@@ -130,17 +130,6 @@ export const TimeoutSettingsSchema = z.strictObject({
 
 /** Activity timeouts, in milliseconds. */
 export type TimeoutSettings = z.output<typeof TimeoutSettingsSchema>;
-
-/** Retry settings used when neither the step nor `defaults.retry` sets a field (never unlimited attempts). */
-export const DEFAULT_RETRY = {
-  maxAttempts: 3,
-  initialInterval: 1_000,
-  backoffCoefficient: 2,
-  maxInterval: 60_000,
-} as const satisfies Required<RetrySettings>;
-
-/** Timeouts used when neither the step nor `defaults.timeouts` sets them. */
-export const DEFAULT_TIMEOUTS = { startToClose: 600_000 } as const satisfies TimeoutSettings;
 
 // ---------------------------------------------------------------------------------------------------
 // Recovery and classification rules
@@ -180,7 +169,7 @@ export type RecoveryRule = z.output<typeof RecoveryRuleSchema>;
 /** Which errors a classification rule applies to: any subset of the fields, at least one; all given must fit. */
 export const ClassifyMatchSchema = z
   .strictObject({
-    /** Text the error message must contain. Default: any message. */
+    /** Text the error message must contain (case-insensitive). Default: any message. */
     message: nonEmptyString('the text the error message contains').optional(),
     /** The error's class name (`ApiError`). Default: any name. */
     name: nonEmptyString("the error's class name").optional(),
@@ -244,7 +233,12 @@ export type AlternativeStep = z.output<typeof AlternativeStepSchema>;
 const toleratedFailuresMessage = (found: unknown) =>
   `expected a number of items like 3 or a percentage like 5%; got ${describeValue(found)}`;
 
-/** How many items of a `forEach` step may fail before the step fails: `3` or `"5%"`. */
+const percentOf = (text: string) => Number.parseFloat(text);
+
+/**
+ * How many items of a `forEach` step may fail before the step fails: `3` or `"5%"`. The normalised
+ * forms `{ count: 3 }` and `{ percent: 5 }` are accepted too, so a parsed definition validates again.
+ */
 export const ToleratedFailuresSchema = z
   .union(
     [
@@ -254,21 +248,19 @@ export const ToleratedFailuresSchema = z
         .nonnegative({ error: (issue) => toleratedFailuresMessage(issue.input) }),
       z
         .string()
-        .regex(/^\s*\d+(?:\.\d+)?\s*%\s*$/, { error: (issue) => toleratedFailuresMessage(issue.input) }),
+        .regex(/^\s*\d+(?:\.\d+)?\s*%\s*$/, { error: (issue) => toleratedFailuresMessage(issue.input) })
+        .refine((text) => !(percentOf(text) > 100), {
+          error: (issue) => `expected a percentage up to 100%; got ${describeValue(issue.input)}`,
+        }),
+      z.strictObject({ count: z.number().int().nonnegative() }),
+      z.strictObject({ percent: z.number().min(0).max(100) }),
     ],
     { error: (issue) => toleratedFailuresMessage(issue.input) },
   )
-  .transform((value, ctx): { count: number } | { percent: number } => {
+  .transform((value): { count: number } | { percent: number } => {
     if (typeof value === 'number') return { count: value };
-    const percent = Number.parseFloat(value);
-    if (percent > 100) {
-      ctx.issues.push({
-        code: 'custom',
-        input: value,
-        message: `expected a percentage up to 100%; got "${value}"`,
-      });
-    }
-    return { percent };
+    if (typeof value === 'string') return { percent: percentOf(value) };
+    return value;
   });
 
 /** Tolerated item failures, normalised: a count, or a percentage of the items (0..100). */
@@ -301,9 +293,9 @@ export const TaskStepSchema = z.strictObject({
   activity: HandlerNameSchema,
   /** The handler's input; templates resolve against params, ancestor steps' outputs, `item` and `index`. Default: none. */
   input: z.unknown().optional(),
-  /** Timeouts. Default: `defaults.timeouts`, then {@link DEFAULT_TIMEOUTS}. */
+  /** Timeouts. Default: `defaults.timeouts`, then the built-in timeouts (recovery.ts). */
   timeouts: TimeoutSettingsSchema.optional(),
-  /** Retries. Default: `defaults.retry`, then {@link DEFAULT_RETRY}. */
+  /** Retries. Default: `defaults.retry`, then the built-in retry (recovery.ts). */
   retry: RetrySettingsSchema.optional(),
   /** Recovery rules, tried before the pipeline's. Default: none. */
   recovery: z.array(RecoveryRuleSchema).optional(),
@@ -391,9 +383,9 @@ export function isTaskStep(step: StepDefinition): step is TaskStep {
 
 /** Pipeline-wide defaults for every step, alternative and compensation. */
 export const PipelineDefaultsSchema = z.strictObject({
-  /** Default timeouts. Default: {@link DEFAULT_TIMEOUTS}. */
+  /** Default timeouts. Default: the built-in ones (startToClose 10m). */
   timeouts: TimeoutSettingsSchema.optional(),
-  /** Default retries. Default: {@link DEFAULT_RETRY}. */
+  /** Default retries. Default: the built-in one (3 attempts, 1s, ×2, up to 1m). */
   retry: RetrySettingsSchema.optional(),
 });
 
@@ -415,7 +407,7 @@ export const PipelineDefinitionSchema = z.strictObject({
     .optional(),
   /** What the pipeline does, for people. Default: none. */
   description: z.string().optional(),
-  /** Defaults for every step. Default: the built-in ones ({@link DEFAULT_RETRY}, {@link DEFAULT_TIMEOUTS}). */
+  /** Defaults for every step. Default: the built-in ones (3 attempts from 1s, ×2, up to 1m; startToClose 10m). */
   defaults: PipelineDefaultsSchema.optional(),
   /** Pipeline-wide recovery rules, tried after a step's own. Default: none (the built-in rules apply). */
   recovery: z.array(RecoveryRuleSchema).optional(),

@@ -18,7 +18,7 @@ import { PIPELINE_FAILURE_TYPES } from '../pipeline/contract.js';
 import type { ApprovalStep, PipelineDefinition, StepDefinition, TaskStep } from '../pipeline/definition.js';
 import type { PipelineStatus, StepErrorInfo, StepStatus } from '../pipeline/progress.js';
 import { matchRule, strategyAfterRetries, type PlannedRule } from '../pipeline/recovery.js';
-import { isTruthy, renderTemplates, type TemplateScope } from '../pipeline/templates.js';
+import { evaluateCondition, renderTemplates, type TemplateScope } from '../pipeline/templates.js';
 import { resolveDependencies, topologicalOrder, validateDefinition } from '../pipeline/validate.js';
 import { HumanInbox } from './human-inbox.js';
 import {
@@ -174,16 +174,13 @@ class PipelineRun {
   private async runStep(step: StepDefinition): Promise<void> {
     const state = this.state.step(step.id);
     if (state.status === 'succeeded' || state.status === 'skipped') return; // kept from a checkpoint
-    if (step.when !== undefined) {
-      let condition: unknown;
-      try {
-        condition =
-          typeof step.when === 'string' ? renderTemplates(step.when, this.templateScope()) : step.when;
-      } catch (err) {
-        throw this.failStep(step, validationError(errorMessage(err)));
-      }
-      if (!isTruthy(condition)) return this.skipStep(step.id, null, 'condition false');
+    let run: boolean;
+    try {
+      run = evaluateCondition(step.when, this.templateScope());
+    } catch (err) {
+      throw this.failStep(step, validationError(errorMessage(err)));
     }
+    if (!run) return this.skipStep(step.id, null, 'condition false');
     if (step.type === 'approval') return await this.runApproval(step);
     return await this.runTask(step);
   }

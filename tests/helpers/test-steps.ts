@@ -3,7 +3,8 @@
  * recorder that logs every execution (with start and end times) so tests can assert order and overlap.
  */
 import { z } from 'zod';
-import { defineStep } from '../../src/activities/index.js';
+import { defineStep, StepError } from '../../src/activities/index.js';
+import { ERROR_CATEGORIES, SEVERITIES } from '../../src/pipeline/errors.js';
 
 export interface Execution {
   key: string;
@@ -90,4 +91,35 @@ export const hold = defineStep({
   },
 });
 
-export const testSteps = [record, hold];
+/**
+ * Fails with `categories[attempt - 1]` (the last one repeats) until attempt `succeedOn`, recording each
+ * attempt; returns `{ attempt, input }`.
+ */
+export const flaky = defineStep({
+  name: 'test.flaky',
+  input: z
+    .object({
+      categories: z.array(z.enum(ERROR_CATEGORIES)).min(1).default(['internal']),
+      severity: z.enum(SEVERITIES).optional(),
+      succeedOn: z.number().int().min(1).default(1_000),
+    })
+    .passthrough(),
+  run(input, ctx) {
+    executions.push({
+      key: ctx.idempotencyKey,
+      stepId: ctx.stepId,
+      attempt: ctx.attempt,
+      input,
+      startedAt: Date.now(),
+      endedAt: Date.now(),
+    });
+    if (ctx.attempt >= input.succeedOn) return { attempt: ctx.attempt, input };
+    const category = input.categories[Math.min(ctx.attempt, input.categories.length) - 1]!;
+    throw new StepError(`flaky ${category} failure on attempt ${ctx.attempt}`, {
+      category,
+      ...(input.severity ? { severity: input.severity } : {}),
+    });
+  },
+});
+
+export const testSteps = [record, hold, flaky];

@@ -383,6 +383,12 @@ const cases: Case[] = [
     message: 'expected a percentage up to 100%; got "150%"',
   },
   {
+    name: 'tolerated failures as an object of the wrong shape',
+    input: broken((d) => Object.assign(step(d, 1), { forEach: [1], toleratedFailures: { ratio: 0.1 } })),
+    path: 'steps[1].toleratedFailures',
+    message: 'expected a number of items like 3 or a percentage like 5%; got an object',
+  },
+  {
     name: 'a forEach that is text rather than a template',
     input: broken((d) => (step(d, 1).forEach = 'items')),
     path: 'steps[1].forEach',

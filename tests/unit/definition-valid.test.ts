@@ -1,8 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_RETRY,
-  DEFAULT_TIMEOUTS,
   PipelineDefinitionSchema,
   ancestorsOf,
   descendantsOf,
@@ -184,6 +182,11 @@ describe('the DESIGN.md example', () => {
     });
   });
 
+  test('a parsed definition validates again unchanged (the workflow re-validates what it is given)', () => {
+    const once = loadDefinition(COMPLETE_EXAMPLE, { handlers: HANDLERS });
+    assert.deepEqual(parseDefinition(structuredClone(once), { handlers: HANDLERS }), once);
+  });
+
   test('the same definition as JSON gives the same result as YAML', () => {
     const fromYaml = loadDefinition(COMPLETE_EXAMPLE);
     const asJson = JSON.stringify(parseDefinitionText(COMPLETE_EXAMPLE));
@@ -211,16 +214,6 @@ describe('defaults', () => {
       onTimeout: 'reject',
       weight: 1,
     });
-  });
-
-  test('the built-in retry never means unlimited attempts and the built-in timeout is 10 minutes', () => {
-    assert.deepEqual(DEFAULT_RETRY, {
-      maxAttempts: 3,
-      initialInterval: 1000,
-      backoffCoefficient: 2,
-      maxInterval: 60000,
-    });
-    assert.deepEqual(DEFAULT_TIMEOUTS, { startToClose: 600_000 });
   });
 
   test('a single category or severity in a match becomes a list', () => {

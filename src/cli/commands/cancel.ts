@@ -6,7 +6,7 @@ import { followToExit, type FollowFlags } from './following.js';
 export function registerCancel(program: Command): void {
   program
     .command('cancel')
-    .description("cancel a pipeline; its compensations run unless the definition says onCancel: stop")
+    .description('cancel a pipeline; its compensations run unless the definition says onCancel: stop')
     .argument('<id>', 'pipeline id')
     .option('-w, --watch', 'follow it until it has stopped (exit 1: cancelled)')
     .addHelpText('after', examples('stepline cancel release-4f2a', 'stepline cancel release-4f2a --watch'))

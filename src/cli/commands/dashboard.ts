@@ -15,23 +15,32 @@ interface DashboardEntry {
 export function registerDashboard(program: Command): void {
   program
     .command('dashboard')
-    .description('serve the dashboard and its API (port: STEPLINE_DASHBOARD_PORT, default 8080; Ctrl-C stops it)')
+    .description(
+      'serve the dashboard and its API (port: STEPLINE_DASHBOARD_PORT, default 8080; Ctrl-C stops it)',
+    )
     .addHelpText(
       'after',
       [
         '\nMutations (start, approve, intervene, cancel, resume) need Authorization: Bearer $STEPLINE_API_TOKEN;',
         'without STEPLINE_API_TOKEN the dashboard is read-only.',
-        examples('stepline dashboard', 'STEPLINE_DASHBOARD_PORT=9000 STEPLINE_API_TOKEN=$(cat ~/.stepline-token) stepline dashboard'),
+        examples(
+          'stepline dashboard',
+          'STEPLINE_DASHBOARD_PORT=9000 STEPLINE_API_TOKEN=$(cat ~/.stepline-token) stepline dashboard',
+        ),
       ].join('\n'),
     )
     .action(
       action(async (_flags: unknown, command: Command) => {
         if (!existsSync(fileURLToPath(ENTRY))) {
-          throw new CliError('stepline dashboard is not available yet in this version (no src/dashboard/main.ts)');
+          throw new CliError(
+            'stepline dashboard is not available yet in this version (no src/dashboard/main.ts)',
+          );
         }
         const entry = (await import(ENTRY.href)) as DashboardEntry;
         if (typeof entry.runDashboard !== 'function') {
-          throw new CliError('stepline dashboard is not available yet (src/dashboard/main.ts has no runDashboard())');
+          throw new CliError(
+            'stepline dashboard is not available yet (src/dashboard/main.ts has no runDashboard())',
+          );
         }
         // The dashboard reads its connection from the environment: the flags win.
         const settings = settingsOf(command);

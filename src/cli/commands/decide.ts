@@ -11,10 +11,15 @@ function registerDecision(program: Command, decision: 'approve' | 'reject'): voi
   const past = decision === 'approve' ? 'approved' : 'rejected';
   program
     .command(decision)
-    .description(`${decision} a step waiting at an approval gate (refused, exit 2, when it does not apply now)`)
+    .description(
+      `${decision} a step waiting at an approval gate (refused, exit 2, when it does not apply now)`,
+    )
     .argument('<id>', 'pipeline id')
     .argument('<step>', 'id of the approval step')
-    .option('--by <name>', 'who decides, checked against the step\'s approvers (default: $STEPLINE_USER or your login name)')
+    .option(
+      '--by <name>',
+      "who decides, checked against the step's approvers (default: $STEPLINE_USER or your login name)",
+    )
     .option('--comment <text>', 'why; recorded with the decision')
     .addHelpText(
       'after',
@@ -27,9 +32,15 @@ function registerDecision(program: Command, decision: 'approve' | 'reject'): voi
       action(async (id: string, step: string, flags: DecideFlags, command: Command) =>
         withClient(command, async (client) => {
           const by = flags.by ?? defaultActor();
-          const options = { ...(by ? { by } : {}), ...(flags.comment !== undefined ? { comment: flags.comment } : {}) };
-          const state = decision === 'approve' ? await client.approve(id, step, options) : await client.reject(id, step, options);
-          print(`${past} ${step} of ${id}${by ? ` as ${by}` : ''}; step is now ${state.status}`);
+          const options = {
+            ...(by ? { by } : {}),
+            ...(flags.comment !== undefined ? { comment: flags.comment } : {}),
+          };
+          const state =
+            decision === 'approve'
+              ? await client.approve(id, step, options)
+              : await client.reject(id, step, options);
+          print(`${step} of ${id} ${past}${by ? ` by ${by}` : ''}; step is now ${state.status}`);
         }),
       ),
     );

@@ -28,13 +28,18 @@ function portIsFree(port: number): Promise<boolean> {
 export function registerDev(program: Command): void {
   program
     .command('dev')
-    .description('run everything locally: an embedded Temporal dev server and a pipeline worker (Ctrl-C stops both)')
+    .description(
+      'run everything locally: an embedded Temporal dev server and a pipeline worker (Ctrl-C stops both)',
+    )
     .option('--port <port>', 'gRPC port of the dev server (taken → a free one is used and printed)', '7233')
     .option('--db <file>', 'SQLite file for the server state', path.join('.data', 'temporal.db'))
     .option('--memory', 'keep the server state in memory only')
     .option('--no-ui', 'do not serve the Temporal Web UI')
     .option('--example', 'also run the orders ETL example and print its progress')
-    .option('--steps <modules>', 'comma-separated modules exporting extra step handlers (the examples are always loaded)')
+    .option(
+      '--steps <modules>',
+      'comma-separated modules exporting extra step handlers (the examples are always loaded)',
+    )
     .addHelpText(
       'after',
       examples(
@@ -48,7 +53,8 @@ export function registerDev(program: Command): void {
       action(async (flags: DevFlags, command: Command) => {
         const settings = settingsOf(command);
         const wanted = Number(flags.port);
-        if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) throw new CliError('--port: expected a port number');
+        if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535)
+          throw new CliError('--port: expected a port number');
         const port = wanted > 0 && (await portIsFree(wanted)) ? wanted : undefined;
         // Loaded only here: the worker side is heavy.
         const { loadStepModules } = await import('../../activities/index.js');
@@ -62,15 +68,19 @@ export function registerDev(program: Command): void {
         );
         const env = await runDev({
           ui: flags.ui,
-          ...(flags.memory ? {} : { dbFile: path.resolve(PROJECT_ROOT, flags.db ?? path.join('.data', 'temporal.db')) }),
+          ...(flags.memory
+            ? {}
+            : { dbFile: path.resolve(PROJECT_ROOT, flags.db ?? path.join('.data', 'temporal.db')) }),
           ...(port !== undefined ? { port } : {}),
           namespace: settings.namespace,
           taskQueue: settings.taskQueue,
           steps: [...exampleSteps, ...extra],
           example: flags.example ?? false,
         });
-        if (wanted > 0 && port === undefined) print(`stepline: port ${wanted} was taken; using ${env.server.address}`);
-        if (env.server.address !== '127.0.0.1:7233') print(`stepline: in other terminals: export TEMPORAL_ADDRESS=${env.server.address}`);
+        if (wanted > 0 && port === undefined)
+          print(`stepline: port ${wanted} was taken; using ${env.server.address}`);
+        if (env.server.address !== '127.0.0.1:7233')
+          print(`stepline: in other terminals: export TEMPORAL_ADDRESS=${env.server.address}`);
         print('stepline: ready (Ctrl-C to stop)');
         await env.done;
       }),

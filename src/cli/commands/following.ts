@@ -12,7 +12,12 @@ export interface FollowFlags {
 }
 
 /** Follows the pipeline on this terminal and turns where it stopped into the exit code. */
-export async function followToExit(client: PipelineClient, pipelineId: string, command: Command, flags: FollowFlags): Promise<number> {
+export async function followToExit(
+  client: PipelineClient,
+  pipelineId: string,
+  command: Command,
+  flags: FollowFlags,
+): Promise<number> {
   const untilBlocked = flags.untilBlocked ?? false;
   const progress = await follow(client, pipelineId, {
     terminal: processTerminal(),

@@ -16,13 +16,17 @@ interface InterveneFlags {
 export function registerIntervene(program: Command): void {
   program
     .command('intervene')
-    .description('repair a step waiting for an intervention: retry (with new input), skip (with an output), rollback, abort')
+    .description(
+      'repair a step waiting for an intervention: retry (with new input), skip (with an output), rollback, abort',
+    )
     .argument('<id>', 'pipeline id')
     .argument('<step>', 'id of the waiting step')
     .addOption(
-      new Option('--action <action>', 'what to do').choices(['retry', 'skip', 'rollback', 'abort']).makeOptionMandatory(),
+      new Option('--action <action>', 'what to do')
+        .choices(['retry', 'skip', 'rollback', 'abort'])
+        .makeOptionMandatory(),
     )
-    .option('--input <json|@file>', 'retry: the step\'s new input (JSON, or @file)')
+    .option('--input <json|@file>', "retry: the step's new input (JSON, or @file)")
     .option('--output <json|@file>', 'skip: the output dependents see (JSON, or @file; default null)')
     .option('--by <name>', 'who intervenes (default: $STEPLINE_USER or your login name)')
     .option('--reason <text>', 'why; recorded with the intervention')
@@ -36,8 +40,10 @@ export function registerIntervene(program: Command): void {
     )
     .action(
       action(async (id: string, step: string, flags: InterveneFlags, command: Command) => {
-        if (flags.input !== undefined && flags.action !== 'retry') throw new CliError('--input goes with --action retry');
-        if (flags.output !== undefined && flags.action !== 'skip') throw new CliError('--output goes with --action skip');
+        if (flags.input !== undefined && flags.action !== 'retry')
+          throw new CliError('--input goes with --action retry');
+        if (flags.output !== undefined && flags.action !== 'skip')
+          throw new CliError('--output goes with --action skip');
         const by = flags.by ?? defaultActor();
         const payload: InterventionPayload = {
           stepId: step,
@@ -49,7 +55,7 @@ export function registerIntervene(program: Command): void {
         };
         await withClient(command, async (client) => {
           const state = await client.intervene(id, payload);
-          print(`${flags.action} ${step} of ${id}${by ? ` as ${by}` : ''}; step is now ${state.status}`);
+          print(`${step} of ${id}: ${flags.action}${by ? ` by ${by}` : ''}; step is now ${state.status}`);
         });
       }),
     );

@@ -30,7 +30,9 @@ export function sinceOf(value: string, now = Date.now()): Date {
   if (DURATION_PATTERN.test(value) && !/^\s*\d+\s*$/.test(value)) return new Date(now - parseDuration(value));
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
-    throw new CliError(`--since: expected a date like 2024-05-01 or 2024-05-01T12:00:00Z, or a duration like 2h or 7d`);
+    throw new CliError(
+      `--since: expected a date like 2024-05-01 or 2024-05-01T12:00:00Z, or a duration like 2h or 7d`,
+    );
   }
   return date;
 }
@@ -46,12 +48,17 @@ export function registerList(program: Command): void {
     .option('--json', 'print a JSON array')
     .addHelpText(
       'after',
-      examples('stepline list', 'stepline list --status awaiting_approval', 'stepline list --name release --since 7d --json'),
+      examples(
+        'stepline list',
+        'stepline list --status awaiting_approval',
+        'stepline list --name release --since 7d --json',
+      ),
     )
     .action(
       action(async (flags: ListFlags, command: Command) => {
         const limit = Number(flags.limit);
-        if (!Number.isInteger(limit) || limit <= 0) throw new CliError('--limit: expected a positive whole number');
+        if (!Number.isInteger(limit) || limit <= 0)
+          throw new CliError('--limit: expected a positive whole number');
         const since = flags.since !== undefined ? sinceOf(flags.since) : undefined;
         await withClient(command, async (client) => {
           const pipelines = await client.list({
@@ -60,7 +67,11 @@ export function registerList(program: Command): void {
             ...(flags.name ? { name: flags.name } : {}),
             ...(since ? { since } : {}),
           });
-          print(flags.json ? JSON.stringify(pipelines, null, 2) : listLines(pipelines, { color: processTerminal().color }));
+          print(
+            flags.json
+              ? JSON.stringify(pipelines, null, 2)
+              : listLines(pipelines, { color: processTerminal().color }),
+          );
         });
       }),
     );

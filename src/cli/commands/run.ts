@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { validateDefinition } from '../../pipeline/validate.js';
-import { InvalidDefinitionError } from '../../client.js';
+import { DefinitionError } from '../../pipeline/errors.js';
 import { action, commandPrefix, print, withClient } from '../context.js';
 import { EXIT } from '../exit.js';
 import { parseJsonObject, readDefinitionFile } from '../input.js';
@@ -21,7 +21,9 @@ export function registerRun(program: Command): void {
     .option('-p, --params <json|@file>', 'pipeline params: a JSON object, or @file.json / @file.yaml')
     .option('--id <id>', 'pipeline id (default: <name>-<uuid>)')
     .addOption(
-      new Option('--if-running <what>', 'when the id is already running').choices(['fail', 'use-existing']).default('fail'),
+      new Option('--if-running <what>', 'when the id is already running')
+        .choices(['fail', 'use-existing'])
+        .default('fail'),
     )
     .option('-w, --watch', 'follow it live until it ends (exit 0 completed, 1 failed/rolled back/cancelled)')
     .option('--until-blocked', 'follow it until it ends or waits for a person (then exit 3); implies --watch')
@@ -39,7 +41,7 @@ export function registerRun(program: Command): void {
       action(async (file: string, flags: RunFlags, command: Command) => {
         const definition = readDefinitionFile(file);
         const checked = validateDefinition(definition);
-        if (!checked.ok) throw new InvalidDefinitionError(checked.issues);
+        if (!checked.ok) throw new DefinitionError(checked.issues);
         const params = flags.params !== undefined ? parseJsonObject(flags.params, '--params') : {};
         const following = Boolean(flags.watch || flags.untilBlocked);
         return await withClient(command, async (client) => {

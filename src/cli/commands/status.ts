@@ -10,13 +10,20 @@ export function registerStatus(program: Command): void {
     .description("show a pipeline's steps as a table (or its full progress as JSON)")
     .argument('<id>', 'pipeline id')
     .option('--json', 'print the PipelineProgress document')
-    .addHelpText('after', examples('stepline status release-4f2a', "stepline status release-4f2a --json | jq '.steps[] | {id, status}'"))
+    .addHelpText(
+      'after',
+      examples(
+        'stepline status release-4f2a',
+        "stepline status release-4f2a --json | jq '.steps[] | {id, status}'",
+      ),
+    )
     .action(
       action(async (id: string, flags: { json?: boolean }, command: Command) =>
         withClient(command, async (client) => {
           const progress = await currentProgress(client, id);
           if (flags.json) print(JSON.stringify(progress, null, 2));
-          else print(statusLines(progress, { color: processTerminal().color, command: commandPrefix(command) }));
+          else
+            print(statusLines(progress, { color: processTerminal().color, command: commandPrefix(command) }));
         }),
       ),
     );

@@ -19,11 +19,21 @@ function check(file: string): FileReport {
     data = readDefinitionFile(file);
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
-    return { file, valid: false, issues: [{ path: '', message: [err.message, ...err.details.map((d) => d.trim())].join(' ') }] };
+    return {
+      file,
+      valid: false,
+      issues: [{ path: '', message: [err.message, ...err.details.map((d) => d.trim())].join(' ') }],
+    };
   }
   const result = validateDefinition(data);
   if (!result.ok) return { file, valid: false, issues: result.issues };
-  return { file, valid: true, name: result.definition.name, steps: result.definition.steps.length, issues: [] };
+  return {
+    file,
+    valid: true,
+    name: result.definition.name,
+    steps: result.definition.steps.length,
+    issues: [],
+  };
 }
 
 export function registerValidate(program: Command): void {
@@ -48,10 +58,15 @@ export function registerValidate(program: Command): void {
         } else {
           for (const report of reports) {
             if (report.valid) {
-              print(`${report.file}: valid pipeline "${report.name}" (${report.steps} step${report.steps === 1 ? '' : 's'})`);
+              print(
+                `${report.file}: valid pipeline "${report.name}" (${report.steps} step${report.steps === 1 ? '' : 's'})`,
+              );
             } else {
               const count = report.issues.length === 1 ? '1 problem' : `${report.issues.length} problems`;
-              print([`${report.file}: invalid pipeline definition (${count}):`, ...issueLines(report.issues)]);
+              print([
+                `${report.file}: invalid pipeline definition (${count}):`,
+                ...issueLines(report.issues),
+              ]);
             }
           }
         }

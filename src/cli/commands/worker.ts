@@ -6,7 +6,10 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description('run a pipeline worker: the pipeline workflow plus the built-in and your step handlers')
-    .option('--steps <modules>', 'comma-separated module paths exporting extra step handlers (env STEPLINE_STEPS)')
+    .option(
+      '--steps <modules>',
+      'comma-separated module paths exporting extra step handlers (env STEPLINE_STEPS)',
+    )
     .addHelpText(
       'after',
       examples(
