@@ -65,6 +65,7 @@ const child = spawn(
     'tsx',
     '--test',
     `--test-concurrency=${process.env.STEPLINE_TEST_CONCURRENCY ?? '2'}`,
+    `--test-timeout=${process.env.STEPLINE_TEST_TIMEOUT_MS ?? '180000'}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

@@ -29,7 +29,9 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
   const registry = createDefaultRegistry(options.steps ?? []);
   const bundlePath = options.workflowBundlePath ?? process.env.STEPLINE_WORKFLOW_BUNDLE;
   const workflowBundle =
-    bundlePath && existsSync(bundlePath) ? { code: readFileSync(bundlePath, 'utf8') } : await buildWorkflowBundle();
+    bundlePath && existsSync(bundlePath)
+      ? { code: readFileSync(bundlePath, 'utf8') }
+      : await buildWorkflowBundle();
   return await Worker.create({
     connection,
     namespace: settings.namespace,
@@ -37,6 +39,8 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
     workflowBundle,
     activities: registry.activities(),
     interceptors: { activity: [classifyingInterceptor] },
+    // Step progress travels in heartbeats; without a heartbeat timeout the SDK would throttle them to 30 s.
+    defaultHeartbeatThrottleInterval: '1s',
     ...options.workerOptions,
   });
 }

@@ -239,14 +239,19 @@ export function statusLines(p: PipelineProgress, options: RenderOptions = {}): s
 
 // ---- plain lines (not a terminal) -----------------------------------------------------------------
 
-function eventLine(event: ProgressEvent, percent: number | undefined): string {
+/** An event as people read it: its step when the message does not name it, who decided and why. */
+export function eventText(event: ProgressEvent): string {
   const extras: string[] = [];
   if (event.by && !event.message.includes(`by ${event.by}`)) extras.push(`by ${event.by}`);
   if (event.comment) extras.push(JSON.stringify(event.comment));
   const suffix = extras.length ? ` (${extras.join(': ')})` : '';
   const step = event.stepId && !event.message.includes(event.stepId) ? `${event.stepId}: ` : '';
+  return `${step}${event.message}${suffix}`;
+}
+
+function eventLine(event: ProgressEvent, percent: number | undefined): string {
   const pct = percent === undefined ? '      ' : `[${percentText(percent)}]`;
-  return `${clock(event.at)} ${pct} ${step}${event.message}${suffix}`;
+  return `${clock(event.at)} ${pct} ${eventText(event)}`;
 }
 
 /**
@@ -364,7 +369,7 @@ export function frameLines(p: PipelineProgress, options: FrameOptions = {}): str
   const waiting = waitingBlock(p, c, command);
   const ending = failureBlock(p, c);
   const bottom = [...(waiting.length || ending.length ? ['', ...waiting, ...ending] : [])];
-  const recent = p.events.slice(-(options.events ?? 6)).map((e) => c.dim(`${clock(e.at)}  ${e.message}`));
+  const recent = p.events.slice(-(options.events ?? 6)).map((e) => c.dim(`${clock(e.at)}  ${eventText(e)}`));
   const eventLines = recent.length ? ['', c.dim('Recent events'), ...recent] : [];
 
   const idWidth = Math.min(28, Math.max(4, ...p.steps.map((s) => s.id.length)));

@@ -67,10 +67,13 @@ export async function listPipelinesPage(
       ...(closedAt ? { closedAt } : {}),
     };
   });
-  await withPercent(client, summaries, options.progressTimeoutMs ?? 1500);
+  // A resumed pipeline has several runs under one id: list it once, as its newest run on this page.
+  const seen = new Set<string>();
+  const newest = summaries.filter((item) => !seen.has(item.pipelineId) && seen.add(item.pipelineId));
+  await withPercent(client, newest, options.progressTimeoutMs ?? 1500);
   const token = response.nextPageToken;
   return {
-    pipelines: summaries,
+    pipelines: newest,
     ...(token && token.length > 0 ? { nextCursor: Buffer.from(token).toString('base64url') } : {}),
   };
 }
@@ -87,9 +90,10 @@ async function withPercent(
   for (let i = 0; i < running.length; i += CONCURRENCY) {
     await Promise.all(
       running.slice(i, i + CONCURRENCY).map(async (item) => {
-        const progress = await withTimeout(client.queryProgress(item.pipelineId), timeoutMs).catch(
-          () => undefined,
-        );
+        // A gRPC deadline (not a race) so no query outlives the request.
+        const progress = await client.client
+          .withDeadline(Date.now() + timeoutMs, () => client.queryProgress(item.pipelineId))
+          .catch(() => undefined);
         if (!progress) return;
         item.percent = progress.percent;
         item.status = progress.status;
@@ -97,14 +101,6 @@ async function withPercent(
       }),
     );
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function decodeCursor(cursor: string | undefined): Buffer | undefined {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PipelineClient } from '../client.js';
+import { settingsFromEnv } from '../config.js';
 import { startDashboard, type RunningDashboard, type StartDashboardOptions } from './server.js';
 
 /** Where `npm run build:web` puts the page. */
@@ -72,14 +73,20 @@ export async function serveDashboard(
 
 /**
  * `stepline dashboard`: connects to Temporal (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
- * `STEPLINE_TASK_QUEUE`), serves until SIGINT/SIGTERM, then closes everything.
+ * `STEPLINE_TASK_QUEUE`), serves until SIGINT/SIGTERM (unless `handleSignals: false`), then closes
+ * everything. `overrides` (port, host, tokens, …) win over the environment, for CLI flags.
  */
 export async function runDashboard(
-  options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void; handleSignals?: boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    log?: (line: string) => void;
+    handleSignals?: boolean;
+  } & Partial<Omit<StartDashboardOptions, 'client'>> = {},
 ): Promise<RunningDashboard> {
   const { handleSignals = true, ...rest } = options;
-  const client = await PipelineClient.connect();
+  const client = await PipelineClient.connect(settingsFromEnv(options.env));
   const dashboard = await serveDashboard(client, rest);
+  // The dashboard first (no call in flight afterwards), then the connection.
   const close = async () => {
     await dashboard.close();
     await client.close();

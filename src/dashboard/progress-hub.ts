@@ -54,8 +54,11 @@ class PipelinePoller {
     private readonly done: (poller: PipelinePoller) => void,
   ) {}
 
+  /** Settles when the loop has ended (including a progress read in flight). */
+  finished: Promise<void> = Promise.resolve();
+
   start(): void {
-    void this.run().finally(() => this.done(this));
+    this.finished = this.run().finally(() => this.done(this));
   }
 
   stop(end: StreamEnd): void {
@@ -162,10 +165,12 @@ export class ProgressHub {
     };
   }
 
-  /** Ends every stream (server shutdown). */
-  close(): void {
+  /** Ends every stream (server shutdown); settles once no progress read is in flight. */
+  async close(): Promise<void> {
     this.closed = true;
-    for (const poller of this.pollers.values()) poller.stop({ reason: 'shutdown' });
+    const pollers = [...this.pollers.values()];
+    for (const poller of pollers) poller.stop({ reason: 'shutdown' });
     this.pollers.clear();
+    await Promise.allSettled(pollers.map((poller) => poller.finished));
   }
 }

@@ -70,6 +70,8 @@ export interface DashboardOptions {
   keepAliveMs?: number;
   /** Share a hub (tests, or several apps over one client). Default: one per app. */
   hub?: ProgressHub;
+  /** Tracks API requests in flight, so a shutdown can wait for them. Default: none. */
+  requests?: RequestTracker;
   /** Where server errors are reported (never with headers or tokens). Default: console.error. */
   log?: (message: string) => void;
 }
@@ -95,6 +97,11 @@ export function createDashboardServer(options: DashboardOptions): Hono {
       log(`stepline dashboard: ${c.req.method} ${c.req.path} failed: ${describe(err)}`);
     return c.json(apiError.toBody(), apiError.status);
   });
+
+  if (options.requests) {
+    const requests = options.requests;
+    app.use('/api/*', (_c, next) => requests.track(next()));
+  }
 
   // Reads: open unless a read token is configured. Mutations: the API token, always.
   app.use('/api/*', async (c, next) => {
@@ -278,6 +285,26 @@ function describe(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 
+/** API requests in flight (a live stream counts until its response starts). */
+export class RequestTracker {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    const forget = () => this.pending.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Settles when every tracked request has, or after `timeoutMs`. */
+  async idle(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.allSettled([...this.pending]), timeout]);
+    clearTimeout(timer);
+  }
+}
+
 export interface StartDashboardOptions extends DashboardOptions {
   /** Env `STEPLINE_DASHBOARD_PORT`, default 8080; 0 picks a free port. */
   port?: number;
@@ -299,7 +326,8 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   const log = options.log ?? ((message: string) => console.error(message));
   const hub =
     options.hub ?? new ProgressHub(options.client, { intervalMs: options.pollIntervalMs ?? 500, log });
-  const app = createDashboardServer({ ...options, hub });
+  const requests = new RequestTracker();
+  const app = createDashboardServer({ ...options, hub, requests });
   const host = options.host ?? '127.0.0.1';
   const server: ServerType = await new Promise((resolve, reject) => {
     const created = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () =>
@@ -313,12 +341,14 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
     url: `http://${shown}:${port}`,
     port,
     app,
+    // Afterwards no call of the client is in flight, so the caller may close it.
     close: async () => {
-      hub.close();
-      await new Promise<void>((resolve) => {
+      const stopped = hub.close();
+      const closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         if ('closeAllConnections' in server) server.closeAllConnections();
       });
+      await Promise.all([stopped, closed, requests.idle()]);
     },
   };
 }

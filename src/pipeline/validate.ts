@@ -608,11 +608,14 @@ function checkRules(
       if (then === 'alternative_path')
         report(at('then'), 'alternative_path needs the step to have an "alternative" list');
     }
-    if (then !== undefined && !retrying) {
+    if (then !== undefined && !retrying && strategy !== 'alternative_path') {
       report(
         at('then'),
-        `then applies only after retry or retry_with_backoff; the strategy is "${strategy}"`,
+        `then applies only after retry, retry_with_backoff or alternative_path; the strategy is "${strategy}"`,
       );
+    }
+    if (strategy === 'alternative_path' && then === 'alternative_path') {
+      report(at('then'), 'then of alternative_path cannot be alternative_path again');
     }
     if (rule.retry !== undefined && !retrying) {
       report(

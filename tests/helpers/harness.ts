@@ -12,7 +12,7 @@ import { PipelineClient } from '../../src/client.js';
 import { createPipelineWorker } from '../../src/worker.js';
 import type { StepHandler } from '../../src/activities/index.js';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 export interface TestEnv {
   address: string;

@@ -102,6 +102,8 @@ export const flaky = defineStep({
       categories: z.array(z.enum(ERROR_CATEGORIES)).min(1).default(['internal']),
       severity: z.enum(SEVERITIES).optional(),
       succeedOn: z.number().int().min(1).default(1_000),
+      /** Succeed on the n-th execution for this idempotency key, across activity schedules. */
+      succeedOnRun: z.number().int().min(1).optional(),
     })
     .passthrough(),
   run(input, ctx) {
@@ -113,7 +115,10 @@ export const flaky = defineStep({
       startedAt: Date.now(),
       endedAt: Date.now(),
     });
-    if (ctx.attempt >= input.succeedOn) return { attempt: ctx.attempt, input };
+    const runs = executions.filter((e) => e.key === ctx.idempotencyKey).length;
+    if (ctx.attempt >= input.succeedOn || (input.succeedOnRun !== undefined && runs >= input.succeedOnRun)) {
+      return { attempt: ctx.attempt, input };
+    }
     const category = input.categories[Math.min(ctx.attempt, input.categories.length) - 1]!;
     throw new StepError(`flaky ${category} failure on attempt ${ctx.attempt}`, {
       category,

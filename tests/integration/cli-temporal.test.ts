@@ -46,10 +46,9 @@ describe('a pipeline driven by the temporal CLI alone', () => {
         },
         params: { release: 'r42' },
       };
-      const started = await temporal(binary, [
-      'workflow', 'start', '--type', 'pipeline', '--task-queue', env.taskQueue, '--workflow-id', id,
-      '--input', JSON.stringify(request), ...conn,
-    ]); // prettier-ignore
+      const start = ['workflow', 'start', '--type', 'pipeline', '--task-queue', env.taskQueue];
+      const input = ['--workflow-id', id, '--input', JSON.stringify(request)];
+      const started = await temporal(binary, [...start, ...input, ...conn]);
       assert.equal(started.code, 0, started.stderr);
 
       const progress = await eventually(async () => {

@@ -272,7 +272,7 @@ const cases: Case[] = [
     name: 'a then after a strategy that does not retry',
     input: broken((d) => (d.recovery = [{ strategy: 'skip', then: 'rollback' }])),
     path: 'recovery[0].then',
-    message: 'then applies only after retry or retry_with_backoff; the strategy is "skip"',
+    message: 'then applies only after retry, retry_with_backoff or alternative_path; the strategy is "skip"',
   },
   {
     name: 'retry settings on a strategy that does not retry',

@@ -137,10 +137,19 @@ export interface ProgressHandlers {
 /** Live progress of one pipeline; returns the function that stops watching. */
 export function watchProgress(id: string, handlers: ProgressHandlers): () => void {
   const url = `/api${pipelinePath(id)}/events`;
-  return readsNeedToken && storedToken() ? fetchStream(url, handlers) : eventSource(url, handlers);
+  if (readsNeedToken && storedToken()) return fetchStream(url, handlers);
+  let stop = eventSource(url, handlers, () => {
+    // The server refused the stream: when reads need a token, only a stream with the header will do.
+    if (!storedToken()) return false;
+    readsNeedToken = true;
+    stop = fetchStream(url, handlers);
+    return true;
+  });
+  return () => stop();
 }
 
-function eventSource(url: string, handlers: ProgressHandlers): () => void {
+/** EventSource; `refused` is called when the server answers with an error (it may take over). */
+function eventSource(url: string, handlers: ProgressHandlers, refused: () => boolean): () => void {
   const source = new EventSource(url);
   handlers.state('connecting');
   source.addEventListener('open', () => handlers.state('live'));
@@ -161,7 +170,8 @@ function eventSource(url: string, handlers: ProgressHandlers): () => void {
   });
   source.addEventListener('error', () => {
     // The browser reconnects by itself (sending Last-Event-ID) unless the server refused the stream.
-    handlers.state(source.readyState === EventSource.CLOSED ? 'ended' : 'reconnecting');
+    if (source.readyState !== EventSource.CLOSED) handlers.state('reconnecting');
+    else if (!refused()) handlers.state('ended');
   });
   return () => source.close();
 }

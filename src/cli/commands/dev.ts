@@ -32,7 +32,7 @@ export function registerDev(program: Command): void {
       'run everything locally: an embedded Temporal dev server and a pipeline worker (Ctrl-C stops both)',
     )
     .option('--port <port>', 'gRPC port of the dev server (taken → a free one is used and printed)', '7233')
-    .option('--db <file>', 'SQLite file for the server state', path.join('.data', 'temporal.db'))
+    .option('--db <file>', 'SQLite file for the server state (default: .data/temporal.db in the project)')
     .option('--memory', 'keep the server state in memory only')
     .option('--no-ui', 'do not serve the Temporal Web UI')
     .option('--example', 'also run the orders ETL example and print its progress')
@@ -70,7 +70,9 @@ export function registerDev(program: Command): void {
           ui: flags.ui,
           ...(flags.memory
             ? {}
-            : { dbFile: path.resolve(PROJECT_ROOT, flags.db ?? path.join('.data', 'temporal.db')) }),
+            : {
+                dbFile: flags.db ? path.resolve(flags.db) : path.join(PROJECT_ROOT, '.data', 'temporal.db'),
+              }),
           ...(port !== undefined ? { port } : {}),
           namespace: settings.namespace,
           taskQueue: settings.taskQueue,
