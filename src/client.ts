@@ -267,6 +267,7 @@ export class PipelineClient {
       params: previous.params ?? {},
       resumeFrom: {
         ...checkpoint,
+        reason: 'resume',
         rerun: {
           stepIds,
           ...(options.fromStep && options.input !== undefined

@@ -17,7 +17,7 @@ export function webBuildConfig(outDir = WEB_OUT_DIR): InlineConfig {
     root: WEB_SOURCE_DIR,
     base: '/',
     logLevel: 'warn',
-    oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+    esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
     resolve: { alias: { react: 'preact/compat', 'react-dom': 'preact/compat' } },
     build: {
       outDir,

@@ -3,9 +3,12 @@
  * built-in and example step handlers, and optionally the orders ETL example run end to end with its
  * progress printed. Ctrl-C (SIGINT) or SIGTERM stops the worker and the server.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { serveDashboard } from '../dashboard/main.js';
+import type { RunningDashboard } from '../dashboard/server.js';
+import { buildWeb, WEB_OUT_DIR } from '../dashboard/web-build.js';
 import exampleSteps from '../../examples/steps/orders.js';
 import type { StepHandler } from '../activities/index.js';
 import { PipelineClient } from '../client.js';
@@ -30,6 +33,8 @@ export interface DevOptions {
   steps?: StepHandler[];
   /** Start the orders ETL example and print its progress until it ends (default false). */
   example?: boolean;
+  /** Serve the dashboard (default true; port `STEPLINE_DASHBOARD_PORT`, 8080). The page is built if missing. */
+  dashboard?: boolean;
   log?: (message: string) => void;
 }
 
@@ -45,17 +50,20 @@ export interface DevEnvironment {
 /** Starts the dev server and a worker; stops both on SIGINT/SIGTERM and then exits the process. */
 export async function runDev(options: DevOptions = {}): Promise<DevEnvironment> {
   const log = options.log ?? ((message: string) => console.log(message));
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const server = await startDevServer({
     ui: options.ui ?? true,
     ...(options.dbFile ? { dbFile: options.dbFile } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.namespace ? { namespace: options.namespace } : {}),
   });
-  const running: { worker?: Worker; done?: Promise<void> } = {};
+  const running: { worker?: Worker; done?: Promise<void>; dashboard?: RunningDashboard; client?: PipelineClient } = {};
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      log('\nstepline: stopping worker and Temporal server…');
+      log('\nstepline: stopping dashboard, worker and Temporal server…');
+      await running.dashboard?.close().catch(() => undefined);
+      await running.client?.close().catch(() => undefined);
       if (running.worker?.getState() === 'RUNNING') running.worker.shutdown();
       await running.done?.catch(() => undefined);
       await server.stop();
@@ -78,6 +86,15 @@ export async function runDev(options: DevOptions = {}): Promise<DevEnvironment> 
     running.worker = worker;
     running.done = worker.run();
     log(`stepline: worker polling task queue ${worker.options.taskQueue}`);
+    if (options.dashboard ?? true) {
+      if (!existsSync(path.join(WEB_OUT_DIR, 'index.html'))) await buildWeb();
+      running.client = await PipelineClient.connect({
+        address: server.address,
+        namespace: server.namespace,
+        ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+      });
+      running.dashboard = await serveDashboard(running.client, { log });
+    }
     const env: DevEnvironment = { server, worker, stop, done: running.done };
     if (options.example) await runExample(server, log, options.taskQueue);
     return env;

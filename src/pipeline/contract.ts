@@ -22,6 +22,11 @@ export interface PipelineRequest {
   params?: Record<string, unknown>;
   /** Continue from a checkpoint (continue-as-new, or `resume`). */
   resumeFrom?: Checkpoint;
+  /**
+   * Continue-as-new once the run's history reaches this many events (between steps, when nothing is in
+   * flight). Temporal's own suggestion always applies too. Default: only Temporal's suggestion.
+   */
+  continueAsNewAfterEvents?: number;
 }
 
 /** The `pipeline` workflow's result when it completes. */
@@ -76,6 +81,8 @@ export interface Checkpoint {
   progressVersion: number;
   /** Absolute pipeline deadline (ISO), when the definition has a `timeout`. */
   deadline?: string;
+  /** Why this checkpoint was taken: `continue-as-new` carries on as is; `resume` re-runs failed steps. */
+  reason?: 'continue-as-new' | 'resume';
   /** Set by `resume`: steps to run again and their edited input. */
   rerun?: { stepIds: string[]; input?: Record<string, unknown> };
 }

@@ -1,7 +1,10 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
+  condition,
+  continueAsNew,
   isCancellation,
   setHandler,
   sleep,
@@ -43,8 +46,16 @@ const INTERVENTION_ACTIONS = ['retry', 'skip', 'rollback', 'abort'] as const;
  */
 export async function pipeline(request: PipelineRequest): Promise<PipelineResult> {
   const definition = parseOrFail(request.definition);
-  const run = new PipelineRun(definition, request.params ?? {}, request.resumeFrom);
-  return await run.execute();
+  const run = new PipelineRun(definition, request.params ?? {}, request.resumeFrom, request.continueAsNewAfterEvents);
+  const outcome = await run.execute();
+  if (outcome !== 'continue-as-new') return outcome;
+  await condition(allHandlersFinished);
+  return await continueAsNew<typeof pipeline>({
+    definition: request.definition,
+    ...(request.params ? { params: request.params } : {}),
+    resumeFrom: run.state.checkpoint({ reason: 'continue-as-new' }),
+    ...(request.continueAsNewAfterEvents ? { continueAsNewAfterEvents: request.continueAsNewAfterEvents } : {}),
+  });
 }
 
 function parseOrFail(input: unknown): PipelineDefinition {
@@ -71,11 +82,15 @@ class PipelineRun {
   private firstFailure?: StepFailed;
   private timedOut = false;
   private readonly rerunInput?: Record<string, unknown>;
+  /** Steps not started because the run is handing over to a new one (continue-as-new). */
+  private readonly deferred = new Set<string>();
+  private draining = false;
 
   constructor(
     private readonly definition: PipelineDefinition,
     private readonly params: Record<string, unknown>,
     checkpoint?: Checkpoint,
+    private readonly continueAsNewAfterEvents?: number,
   ) {
     const info = workflowInfo();
     this.state = new RunState(info.workflowId, definition, now(), resumable(checkpoint));
@@ -90,9 +105,12 @@ class PipelineRun {
     }
     this.inbox = new HumanInbox(this.state, (id) => this.stepsById.get(id));
     this.installHandlers();
+    const continued = checkpoint?.reason === 'continue-as-new';
     this.state.record(now(), {
-      type: checkpoint ? 'pipeline_resumed' : 'pipeline_started',
-      message: checkpoint ? `pipeline ${definition.name} resumed` : `pipeline ${definition.name} started`,
+      type: continued ? 'pipeline_continued' : checkpoint ? 'pipeline_resumed' : 'pipeline_started',
+      message: continued
+        ? `pipeline ${definition.name} continued as new run ${workflowInfo().runId}`
+        : `pipeline ${definition.name} ${checkpoint ? 'resumed' : 'started'}`,
     });
   }
 
@@ -109,7 +127,7 @@ class PipelineRun {
     });
   }
 
-  async execute(): Promise<PipelineResult> {
+  async execute(): Promise<PipelineResult | 'continue-as-new'> {
     const steps = new CancellationScope();
     const stopTimer = this.startPipelineTimer(steps);
     try {
@@ -119,6 +137,13 @@ class PipelineRun {
       return await this.finishUnsuccessfully(err);
     }
     stopTimer();
+    if (this.deferred.size > 0) {
+      this.state.record(now(), {
+        type: 'continue_as_new',
+        message: `history at ${workflowInfo().historyLength} events: continuing as a new run with ${this.deferred.size} step(s) to go`,
+      });
+      return 'continue-as-new';
+    }
     this.setStatus('completed');
     this.state.completedAt = now();
     this.state.record(now(), {
@@ -174,6 +199,10 @@ class PipelineRun {
   private async runStep(step: StepDefinition): Promise<void> {
     const state = this.state.step(step.id);
     if (state.status === 'succeeded' || state.status === 'skipped') return; // kept from a checkpoint
+    if (this.shouldHandOver() || (this.dependencies[step.id] ?? []).some((dep) => this.deferred.has(dep))) {
+      this.deferred.add(step.id);
+      return;
+    }
     let run: boolean;
     try {
       run = evaluateCondition(step.when, this.templateScope());
@@ -183,6 +212,17 @@ class PipelineRun {
     if (!run) return this.skipStep(step.id, null, 'condition false');
     if (step.type === 'approval') return await this.runApproval(step);
     return await this.runTask(step);
+  }
+
+  /** Once history is long, start nothing new: in-flight steps finish, then the run continues as new. */
+  private shouldHandOver(): boolean {
+    if (!this.draining) {
+      const info = workflowInfo();
+      this.draining =
+        info.continueAsNewSuggested ||
+        (this.continueAsNewAfterEvents !== undefined && info.historyLength >= this.continueAsNewAfterEvents);
+    }
+    return this.draining;
   }
 
   // ---- task steps ------------------------------------------------------------------------------------

@@ -157,7 +157,7 @@ export class RunState {
     return stepProgress(this.definition.steps[index]!, index, this.step(id));
   }
 
-  checkpoint(rerun?: Checkpoint['rerun']): Checkpoint {
+  checkpoint(extra: Pick<Checkpoint, 'reason' | 'rerun'> = {}): Checkpoint {
     const steps: Record<string, StepCheckpoint> = {};
     for (const [id, { detail: _detail, ...saved }] of this.steps) steps[id] = saved;
     return {
@@ -171,7 +171,7 @@ export class RunState {
       eventSeq: this.eventSeq,
       progressVersion: this.version,
       ...(this.deadline ? { deadline: this.deadline } : {}),
-      ...(rerun ? { rerun } : {}),
+      ...extra,
     };
   }
 }
