@@ -83,6 +83,8 @@ export interface StartOptions {
   /** When the id is already running: `fail` (default) throws, `use-existing` returns the running one. */
   ifRunning?: 'fail' | 'use-existing';
   taskQueue?: string;
+  /** Continue-as-new once a run's history has this many events (Temporal's own suggestion applies anyway). */
+  continueAsNewAfterEvents?: number;
 }
 
 export interface StartedPipeline {
@@ -141,6 +143,9 @@ export class PipelineClient {
     const request: PipelineRequest = {
       definition: definition as PipelineDefinitionInput,
       params: options.params ?? {},
+      ...(options.continueAsNewAfterEvents
+        ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents }
+        : {}),
     };
     return await this.startRequest(pipelineId, parsed.name, request, options);
   }

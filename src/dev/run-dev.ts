@@ -57,7 +57,12 @@ export async function runDev(options: DevOptions = {}): Promise<DevEnvironment> 
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.namespace ? { namespace: options.namespace } : {}),
   });
-  const running: { worker?: Worker; done?: Promise<void>; dashboard?: RunningDashboard; client?: PipelineClient } = {};
+  const running: {
+    worker?: Worker;
+    done?: Promise<void>;
+    dashboard?: RunningDashboard;
+    client?: PipelineClient;
+  } = {};
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

@@ -46,7 +46,12 @@ const INTERVENTION_ACTIONS = ['retry', 'skip', 'rollback', 'abort'] as const;
  */
 export async function pipeline(request: PipelineRequest): Promise<PipelineResult> {
   const definition = parseOrFail(request.definition);
-  const run = new PipelineRun(definition, request.params ?? {}, request.resumeFrom, request.continueAsNewAfterEvents);
+  const run = new PipelineRun(
+    definition,
+    request.params ?? {},
+    request.resumeFrom,
+    request.continueAsNewAfterEvents,
+  );
   const outcome = await run.execute();
   if (outcome !== 'continue-as-new') return outcome;
   await condition(allHandlersFinished);
@@ -54,7 +59,9 @@ export async function pipeline(request: PipelineRequest): Promise<PipelineResult
     definition: request.definition,
     ...(request.params ? { params: request.params } : {}),
     resumeFrom: run.state.checkpoint({ reason: 'continue-as-new' }),
-    ...(request.continueAsNewAfterEvents ? { continueAsNewAfterEvents: request.continueAsNewAfterEvents } : {}),
+    ...(request.continueAsNewAfterEvents
+      ? { continueAsNewAfterEvents: request.continueAsNewAfterEvents }
+      : {}),
   });
 }
 

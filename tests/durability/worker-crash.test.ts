@@ -1,0 +1,350 @@
+/**
+ * Worker crashes: the worker runs as a child process, every step execution is written to a ledger file
+ * outside it, and the test SIGKILLs it while a chosen step runs (detected from the ledger, not guessed by
+ * sleeping), then starts a new worker. The pipeline must end exactly as an uninterrupted run of the same
+ * definition did, every step that had completed must have run exactly once, and the step that was in
+ * flight at most once more.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { PipelineClient, PipelineFailedError } from '../../src/client.js';
+import { ChildWorker, killChildWorkers } from '../helpers/child-worker.js';
+import { eventually, serverAddress, testId } from '../helpers/harness.js';
+import { Ledger, type LedgerTally } from '../helpers/ledger.js';
+
+/** Short heartbeat timeout and retry interval: a step whose worker died runs again about a second later. */
+const CRASH_DEFAULTS = {
+  timeouts: { heartbeat: '1s', startToClose: '30s' },
+  retry: { initialInterval: '200ms', maxAttempts: 5 },
+};
+
+const STEP_MS = 600;
+const SEQUENTIAL_STEPS = 8;
+
+/** `s1 … sN`, each feeding its output's digest to the next. */
+const sequential = {
+  name: 'crash-sequential',
+  defaults: CRASH_DEFAULTS,
+  steps: Array.from({ length: SEQUENTIAL_STEPS }, (_, i) => ({
+    id: `s${i + 1}`,
+    activity: 'ledger.step',
+    input: {
+      ms: STEP_MS,
+      value: `s${i + 1}:{{ params.seed }}`,
+      ...(i > 0 ? { prev: `{{ steps.s${i}.output.digest }}` } : {}),
+    },
+  })),
+};
+
+/** `prep`, a fan-out over six items two at a time, then `merge`. */
+const fanOut = {
+  name: 'crash-fan-out',
+  defaults: CRASH_DEFAULTS,
+  steps: [
+    { id: 'prep', activity: 'ledger.step', input: { ms: 100, value: '{{ params.seed }}' } },
+    {
+      id: 'fan',
+      activity: 'ledger.step',
+      forEach: '{{ params.items }}',
+      maxConcurrency: 2,
+      input: {
+        ms: STEP_MS,
+        value: '{{ item }}',
+        index: '{{ index }}',
+        prev: '{{ steps.prep.output.digest }}',
+      },
+    },
+    {
+      id: 'merge',
+      activity: 'ledger.step',
+      input: { ms: 100, first: '{{ steps.fan.output.0.digest }}', last: '{{ steps.fan.output.5.digest }}' },
+    },
+  ],
+};
+
+/** Four steps with compensations, then one that fails for good: the saga undoes d, c, b, a. */
+const saga = {
+  name: 'crash-saga',
+  defaults: CRASH_DEFAULTS,
+  onFailure: 'rollback',
+  steps: [
+    ...['a', 'b', 'c', 'd'].map((id) => ({
+      id,
+      activity: 'ledger.step',
+      input: { ms: 100, value: `${id}:{{ params.seed }}` },
+      compensate: { activity: 'ledger.undo', input: { ms: STEP_MS, of: `{{ steps.${id}.output.digest }}` } },
+    })),
+    { id: 'e', activity: 'fail', input: { category: 'validation', message: 'e cannot be done' } },
+  ],
+};
+
+/** Two steps, an approval gate, two steps that use the decision. */
+const gated = {
+  name: 'crash-gated',
+  defaults: CRASH_DEFAULTS,
+  steps: [
+    { id: 's1', activity: 'ledger.step', input: { ms: 100, value: '{{ params.seed }}' } },
+    { id: 's2', activity: 'ledger.step', input: { ms: 100, prev: '{{ steps.s1.output.digest }}' } },
+    { id: 'gate', type: 'approval', prompt: 'Go on after {{ steps.s2.output.digest }}?' },
+    { id: 's3', activity: 'ledger.step', input: { ms: 100, by: '{{ steps.gate.output.by }}' } },
+    { id: 's4', activity: 'ledger.step', input: { ms: 100, prev: '{{ steps.s3.output.digest }}' } },
+  ],
+};
+
+const PARAMS = { seed: 'durable', items: ['i0', 'i1', 'i2', 'i3', 'i4', 'i5'] };
+const APPROVAL = { by: 'ops', comment: 'carry on' };
+
+/** How a pipeline ended, comparable between runs (approval timestamps left out). */
+interface Outcome {
+  status: string;
+  failedStep?: string;
+  compensated?: boolean;
+  steps: Record<string, string>;
+  outputs?: Record<string, unknown>;
+  /** Steps whose `ledger.undo` finished, in order. */
+  undone: string[];
+}
+
+interface Reference {
+  outcome: Outcome;
+  /** `handler relative-key` of every ledger record, sorted. */
+  effects: string[];
+}
+
+interface Scenario {
+  name: string;
+  definition: { name: string };
+  /** Resolves when the worker is to be killed. */
+  killWhen(id: string, pipelines: PipelineClient): Promise<void>;
+  /** What the killed worker must have had in flight (`handler relative-key`); a function for fuzzy cases. */
+  inFlight: string[] | ((keys: string[]) => boolean);
+  /** A human decision: after the worker is back (update) or while it is dead (signal). */
+  decide?: { whileDown: boolean; act(pipelines: PipelineClient, id: string): Promise<void> };
+}
+
+const ledger = Ledger.temp('stepline-worker-crash-');
+
+describe('a worker SIGKILLed mid-pipeline', () => {
+  let client: Client;
+  let pipelines: PipelineClient;
+  let referenceWorker: ChildWorker;
+  const references = new Map<string, Promise<Reference>>();
+
+  before(async () => {
+    client = new Client({ connection: await Connection.connect({ address: serverAddress() }) });
+    pipelines = new PipelineClient({ client });
+    referenceWorker = await startWorker();
+  });
+
+  after(async () => {
+    await killChildWorkers();
+    await client?.connection.close();
+    ledger.dispose();
+  });
+
+  function startWorker(taskQueue = `crash-${randomUUID()}`): Promise<ChildWorker> {
+    return ChildWorker.start({ address: serverAddress(), taskQueue, ledger: ledger.file });
+  }
+
+  /** The outcome and side effects of one uninterrupted run of the scenario's definition (once per definition). */
+  function reference(scenario: Scenario): Promise<Reference> {
+    let run = references.get(scenario.definition.name);
+    if (!run) {
+      run = (async () => {
+        const id = testId(`ref-${scenario.definition.name}`);
+        await pipelines.start(scenario.definition, {
+          id,
+          params: PARAMS,
+          taskQueue: referenceWorker.options.taskQueue,
+        });
+        if (scenario.decide) {
+          await awaitingApproval(id);
+          await pipelines.approve(id, 'gate', APPROVAL);
+        }
+        const outcome = await outcomeOf(id);
+        const tallies = ledger.tally({ prefix: `${id}/` });
+        for (const t of tallies) {
+          assert.deepEqual([t.starts, t.finishes], [1, 1], `uninterrupted run: ${t.handler} ${t.key}`);
+        }
+        return { outcome, effects: tallies.map((t) => relativeName(id, t)).sort() };
+      })();
+      references.set(scenario.definition.name, run);
+    }
+    return run;
+  }
+
+  async function awaitingApproval(id: string): Promise<void> {
+    await eventually(async () => (await pipelines.queryProgress(id)).status === 'awaiting_approval', 30_000);
+  }
+
+  async function outcomeOf(id: string): Promise<Outcome> {
+    const statuses = (steps: { id: string; status: string }[]) =>
+      Object.fromEntries(steps.map((s) => [s.id, s.status]));
+    const undone = () =>
+      ledger.read({ prefix: `${id}/`, handler: 'ledger.undo', event: 'finish' }).map((r) => r.stepId);
+    try {
+      const result = await pipelines.result(id);
+      return {
+        status: result.status,
+        steps: statuses(result.progress.steps),
+        outputs: withoutDecisionTimes(result.outputs),
+        undone: undone(),
+      };
+    } catch (err) {
+      if (!(err instanceof PipelineFailedError) || !err.details) throw err;
+      return {
+        status: err.details.status,
+        ...(err.details.stepId ? { failedStep: err.details.stepId } : {}),
+        compensated: err.details.compensated,
+        steps: statuses(err.details.progress.steps),
+        undone: undone(),
+      };
+    }
+  }
+
+  async function crash(t: TestContext, scenario: Scenario): Promise<void> {
+    const expected = reference(scenario);
+    expected.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    const worker = await startWorker();
+    const id = testId(`crash-${scenario.name}`);
+    const relative = (t: LedgerTally) => relativeName(id, t);
+    await pipelines.start(scenario.definition, { id, params: PARAMS, taskQueue: worker.options.taskQueue });
+
+    await scenario.killWhen(id, pipelines);
+    const killedAt = Date.now();
+    await worker.kill();
+    const inFlight = ledger
+      .tally({ prefix: `${id}/`, pid: worker.pid })
+      .filter((x) => x.starts > x.finishes + x.cancels)
+      .map(relative);
+    if (typeof scenario.inFlight === 'function') {
+      assert.ok(scenario.inFlight(inFlight), `in flight when killed: ${inFlight.join(', ') || 'nothing'}`);
+    } else {
+      assert.deepEqual(inFlight, scenario.inFlight, 'what the killed worker had in flight');
+    }
+
+    if (scenario.decide?.whileDown) await scenario.decide.act(pipelines, id);
+    const replacement = await ChildWorker.start(worker.options);
+    if (scenario.decide && !scenario.decide.whileDown) await scenario.decide.act(pipelines, id);
+    const outcome = await outcomeOf(id);
+    const doneAt = Date.now();
+
+    const { outcome: referenceOutcome, effects: referenceEffects } = await expected;
+    assert.deepEqual(outcome, referenceOutcome, 'the same ending as an uninterrupted run');
+
+    const tallies = ledger.tally({ prefix: `${id}/` });
+    for (const tally of tallies) {
+      const name = relative(tally);
+      if (inFlight.includes(name)) {
+        assert.ok(tally.starts <= 2, `${name} (in flight) ran ${tally.starts} times`);
+        assert.equal(tally.finishes, 1, `${name} (in flight) finished ${tally.finishes} times`);
+      } else {
+        assert.deepEqual([tally.starts, tally.finishes], [1, 1], `${name}: [starts, finishes]`);
+      }
+    }
+    assert.deepEqual(
+      tallies.map(relative).sort(),
+      referenceEffects,
+      'the same side effects as an uninterrupted run',
+    );
+
+    const rerun = ledger
+      .read({ prefix: `${id}/`, pid: replacement.pid, event: 'finish' })
+      .filter((r) => inFlight.includes(relativeName(id, r)));
+    const inFlightBack = rerun.length ? Math.max(...rerun.map((r) => r.at)) - killedAt : undefined;
+    t.diagnostic(
+      `${scenario.name}: killed pid ${worker.pid} during [${inFlight.join(', ') || 'approval wait'}]; ` +
+        `new worker ready in ${replacement.readyInMs} ms` +
+        (inFlightBack !== undefined
+          ? `, in-flight step finished again ${inFlightBack} ms after the kill`
+          : '') +
+        `, pipeline ${outcome.status} ${doneAt - killedAt} ms after the kill; starts/finishes: ` +
+        tallies.map((x) => `${relative(x).replace(/^ledger\./, '')} ${x.starts}/${x.finishes}`).join(', '),
+    );
+    await replacement.stop();
+  }
+
+  const stepStarts = (key: string) => (id: string) =>
+    ledger.waitFor({ event: 'start', handler: 'ledger.step', key: `${id}/${key}` }).then(() => undefined);
+
+  for (const k of [1, Math.ceil(SEQUENTIAL_STEPS / 2), SEQUENTIAL_STEPS]) {
+    const where = k === 1 ? 'first' : k === SEQUENTIAL_STEPS ? 'last' : 'middle';
+    test(`while the ${where} step (s${k} of ${SEQUENTIAL_STEPS}) runs: the pipeline completes with the same outputs, s${k} runs at most twice, every other step once`, async (t) => {
+      await crash(t, {
+        name: `sequential-s${k}`,
+        definition: sequential,
+        killWhen: stepStarts(`s${k}`),
+        inFlight: [`ledger.step s${k}`],
+      });
+    });
+  }
+
+  test('during a fan-out: finished items are not run again, the items in flight at most once more', async (t) => {
+    await crash(t, {
+      name: 'fan-out',
+      definition: fanOut,
+      killWhen: stepStarts('fan/3'),
+      inFlight: (keys) =>
+        keys.includes('ledger.step fan/3') && keys.every((k) => /^ledger\.step fan\/\d$/.test(k)),
+    });
+  });
+
+  test('during compensation: the rollback carries on where it was, each compensation runs once (the one in flight at most twice)', async (t) => {
+    await crash(t, {
+      name: 'compensation',
+      definition: saga,
+      killWhen: (id) =>
+        ledger.waitFor({ event: 'start', handler: 'ledger.undo', key: `${id}/c` }).then(() => undefined),
+      inFlight: ['ledger.undo c'],
+    });
+  });
+
+  test('while waiting for an approval: approved (update) after the restart, the pipeline completes', async (t) => {
+    await crash(t, {
+      name: 'approval-update',
+      definition: gated,
+      killWhen: (id) => awaitingApproval(id),
+      inFlight: [],
+      decide: {
+        whileDown: false,
+        act: async (p, id) => {
+          const state = await p.approve(id, 'gate', APPROVAL);
+          assert.equal(state.status, 'succeeded');
+        },
+      },
+    });
+  });
+
+  test('while waiting for an approval: an approval signalled while no worker runs is not lost', async (t) => {
+    await crash(t, {
+      name: 'approval-signal',
+      definition: gated,
+      killWhen: (id) => awaitingApproval(id),
+      inFlight: [],
+      decide: {
+        whileDown: true,
+        act: (p, id) => p.signalApproval(id, { stepId: 'gate', decision: 'approve', ...APPROVAL }),
+      },
+    });
+  });
+});
+
+/** `ledger.step s3` for key `<pipelineId>/s3`. */
+function relativeName(id: string, record: { handler: string; key: string }): string {
+  return `${record.handler} ${record.key.slice(id.length + 1)}`;
+}
+
+/** Approval outputs carry the decision time; everything else must match exactly. */
+function withoutDecisionTimes(outputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(outputs).map(([id, output]) => {
+      if (output && typeof output === 'object' && 'approved' in output) {
+        const { at: _at, ...rest } = output as Record<string, unknown>;
+        return [id, rest];
+      }
+      return [id, output];
+    }),
+  );
+}
