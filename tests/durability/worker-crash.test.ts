@@ -11,7 +11,7 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { PipelineClient, PipelineFailedError } from '../../src/client.js';
 import { ChildWorker, killChildWorkers } from '../helpers/child-worker.js';
-import { eventually, serverAddress, testId } from '../helpers/harness.js';
+import { eventually, historyEventTypes, serverAddress, testId } from '../helpers/harness.js';
 import { Ledger, type LedgerTally } from '../helpers/ledger.js';
 
 /** Short heartbeat timeout and retry interval: a step whose worker died runs again about a second later. */
@@ -126,7 +126,7 @@ interface Scenario {
 
 const ledger = Ledger.temp('stepline-worker-crash-');
 
-describe('a worker SIGKILLed mid-pipeline', () => {
+describe('a worker SIGKILLed mid-pipeline', { concurrency: true }, () => {
   let client: Client;
   let pipelines: PipelineClient;
   let referenceWorker: ChildWorker;
@@ -253,6 +253,9 @@ describe('a worker SIGKILLed mid-pipeline', () => {
     const rerun = ledger
       .read({ prefix: `${id}/`, pid: replacement.pid, event: 'finish' })
       .filter((r) => inFlight.includes(relativeName(id, r)));
+    const stalledTasks = (await historyEventTypes(client, id)).filter(
+      (e) => e === 'WORKFLOW_TASK_TIMED_OUT',
+    ).length;
     const inFlightBack = rerun.length ? Math.max(...rerun.map((r) => r.at)) - killedAt : undefined;
     t.diagnostic(
       `${scenario.name}: killed pid ${worker.pid} during [${inFlight.join(', ') || 'approval wait'}]; ` +
@@ -260,7 +263,8 @@ describe('a worker SIGKILLed mid-pipeline', () => {
         (inFlightBack !== undefined
           ? `, in-flight step finished again ${inFlightBack} ms after the kill`
           : '') +
-        `, pipeline ${outcome.status} ${doneAt - killedAt} ms after the kill; starts/finishes: ` +
+        `, pipeline ${outcome.status} ${doneAt - killedAt} ms after the kill ` +
+        `(workflow tasks timed out on the dead worker's sticky queue: ${stalledTasks}); starts/finishes: ` +
         tallies.map((x) => `${relative(x).replace(/^ledger\./, '')} ${x.starts}/${x.finishes}`).join(', '),
     );
     await replacement.stop();

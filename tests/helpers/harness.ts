@@ -10,6 +10,7 @@ import proto from '@temporalio/proto';
 const { temporal } = proto;
 import { PipelineClient } from '../../src/client.js';
 import { createPipelineWorker } from '../../src/worker.js';
+export { eventually } from './eventually.js';
 import type { StepHandler } from '../../src/activities/index.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -68,27 +69,6 @@ export function useTestEnv(options: { steps?: StepHandler[] } = {}): TestEnv {
 /** A unique pipeline id for a test. */
 export function testId(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
-
-/** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function eventually<T>(
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 15_000,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /** Event types of a workflow's history, in order. */
