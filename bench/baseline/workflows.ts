@@ -1,14 +1,21 @@
 /**
  * Hand-written Temporal workflows doing the same work as Stepline pipelines: the honest baseline for the
- * engine's cost (tests compare history sizes, benchmarks compare wall time).
+ * engine's cost (tests compare history sizes, benchmarks compare wall time, query latency and memory).
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 
 type StepActivity = (invocation: { input: unknown; stepId: string; index?: number }) => Promise<unknown>;
 
+/** The same options a Stepline step gets by default: 10 min start-to-close, 3 attempts with backoff. */
 const { echo } = proxyActivities<Record<string, StepActivity>>({
   startToCloseTimeout: '10 minutes',
   retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** What the benchmarks' retried Stepline step asks for: 3 attempts, 100 ms apart at first. */
+const { fail } = proxyActivities<Record<string, StepActivity>>({
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumAttempts: 3, initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
 /** `steps` calls of `echo`, one after the other. */
@@ -23,4 +30,50 @@ export async function handWrittenParallel(width: number): Promise<unknown[]> {
   return await Promise.all(
     Array.from({ length: width }, (_, i) => echo!({ input: { i }, stepId: `p${i}`, index: i })),
   );
+}
+
+/**
+ * `steps` calls one after the other, where call `failAt` is `fail { times: 2 }`: it fails twice and
+ * succeeds on its third attempt (server-side retries).
+ */
+export async function handWrittenRetried(steps: number, failAt: number): Promise<unknown[]> {
+  const outputs: unknown[] = [];
+  for (let i = 0; i < steps; i++) {
+    outputs.push(
+      i === failAt
+        ? await fail!({ input: { times: 2, category: 'network' }, stepId: `s${i}` })
+        : await echo!({ input: { i }, stepId: `s${i}` }),
+    );
+  }
+  return outputs;
+}
+
+/** What {@link handWrittenGate} answers to its `progress` query. */
+export interface GateProgress {
+  status: 'running' | 'awaiting_approval' | 'completed';
+  version: number;
+}
+
+/** The hand-written gate's query and signal (named like Stepline's, with their own minimal payloads). */
+export const gateProgressQuery = defineQuery<GateProgress>('progress');
+export const gateApprovalSignal = defineSignal('approval');
+
+/** `echo`, then waits for the `approval` signal, then `echo`: a Stepline approval gate by hand. */
+export async function handWrittenGate(): Promise<GateProgress> {
+  const progress: GateProgress = { status: 'running', version: 0 };
+  let approved = false;
+  setHandler(gateProgressQuery, () => progress);
+  setHandler(gateApprovalSignal, () => {
+    approved = true;
+  });
+  await echo!({ input: {}, stepId: 'before' });
+  progress.status = 'awaiting_approval';
+  progress.version += 1;
+  await condition(() => approved);
+  progress.status = 'running';
+  progress.version += 1;
+  await echo!({ input: {}, stepId: 'after' });
+  progress.status = 'completed';
+  progress.version += 1;
+  return progress;
 }

@@ -279,7 +279,8 @@ describe('dashboard page in Chromium', { skip }, () => {
     });
     const id = testId('web-read');
     await env.pipelines.start(
-      { name: 'web-read', steps: [{ id: 'wait', activity: 'delay', input: { ms: 3000, ticks: 3 } }] },
+      // held at a gate so the stream is still live however slow the machine is
+      { name: 'web-read', steps: [{ id: 'gate', type: 'approval' }] },
       { id },
     );
     const refused = await openPage('#/', undefined, guarded.url);
@@ -293,7 +294,10 @@ describe('dashboard page in Chromium', { skip }, () => {
       await signIn(viewer.page, 'ada', readToken);
       await viewer.page.evaluate(`location.hash = '#/pipelines/${encodeURIComponent(id)}'`);
       await viewer.page.getByTestId('stream-state').getByText('live').waitFor();
-      await summaryStatus(viewer.page).getByText('running').waitFor();
+      await summaryStatus(viewer.page)
+        .getByText(/awaiting/)
+        .waitFor();
+      await env.pipelines.approve(id, 'gate', { by: 'ada' });
       await summaryStatus(viewer.page).getByText('completed').waitFor({ timeout: 15_000 });
       assert.equal(await viewer.page.getByTestId('overall-percent').innerText(), '100%');
       assert.deepEqual([...refused.problems, ...viewer.problems], []);

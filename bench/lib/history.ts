@@ -1,0 +1,33 @@
+/** Exact history counts of one workflow execution. */
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+
+const { EventType } = proto.temporal.api.enums.v1;
+
+export interface HistoryCounts {
+  /** Every event, start to close. */
+  events: number;
+  /** Completed workflow tasks: how many times a worker had to run the workflow code. */
+  workflowTasks: number;
+  activitiesScheduled: number;
+  /** Workflow tasks that timed out (e.g. on a dead worker's sticky queue). */
+  workflowTaskTimeouts: number;
+  /** Event type (without `EVENT_TYPE_`) → count. */
+  byType: Record<string, number>;
+}
+
+export async function historyCounts(client: Client, workflowId: string): Promise<HistoryCounts> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const byType: Record<string, number> = {};
+  for (const event of history.events ?? []) {
+    const name = (EventType[event.eventType ?? 0] ?? String(event.eventType)).replace(/^EVENT_TYPE_/, '');
+    byType[name] = (byType[name] ?? 0) + 1;
+  }
+  return {
+    events: history.events?.length ?? 0,
+    workflowTasks: byType.WORKFLOW_TASK_COMPLETED ?? 0,
+    activitiesScheduled: byType.ACTIVITY_TASK_SCHEDULED ?? 0,
+    workflowTaskTimeouts: byType.WORKFLOW_TASK_TIMED_OUT ?? 0,
+    byType,
+  };
+}
