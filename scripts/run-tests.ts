@@ -98,5 +98,10 @@ try {
 } catch {
   failed = Math.max(failed, 1);
 }
+if (code !== 0 && failed === 0) {
+  // a hook or a whole file failed outside any test: count it, so the totals never read green
+  console.error('stepline test: the run failed outside a test (a hook or a file that did not load)');
+  failed = 1;
+}
 console.log(`${passed} passed, ${failed} failed`);
 await shutdown(code !== 0 || failed > 0 || passed === 0 ? 1 : 0);
