@@ -31,19 +31,26 @@ async function main(): Promise<void> {
   // Static imports are evaluated before any statement: this is process start → Stepline and the SDK loaded.
   const imported = performance.now();
   const env = process.env as Partial<ChildConfig>;
-  if (!env.BENCH_ADDRESS || !env.BENCH_TASK_QUEUE) throw new Error('BENCH_ADDRESS and BENCH_TASK_QUEUE are required');
+  if (!env.BENCH_ADDRESS || !env.BENCH_TASK_QUEUE)
+    throw new Error('BENCH_ADDRESS and BENCH_TASK_QUEUE are required');
   // The parent went away: leave no orphan behind.
   process.on('disconnect', () => process.exit(1));
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   delete process.env.STEPLINE_WORKFLOW_BUNDLE;
-  const extra = env.BENCH_WORKER_OPTIONS ? (JSON.parse(env.BENCH_WORKER_OPTIONS) as Partial<WorkerOptions>) : {};
+  const extra = env.BENCH_WORKER_OPTIONS
+    ? (JSON.parse(env.BENCH_WORKER_OPTIONS) as Partial<WorkerOptions>)
+    : {};
   const worker = await createPipelineWorker({
     address: env.BENCH_ADDRESS,
     namespace: env.BENCH_NAMESPACE ?? 'default',
     taskQueue: env.BENCH_TASK_QUEUE,
     steps: benchSteps(env.BENCH_LEDGER),
     ...(env.BENCH_BUNDLE ? { workflowBundlePath: env.BENCH_BUNDLE } : {}),
-    workerOptions: { identity: env.BENCH_IDENTITY ?? `bench-worker-${process.pid}`, shutdownGraceTime: '2s', ...extra },
+    workerOptions: {
+      identity: env.BENCH_IDENTITY ?? `bench-worker-${process.pid}`,
+      shutdownGraceTime: '2s',
+      ...extra,
+    },
   });
   const created = performance.now();
   process.on('message', (message: ParentMessage) => {

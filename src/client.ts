@@ -8,7 +8,7 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { defaultPayloadConverter, type SearchAttributePair } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload, type SearchAttributePair } from '@temporalio/common';
 import { settingsFromEnv, type SteplineSettings } from './config.js';
 import {
   PIPELINE_WORKFLOW_TYPE,
@@ -317,24 +317,39 @@ export class PipelineClient {
 
   /** Pipelines from visibility, newest first. Filters use Stepline's search attributes. */
   async list(filter: ListFilter = {}): Promise<PipelineSummary[]> {
-    const clauses = [`WorkflowType = '${PIPELINE_WORKFLOW_TYPE}'`, `ExecutionStatus != 'ContinuedAsNew'`];
-    if (filter.name) clauses.push(`${SteplineName.name} = ${quote(filter.name)}`);
-    if (filter.since) clauses.push(`StartTime >= ${quote(new Date(filter.since).toISOString())}`);
-    if (filter.status) clauses.push(statusClause(filter.status));
     const limit = filter.limit ?? 100;
     const summaries: PipelineSummary[] = [];
-    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND ') })) {
-      summaries.push({
-        pipelineId: execution.workflowId,
-        runId: execution.runId,
-        name: execution.typedSearchAttributes.get(SteplineName) ?? '',
-        status: summaryStatus(execution.status.name, execution.typedSearchAttributes.get(SteplineStatus)),
-        startedAt: execution.startTime.toISOString(),
-        ...(execution.closeTime ? { closedAt: execution.closeTime.toISOString() } : {}),
+    let pageToken: Uint8Array | undefined;
+    do {
+      const page = await this.listPage({
+        ...filter,
+        pageSize: Math.min(limit - summaries.length, 1000),
+        pageToken,
       });
-      if (summaries.length >= limit) break;
-    }
-    return summaries;
+      summaries.push(...page.pipelines);
+      pageToken = page.nextPageToken;
+    } while (pageToken && summaries.length < limit);
+    return summaries.slice(0, limit);
+  }
+
+  /**
+   * One page of pipelines from visibility, newest first. Pass the previous page's `nextPageToken` to
+   * get the next one; there is none after the last page.
+   */
+  async listPage(
+    filter: Omit<ListFilter, 'limit'> & { pageSize?: number; pageToken?: Uint8Array } = {},
+  ): Promise<PipelinePage> {
+    const response = await this.client.workflowService.listWorkflowExecutions({
+      namespace: this.settings.namespace,
+      query: listQuery(filter),
+      pageSize: filter.pageSize ?? 100,
+      ...(filter.pageToken ? { nextPageToken: filter.pageToken } : {}),
+    });
+    const token = response.nextPageToken;
+    return {
+      pipelines: response.executions.map(summaryOfExecution),
+      ...(token && token.length > 0 ? { nextPageToken: token } : {}),
+    };
   }
 
   handle(pipelineId: string): WorkflowHandle {
@@ -441,6 +456,70 @@ function dependentsOf(definition: PipelineDefinition, stepId: string): string[] 
     frontier = next;
   }
   return [...found];
+}
+
+export interface PipelinePage {
+  pipelines: PipelineSummary[];
+  nextPageToken?: Uint8Array;
+}
+
+function listQuery(filter: Omit<ListFilter, 'limit'>): string {
+  const clauses = [`WorkflowType = '${PIPELINE_WORKFLOW_TYPE}'`, `ExecutionStatus != 'ContinuedAsNew'`];
+  if (filter.name) clauses.push(`${SteplineName.name} = ${quote(filter.name)}`);
+  if (filter.since) clauses.push(`StartTime >= ${quote(new Date(filter.since).toISOString())}`);
+  if (filter.status) clauses.push(statusClause(filter.status));
+  return clauses.join(' AND ');
+}
+
+/** Temporal's WorkflowExecutionStatus enum values. */
+const EXECUTION_STATUS: Record<number, string> = {
+  1: 'RUNNING',
+  2: 'COMPLETED',
+  3: 'FAILED',
+  4: 'CANCELLED',
+  5: 'TERMINATED',
+  6: 'CONTINUED_AS_NEW',
+  7: 'TIMED_OUT',
+};
+
+interface RawExecution {
+  execution?: { workflowId?: string | null; runId?: string | null } | null;
+  status?: number | null;
+  startTime?: ProtoTimestamp | null;
+  closeTime?: ProtoTimestamp | null;
+  searchAttributes?: { indexedFields?: Record<string, Payload> | null } | null;
+}
+
+type ProtoTimestamp = { seconds?: unknown; nanos?: number | null };
+
+function summaryOfExecution(raw: RawExecution): PipelineSummary {
+  const fields = raw.searchAttributes?.indexedFields ?? {};
+  const closedAt = timestamp(raw.closeTime);
+  return {
+    pipelineId: raw.execution?.workflowId ?? '',
+    runId: raw.execution?.runId ?? '',
+    name: keyword(fields[SteplineName.name]) ?? '',
+    status: summaryStatus(EXECUTION_STATUS[raw.status ?? 0] ?? '', keyword(fields[SteplineStatus.name])),
+    startedAt: timestamp(raw.startTime) ?? '',
+    ...(closedAt ? { closedAt } : {}),
+  };
+}
+
+function keyword(payload: Payload | undefined): string | undefined {
+  if (!payload) return undefined;
+  try {
+    const value = defaultPayloadConverter.fromPayload(payload) as unknown;
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  } catch {
+    // an undecodable attribute is listed as absent
+  }
+  return undefined;
+}
+
+function timestamp(ts: ProtoTimestamp | null | undefined): string | undefined {
+  if (!ts || ts.seconds === undefined || ts.seconds === null) return undefined;
+  return new Date(Number(ts.seconds) * 1000 + Math.round((ts.nanos ?? 0) / 1e6)).toISOString();
 }
 
 function quote(value: string): string {

@@ -35,7 +35,10 @@ const SHAPES: Shape[] = [
   },
 ];
 
-async function measure(ctx: BenchContext, shape: Shape): Promise<{ stepline: HistoryCounts; hand: HistoryCounts }> {
+async function measure(
+  ctx: BenchContext,
+  shape: Shape,
+): Promise<{ stepline: HistoryCounts; hand: HistoryCounts }> {
   const { pipelineId } = await ctx.pipelines.start(shape.definition);
   await ctx.pipelines.result(pipelineId);
   const handId = `hand-history-${randomUUID().slice(0, 8)}`;
@@ -44,7 +47,10 @@ async function measure(ctx: BenchContext, shape: Shape): Promise<{ stepline: His
     workflowId: handId,
     args: shape.handWritten.args,
   });
-  return { stepline: await historyCounts(ctx.client, pipelineId), hand: await historyCounts(ctx.client, handId) };
+  return {
+    stepline: await historyCounts(ctx.client, pipelineId),
+    hand: await historyCounts(ctx.client, handId),
+  };
 }
 
 export const b2History: BenchCase = {

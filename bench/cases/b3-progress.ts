@@ -43,7 +43,8 @@ export async function holdAtGates(
     await until(
       `${hand[i]} at its gate`,
       async () =>
-        (await ctx.client.workflow.getHandle(hand[i]!).query(gateProgressQuery)).status === 'awaiting_approval',
+        (await ctx.client.workflow.getHandle(hand[i]!).query(gateProgressQuery)).status ===
+        'awaiting_approval',
       120_000,
       200,
     );
@@ -86,7 +87,12 @@ export const b3Progress: BenchCase = {
     const { pipelines, queries, startConcurrency } = ctx.sizes.b3;
     const held = await holdAtGates(ctx, pipelines, startConcurrency);
     ctx.log(`B3: ${pipelines} Stepline pipelines and ${pipelines} hand-written gates waiting`);
-    const samples = { query: [] as number[], handQuery: [] as number[], progress: [] as number[], handFull: [] as number[] };
+    const samples = {
+      query: [] as number[],
+      handQuery: [] as number[],
+      progress: [] as number[],
+      handFull: [] as number[],
+    };
     try {
       for (let i = 0; i < queries; i++) {
         samples.query.push(await timed(() => ctx.pipelines.queryProgress(pick(held.stepline))));
@@ -97,7 +103,9 @@ export const b3Progress: BenchCase = {
       for (let i = 0; i < queries; i++) {
         samples.progress.push(await timed(() => ctx.pipelines.progress(pick(held.stepline))));
         const handle = ctx.client.workflow.getHandle(pick(held.hand));
-        samples.handFull.push(await timed(() => Promise.all([handle.query(gateProgressQuery), handle.describe()])));
+        samples.handFull.push(
+          await timed(() => Promise.all([handle.query(gateProgressQuery), handle.describe()])),
+        );
       }
     } finally {
       await releaseGates(ctx, held, startConcurrency);
@@ -127,7 +135,14 @@ export const b3Progress: BenchCase = {
           value: `${handQuery.p99.toFixed(1)} · ${handFull.p99.toFixed(1)}`,
         },
       ],
-      data: { pipelines, queries, query, progress, handWrittenQuery: handQuery, handWrittenQueryAndDescribe: handFull },
+      data: {
+        pipelines,
+        queries,
+        query,
+        progress,
+        handWrittenQuery: handQuery,
+        handWrittenQueryAndDescribe: handFull,
+      },
     };
   },
 };

@@ -131,7 +131,10 @@ export class ChildWorker {
 
   private waitReady(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`bench worker not running within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => done(new Error(`bench worker not running within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const onMessage = (message: ChildMessage) => {
         if (message.type === 'ready') done();
       };

@@ -1,5 +1,6 @@
 /** Exact history counts of one workflow execution. */
 import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
 
 const { EventType } = proto.temporal.api.enums.v1;
@@ -14,20 +15,24 @@ export interface HistoryCounts {
   workflowTaskTimeouts: number;
   /** Event type (without `EVENT_TYPE_`) → count. */
   byType: Record<string, number>;
+  /** Server time from the start event to the close event, in ms. */
+  makespanMs: number;
 }
 
 export async function historyCounts(client: Client, workflowId: string): Promise<HistoryCounts> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const byType: Record<string, number> = {};
-  for (const event of history.events ?? []) {
+  const events = history.events ?? [];
+  for (const event of events) {
     const name = (EventType[event.eventType ?? 0] ?? String(event.eventType)).replace(/^EVENT_TYPE_/, '');
     byType[name] = (byType[name] ?? 0) + 1;
   }
   return {
-    events: history.events?.length ?? 0,
+    events: events.length,
     workflowTasks: byType.WORKFLOW_TASK_COMPLETED ?? 0,
     activitiesScheduled: byType.ACTIVITY_TASK_SCHEDULED ?? 0,
     workflowTaskTimeouts: byType.WORKFLOW_TASK_TIMED_OUT ?? 0,
     byType,
+    makespanMs: events.length ? tsToMs(events.at(-1)!.eventTime) - tsToMs(events[0]!.eventTime) : 0,
   };
 }

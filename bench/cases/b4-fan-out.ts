@@ -1,0 +1,76 @@
+/**
+ * B4 fan-out: one pipeline whose step runs over 100 items at once, and one whose 100 steps have no
+ * dependencies, against a hand-written `Promise.all` of the same 100 calls; rounds interleaved A B A B.
+ * Makespan is the server's time from the start event to the close event (no client round trips).
+ */
+import { randomUUID } from 'node:crypto';
+import type { PipelineDefinitionInput } from '../../src/pipeline/definition.js';
+import type { BenchCase, BenchContext, Row } from '../lib/context.js';
+import { forEach, parallel } from '../lib/definitions.js';
+import { historyCounts, type HistoryCounts } from '../lib/history.js';
+import { formatSummary, summarize } from '../lib/stats.js';
+
+async function stepline(ctx: BenchContext, definition: PipelineDefinitionInput): Promise<HistoryCounts> {
+  const { pipelineId } = await ctx.pipelines.start(definition);
+  await ctx.pipelines.result(pipelineId);
+  return await historyCounts(ctx.client, pipelineId);
+}
+
+async function handWritten(ctx: BenchContext, width: number): Promise<HistoryCounts> {
+  const workflowId = `hand-par-${randomUUID().slice(0, 8)}`;
+  await ctx.client.workflow.execute('handWrittenParallel', {
+    taskQueue: ctx.taskQueue,
+    workflowId,
+    args: [width],
+  });
+  return await historyCounts(ctx.client, workflowId);
+}
+
+export const b4FanOut: BenchCase = {
+  id: 'B4',
+  title: 'fan-out',
+  perServer: true,
+  async run(ctx) {
+    const { items, rounds } = ctx.sizes.b4;
+    const shapes = [
+      { name: `forEach over ${items} items`, definition: forEach(items) },
+      { name: `${items}-step parallel DAG`, definition: parallel(items) },
+    ];
+    const rows: Row[] = [];
+    const data: Record<string, unknown> = {};
+    await stepline(ctx, shapes[0]!.definition);
+    await handWritten(ctx, items);
+    for (const shape of shapes) {
+      const a: HistoryCounts[] = [];
+      const b: HistoryCounts[] = [];
+      for (let round = 1; round <= rounds; round++) {
+        a.push(await stepline(ctx, shape.definition));
+        b.push(await handWritten(ctx, items));
+      }
+      const ratios = a.map((run, i) => run.makespanMs / b[i]!.makespanMs);
+      const ratio = summarize(ratios);
+      const ms = (runs: HistoryCounts[]) => summarize(runs.map((r) => r.makespanMs));
+      rows.push({
+        id: 'B4',
+        metric: `makespan ratio vs hand-written Promise.all, ${shape.name} (ms: Stepline · hand-written; WFT)`,
+        value:
+          `${formatSummary(ratio)} (${ms(a).median.toFixed(0)} · ${ms(b).median.toFixed(0)}; ` +
+          `${a[0]!.workflowTasks} · ${b[0]!.workflowTasks})`,
+        target: '≤ 1.10',
+        met: ratio.median <= 1.1,
+      });
+      data[shape.name] = {
+        ratios,
+        ratio,
+        steplineMs: a.map((r) => r.makespanMs),
+        handWrittenMs: b.map((r) => r.makespanMs),
+        steplineWorkflowTasks: a.map((r) => r.workflowTasks),
+        handWrittenWorkflowTasks: b.map((r) => r.workflowTasks),
+        steplineEvents: a[0]!.events,
+        handWrittenEvents: b[0]!.events,
+      };
+      ctx.log(`B4 ${shape.name}: ratio ${formatSummary(ratio)}`);
+    }
+    return { rows, data };
+  },
+};

@@ -1,0 +1,142 @@
+/**
+ * B6 memory: a fresh worker child, warmed up, then many open pipelines held at an approval gate (all in
+ * the worker's cache): its RSS and V8 heap after full GCs, per pipeline. The same with hand-written gate
+ * workflows in another fresh child, as the floor the SDK itself sets.
+ */
+import { randomUUID } from 'node:crypto';
+import { gateApprovalSignal, gateProgressQuery } from '../baseline/workflows.js';
+import { PipelineClient } from '../../src/client.js';
+import type { MemorySample } from '../lib/child.js';
+import {
+  BENCH_WORKER_OPTIONS,
+  queueName,
+  startChild,
+  type BenchCase,
+  type BenchContext,
+  type Row,
+} from '../lib/context.js';
+import { gated } from '../lib/definitions.js';
+import { pool, until } from '../lib/pool.js';
+
+const MB = 1024 * 1024;
+const WARMUP = 10;
+
+interface Kind {
+  name: string;
+  start(id: string): Promise<void>;
+  waiting(id: string): Promise<boolean>;
+  release(id: string): Promise<void>;
+}
+
+function kinds(ctx: BenchContext, taskQueue: string): Kind[] {
+  const pipelines = new PipelineClient({ client: ctx.client, taskQueue });
+  const definition = gated();
+  return [
+    {
+      name: 'Stepline',
+      start: async (id) => void (await pipelines.start(definition, { id })),
+      waiting: async (id) => (await pipelines.queryProgress(id)).status === 'awaiting_approval',
+      release: async (id) => {
+        await pipelines.approve(id, 'gate', { by: 'bench' });
+        await pipelines.result(id);
+      },
+    },
+    {
+      name: 'hand-written',
+      start: async (id) =>
+        void (await ctx.client.workflow.start('handWrittenGate', { taskQueue, workflowId: id, args: [] })),
+      waiting: async (id) =>
+        (await ctx.client.workflow.getHandle(id).query(gateProgressQuery)).status === 'awaiting_approval',
+      release: async (id) => {
+        const handle = ctx.client.workflow.getHandle(id);
+        await handle.signal(gateApprovalSignal);
+        await handle.result();
+      },
+    },
+  ];
+}
+
+interface Measurement {
+  base: MemorySample;
+  held: MemorySample;
+  released: MemorySample;
+  pipelines: number;
+}
+
+async function measure(ctx: BenchContext, kindIndex: number): Promise<Measurement> {
+  const { pipelines: count, startConcurrency } = ctx.sizes.b6;
+  const taskQueue = queueName('memory');
+  const kind = kinds(ctx, taskQueue)[kindIndex]!;
+  const child = await startChild(ctx, {
+    taskQueue,
+    bundle: ctx.benchBundle,
+    workerOptions: BENCH_WORKER_OPTIONS,
+  });
+  const batch = randomUUID().slice(0, 8);
+  const hold = async (n: number, prefix: string) => {
+    const ids = Array.from({ length: n }, (_, i) => `mem-${prefix}-${batch}-${i}`);
+    await pool(n, startConcurrency, (i) => kind.start(ids[i]!));
+    await pool(n, startConcurrency, (i) =>
+      until(`${ids[i]} at its gate`, () => kind.waiting(ids[i]!), 120_000, 200),
+    );
+    return ids;
+  };
+  const release = (ids: string[]) => pool(ids.length, startConcurrency, (i) => kind.release(ids[i]!));
+  try {
+    await release(await hold(WARMUP, 'warmup'));
+    const base = await child.memory();
+    const ids = await hold(count, 'held');
+    const held = await child.memory();
+    await release(ids);
+    const released = await child.memory();
+    return { base, held, released, pipelines: count };
+  } finally {
+    await child.stop();
+  }
+}
+
+export const b6Memory: BenchCase = {
+  id: 'B6',
+  title: 'memory',
+  perServer: false,
+  async run(ctx) {
+    const { pipelines, rounds } = ctx.sizes.b6;
+    const results: Measurement[][] = [[], []];
+    for (let round = 1; round <= rounds; round++) {
+      for (const kindIndex of [0, 1]) {
+        const m = await measure(ctx, kindIndex);
+        results[kindIndex]!.push(m);
+        ctx.log(
+          `B6 ${kindIndex === 0 ? 'Stepline' : 'hand-written'} round ${round}/${rounds}: RSS ${(m.base.rss / MB).toFixed(0)} → ` +
+            `${(m.held.rss / MB).toFixed(0)} MB with ${pipelines} held, heap ${(m.base.heapUsed / MB).toFixed(0)} → ` +
+            `${(m.held.heapUsed / MB).toFixed(0)} MB`,
+        );
+      }
+    }
+    // The median round by held RSS.
+    const pickMedian = (ms: Measurement[]) =>
+      [...ms].sort((a, b) => a.held.rss - b.held.rss)[Math.floor(ms.length / 2)]!;
+    const s = pickMedian(results[0]!);
+    const h = pickMedian(results[1]!);
+    const perKb = (m: Measurement, key: 'rss' | 'heapUsed') =>
+      ((m.held[key] - m.base[key]) / m.pipelines / 1024).toFixed(0);
+    /** RSS with 1,000 held: measured when the run holds 1,000, extrapolated from the per-pipeline growth otherwise. */
+    const at1000 = (m: Measurement) => (m.base.rss + ((m.held.rss - m.base.rss) / m.pipelines) * 1000) / MB;
+    const extrapolated = pipelines !== 1000 ? ', extrapolated' : '';
+    const rows: Row[] = [
+      {
+        id: 'B6',
+        metric: `worker RSS MB with 1,000 pipelines held at a gate (${pipelines} measured${extrapolated}): Stepline · hand-written`,
+        value: `${at1000(s).toFixed(0)} · ${at1000(h).toFixed(0)}`,
+        target: '≤ 300',
+        met: at1000(s) <= 300,
+      },
+      {
+        id: 'B6',
+        metric: 'per pipeline KB, RSS · V8 heap: Stepline | hand-written',
+        value: `${perKb(s, 'rss')} · ${perKb(s, 'heapUsed')} | ${perKb(h, 'rss')} · ${perKb(h, 'heapUsed')}`,
+      },
+    ];
+    return { rows, data: { pipelines, rounds, stepline: results[0], handWritten: results[1] } };
+  },
+};
