@@ -127,9 +127,9 @@ export class RunState {
     });
     const percent = totalWeight > 0 ? Math.round((1000 * doneWeight) / totalWeight) / 10 : 100;
     const elapsed = nowMs - Date.parse(this.startedAt);
-    const terminal = ['completed', 'failed', 'rolled_back', 'cancelled'].includes(this.status);
+    // No ETA while a person has to act: the wait is theirs, not the engine's.
     const etaMs =
-      !terminal && percent > 0 && percent < 100
+      this.status === 'running' && percent > 0 && percent < 100
         ? Math.round((elapsed * (100 - percent)) / percent)
         : undefined;
     const firstPending = this.pending.values().next();
