@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node APIs, no environment, no I/O.
-    files: ['src/workflows/**/*.ts', 'src/pipeline/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'src/pipeline/**/*.ts', 'src/telemetry/workflow/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -11,12 +11,12 @@
  * worker into the results folder); `--no-write` (print only).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { writeWorkflowBundle } from '../src/bundle.js';
 import { PipelineClient } from '../src/client.js';
 import { startDevServer, type DevServer } from '../src/dev/dev-server.js';
@@ -27,14 +27,16 @@ import { b4FanOut } from './cases/b4-fan-out.js';
 import { b5Recovery } from './cases/b5-recovery.js';
 import { b6Memory } from './cases/b6-memory.js';
 import { b7StartUp } from './cases/b7-startup.js';
-import { ChildWorker, killAllChildren } from './lib/child.js';
+import { killAllChildren, type ChildWorker } from './lib/child.js';
 import {
   BENCH_WORKER_OPTIONS,
   FULL_SIZES,
   QUICK_SIZES,
-  queueName,
+  startWorkers,
   type BenchCase,
   type BenchContext,
+  type BundleMode,
+  type Bundles,
   type Row,
   type ServerKind,
 } from './lib/context.js';
@@ -43,11 +45,13 @@ import { markdownTable, SERVER_LABELS, writeResults } from './lib/report.js';
 const CASES: BenchCase[] = [b1Overhead, b2History, b3Progress, b4FanOut, b5Recovery, b6Memory, b7StartUp];
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+const PROFILE_DIR = path.join(RESULTS_DIR, 'profiles');
 /** The SDK's stress CI: `--sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=OFF --headless`. */
 const SQLITE_ARGS = ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'];
 
 interface Args {
   quick: boolean;
+  bundle: BundleMode;
   servers: ServerKind[];
   only?: string[];
   profile: boolean;
@@ -55,7 +59,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, servers: [], profile: false, write: true };
+  const args: Args = { quick: false, bundle: 'separate', servers: [], profile: false, write: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -68,13 +72,16 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--no-write') args.write = false;
     else if (arg === '--servers') args.servers = value().split(',') as ServerKind[];
     else if (arg === '--only') args.only = value().toUpperCase().split(',');
+    else if (arg === '--bundle') args.bundle = value() as BundleMode;
     else
       throw new Error(
-        `unknown option ${arg} (known: --quick --servers sqlite,memory --only B1,B2 --profile --no-write)`,
+        `unknown option ${arg} (known: --quick --servers sqlite,memory --only B1,B2 --bundle separate|shared|preload --profile --no-write)`,
       );
   }
   if (args.servers.some((s) => s !== 'sqlite' && s !== 'memory'))
     throw new Error('--servers: sqlite and/or memory');
+  if (!['separate', 'shared', 'preload'].includes(args.bundle))
+    throw new Error('--bundle: separate, shared or preload');
   if (args.servers.length === 0) args.servers = args.quick ? ['sqlite'] : ['sqlite', 'memory'];
   return args;
 }
@@ -119,7 +126,7 @@ async function runServer(
   kind: ServerKind,
   first: boolean,
   args: Args,
-  shared: { runDir: string; benchBundle: string; steplineBundle: string },
+  shared: { runDir: string; bundles: Bundles },
   cases: BenchCase[],
 ): Promise<{ rows: Row[]; data: Record<string, unknown>; server: DevServer }> {
   const dbFile = kind === 'sqlite' ? path.join(shared.runDir, 'temporal.sqlite') : undefined;
@@ -134,32 +141,28 @@ async function runServer(
   );
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
-  const taskQueue = queueName('main');
   let worker: ChildWorker | undefined;
   const rows: Row[] = [];
   const data: Record<string, unknown> = {};
   try {
-    worker = await ChildWorker.start({
-      address: server.address,
-      namespace: server.namespace,
-      taskQueue,
-      bundle: shared.benchBundle,
-      workerOptions: BENCH_WORKER_OPTIONS,
-      logFile: path.join(shared.runDir, `worker-main-${kind}.log`),
-      ...(args.profile
-        ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', path.join(RESULTS_DIR, 'profiles')] }
-        : {}),
-    });
+    const main = await startWorkers(
+      { server: { kind, address: server.address, namespace: server.namespace }, ...shared },
+      'main',
+      { stepline: true, baseline: true },
+      args.profile ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] } : {},
+    );
+    worker = main.child;
     const ctx: BenchContext = {
       quick: args.quick,
       server: { kind, address: server.address, namespace: server.namespace },
       sizes: args.quick ? QUICK_SIZES : FULL_SIZES,
       client,
-      pipelines: new PipelineClient({ client, taskQueue }),
-      taskQueue,
+      pipelines: new PipelineClient({ client, taskQueue: main.taskQueue }),
+      taskQueue: main.taskQueue,
+      baselineQueue: main.baselineQueue,
       runDir: shared.runDir,
-      benchBundle: shared.benchBundle,
-      steplineBundle: shared.steplineBundle,
+      bundles: shared.bundles,
+      ...(args.profile ? { profileDir: PROFILE_DIR } : {}),
       log: (m) => log(`[${kind}] ${m}`),
     };
     for (const c of cases) {
@@ -183,6 +186,56 @@ async function runServer(
   return { rows, data, server };
 }
 
+const quietBundler = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn: (m: string) => log(m),
+  error: (m: string) => log(m),
+  log() {},
+};
+
+/** Writes the workflow bundles this run's workers load (see {@link BundleMode}). */
+async function buildBundles(runDir: string, mode: BundleMode): Promise<Bundles> {
+  const bundle = async (name: string, workflowsPath: string, preload?: string) => {
+    const file = path.join(runDir, `${name}-bundle.js`);
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL(workflowsPath, import.meta.url)),
+      logger: quietBundler,
+      ...(preload ? preloading(preload) : {}),
+    });
+    writeFileSync(file, code);
+    return file;
+  };
+  const prebuilt = path.join(runDir, 'stepline-bundle.js');
+  await writeWorkflowBundle(prebuilt);
+  if (mode === 'shared') return { mode, stepline: await bundle('shared', './workflows.ts'), prebuilt };
+  const baseline = await bundle('baseline', './baseline/workflows.ts');
+  const stepline =
+    mode === 'preload' ? await bundle('stepline-preload', '../src/workflows/index.ts', 'zod') : prebuilt;
+  return { mode, stepline, baseline, prebuilt };
+}
+
+/**
+ * Bundler options that load `pkg` once per V8 context, shared by every workflow, instead of once per
+ * workflow: preload its ESM entry (the file workflow code imports), and keep webpack from dropping that
+ * `require` as side-effect free.
+ */
+function preloading(pkg: string): Pick<BundleOptions, 'preloadModules' | 'webpackConfigHook'> {
+  const entry = fileURLToPath(import.meta.resolve(pkg));
+  const packageDir = new RegExp(`[\\\\/]node_modules[\\\\/]${pkg}[\\\\/]`);
+  return {
+    preloadModules: [entry],
+    webpackConfigHook: (config) => ({
+      ...config,
+      module: {
+        ...config.module,
+        rules: [...(config.module?.rules ?? []), { test: packageDir, sideEffects: true }],
+      },
+    }),
+  };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const cases = CASES.filter((c) => !args.only || args.only.includes(c.id));
@@ -204,29 +257,17 @@ async function main(): Promise<void> {
   log(
     `${args.quick ? 'quick' : 'full'} run; servers: ${args.servers.join(', ')}; load ${machineAtStart.loadAverage.join(' ')}`,
   );
+  if (args.profile) mkdirSync(PROFILE_DIR, { recursive: true });
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'stepline-bench-'));
   try {
-    const benchBundle = path.join(runDir, 'bench-bundle.js');
-    const steplineBundle = path.join(runDir, 'stepline-bundle.js');
-    const bundled = await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
-      logger: { trace() {}, debug() {}, info() {}, warn: (m) => log(m), error: (m) => log(m), log() {} },
-    });
-    writeFileSync(benchBundle, bundled.code);
-    await writeWorkflowBundle(steplineBundle);
-    log('workflow bundles built');
+    const bundles = await buildBundles(runDir, args.bundle);
+    log(`workflow bundles built (${args.bundle})`);
 
     const rowsByServer: Partial<Record<ServerKind, Row[]>> = {};
     const results: Record<string, unknown> = {};
     let lastServer: DevServer | undefined;
     for (const [i, kind] of args.servers.entries()) {
-      const { rows, data, server } = await runServer(
-        kind,
-        i === 0,
-        args,
-        { runDir, benchBundle, steplineBundle },
-        cases,
-      );
+      const { rows, data, server } = await runServer(kind, i === 0, args, { runDir, bundles }, cases);
       rowsByServer[kind] = rows;
       results[kind] = data;
       lastServer = server;
@@ -239,7 +280,7 @@ async function main(): Promise<void> {
     const minutes = ((finishedAt.getTime() - startedAt.getTime()) / 60_000).toFixed(1);
     const sizes = args.quick ? QUICK_SIZES : FULL_SIZES;
     const header =
-      `Stepline benchmarks, ${startedAt.toISOString()} (\`${command}\`, ${minutes} min): ` +
+      `Stepline benchmarks, ${startedAt.toISOString()} (\`${command}\`, ${minutes} min, bundles: ${args.bundle}): ` +
       `${machineAtStart.cpus} × ${machineAtStart.cpuModel}, ${(machineAtStart.memMB / 1024).toFixed(0)} GB, ` +
       `node ${process.version}, load average ${machineAtStart.loadAverage[0]} at start, ${machineAtEnd.loadAverage[0]} at end.`;
     const markdown = `${header}\n\n${table}\n`;
@@ -274,6 +315,7 @@ async function main(): Promise<void> {
               ]),
             ),
             sizes,
+            bundle: args.bundle,
             workerOptions: BENCH_WORKER_OPTIONS,
             cases: cases.map((c) => c.id),
           },

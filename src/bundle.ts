@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -6,13 +7,43 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 /** The workflow entry module (the interpreter and its messages). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
-export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+/** Workflow interceptor modules always bundled: Stepline's metrics, logs and step headers (no history cost). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  fileURLToPath(new URL('./telemetry/workflow/interceptors.ts', import.meta.url)),
+];
+
+/** The OpenTelemetry workflow interceptors (spans for the workflow and the steps it schedules). */
+export const TRACING_INTERCEPTOR_MODULE = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+);
+
+/** A string every bundle built with tracing contains (the worker checks it). */
+export const TRACING_BUNDLE_MARKER = 'OpenTelemetryInboundInterceptor';
+
+export interface WorkflowBundleOptions {
+  /**
+   * Include the OpenTelemetry workflow interceptors. A worker running such a bundle must export spans
+   * (`STEPLINE_TRACING=otlp`) or drop them; workers do either by themselves. Default false.
+   */
+  tracing?: boolean;
+}
+
+export async function buildWorkflowBundle(
+  options: WorkflowBundleOptions = {},
+): Promise<WorkflowBundleWithSourceMap> {
+  return await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [
+      ...WORKFLOW_INTERCEPTOR_MODULES,
+      ...(options.tracing ? [TRACING_INTERCEPTOR_MODULE] : []),
+    ],
+    logger: quietBundlerLogger,
+  });
 }
 
 /** Builds the workflow bundle once so workers start without webpack (see README "Performance"). */
-export async function writeWorkflowBundle(file: string): Promise<void> {
-  const { code } = await buildWorkflowBundle();
+export async function writeWorkflowBundle(file: string, options: WorkflowBundleOptions = {}): Promise<void> {
+  const { code } = await buildWorkflowBundle(options);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, code);
 }
@@ -26,3 +57,16 @@ const quietBundlerLogger = {
   error: (message: string, meta?: Record<string, unknown>) => console.error(message, meta ?? ''),
   log: noop,
 };
+
+// `npm run build:bundle [-- <file>] [--tracing]`: writes a bundle (default dist/workflow-bundle.js).
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const tracing = args.includes('--tracing');
+  const file = path.resolve(
+    args.find((a) => !a.startsWith('--')) ??
+      path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'workflow-bundle.js'),
+  );
+  const started = Date.now();
+  await writeWorkflowBundle(file, { tracing });
+  console.log(`workflow bundle${tracing ? ' (with tracing)' : ''}: ${file} in ${Date.now() - started} ms`);
+}

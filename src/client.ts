@@ -9,7 +9,12 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload, type SearchAttributePair } from '@temporalio/common';
-import { settingsFromEnv, type SteplineSettings } from './config.js';
+import {
+  connectionOptions,
+  loadConnectionSettings,
+  settingsFromEnv,
+  type SteplineSettings,
+} from './config.js';
 import {
   PIPELINE_WORKFLOW_TYPE,
   type ApprovalPayload,
@@ -74,6 +79,11 @@ export class PipelineFailedError extends Error {
 export interface PipelineClientOptions extends Partial<SteplineSettings> {
   /** Reuse an open client (its namespace wins). */
   client?: Client;
+  /**
+   * Where `connect` reads the connection settings it is not given (TLS / mTLS, API key, profile):
+   * see `loadConnectionSettings` in `src/config.ts`. Default `process.env`.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface StartOptions {
@@ -111,11 +121,24 @@ export class PipelineClient {
     };
   }
 
-  /** Connects to `address` (env `TEMPORAL_ADDRESS`, default `127.0.0.1:7233`). */
+  /**
+   * Connects to `address` (env `TEMPORAL_ADDRESS`, a `temporal.toml` profile, default `127.0.0.1:7233`)
+   * with the TLS / mTLS / API-key settings of the environment (`TEMPORAL_TLS_*`, `TEMPORAL_API_KEY`).
+   */
   static async connect(options: PipelineClientOptions = {}): Promise<PipelineClient> {
     if (options.client) return new PipelineClient({ ...options, client: options.client });
-    const settings = { ...settingsFromEnv(), ...definedOnly(options) };
-    const connection = await Connection.connect({ address: settings.address });
+    const { env = process.env, ...rest } = options;
+    const connectionSettings = loadConnectionSettings(
+      env,
+      definedOnly({ address: rest.address, namespace: rest.namespace }),
+    );
+    const settings = {
+      ...settingsFromEnv(env),
+      ...definedOnly(rest),
+      address: connectionSettings.address,
+      namespace: connectionSettings.namespace,
+    };
+    const connection = await Connection.connect(connectionOptions(connectionSettings));
     return new PipelineClient({
       ...settings,
       client: new Client({ connection, namespace: settings.namespace }),
@@ -628,7 +651,7 @@ function heartbeatTime(time: PendingActivityInfo['lastHeartbeatTime']): { heartb
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(
-    Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'client'),
+    Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'client' && k !== 'env'),
   ) as Partial<T>;
 }
 

@@ -118,9 +118,33 @@ export function loadConnectionSettings(
   const apiKey = overrides.apiKey ?? options.apiKey;
   if (typeof apiKey === 'string' && apiKey) settings.apiKey = apiKey;
   const tls = overrides.tls ?? options.tls;
-  if (tls !== undefined) settings.tls = tls;
-  if (options.metadata && Object.keys(options.metadata).length) settings.metadata = { ...options.metadata };
+  if (tls !== undefined && tls !== null) settings.tls = tls;
+  const metadata = Object.entries(options.metadata ?? {}).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string',
+  );
+  if (metadata.length) settings.metadata = Object.fromEntries(metadata);
   return settings;
+}
+
+/**
+ * Address and namespace of the client config profile alone (file only, no environment; `{}` without a
+ * file or when it cannot be read): the defaults a CLI shows, which the environment and flags override.
+ */
+export function profileDefaults(env: NodeJS.ProcessEnv = process.env): {
+  address?: string;
+  namespace?: string;
+} {
+  try {
+    const vars: Record<string, string> = {};
+    for (const [name, value] of Object.entries(env)) if (value) vars[name] = value;
+    const profile = loadClientConfigProfile({ overrideEnvVars: vars, disableEnv: true });
+    return {
+      ...(profile.address ? { address: profile.address } : {}),
+      ...(profile.namespace ? { namespace: profile.namespace } : {}),
+    };
+  } catch {
+    return {};
+  }
 }
 
 /** Options for `Connection.connect` / `NativeConnection.connect` (the two accept the same fields). */
@@ -151,7 +175,7 @@ export function describeConnection(settings: ConnectionSettings): Record<string,
     address: settings.address,
     namespace: settings.namespace,
     tls: tlsMode(settings.tls),
-    apiKey: settings.apiKey ? 'set' : 'unset',
+    auth: settings.apiKey ? 'api-key' : 'none',
     ...(settings.metadata ? { grpcMetadata: Object.keys(settings.metadata).join(',') } : {}),
   };
 }
@@ -161,7 +185,7 @@ export function connectionSecrets(settings: ConnectionSettings): string[] {
   const secrets: string[] = [];
   if (settings.apiKey) secrets.push(settings.apiKey);
   if (settings.tls && typeof settings.tls === 'object' && settings.tls.clientCertPair) {
-    secrets.push(settings.tls.clientCertPair.key.toString('utf8'));
+    secrets.push(Buffer.from(settings.tls.clientCertPair.key).toString('utf8'));
   }
   for (const value of Object.values(settings.metadata ?? {})) if (value.length >= 8) secrets.push(value);
   return secrets;
@@ -332,7 +356,11 @@ export interface EnvVarInfo {
  * `TEMPORAL_GRPC_META_<NAME>` (gRPC metadata, via envconfig) is a family and not listed.
  */
 export const ENVIRONMENT: Readonly<Record<string, EnvVarInfo>> = {
-  TEMPORAL_ADDRESS: { description: 'Temporal frontend host:port', default: DEFAULT_ADDRESS, readBy: 'stepline' },
+  TEMPORAL_ADDRESS: {
+    description: 'Temporal frontend host:port',
+    default: DEFAULT_ADDRESS,
+    readBy: 'stepline',
+  },
   TEMPORAL_NAMESPACE: { description: 'Temporal namespace', default: DEFAULT_NAMESPACE, readBy: 'stepline' },
   TEMPORAL_API_KEY: {
     description: 'API key (Temporal Cloud); turns TLS on',
@@ -340,53 +368,136 @@ export const ENVIRONMENT: Readonly<Record<string, EnvVarInfo>> = {
     secret: true,
   },
   TEMPORAL_TLS: { description: 'true/false: force TLS on or off', readBy: '@temporalio/envconfig' },
-  TEMPORAL_TLS_CLIENT_CERT_PATH: { description: 'mTLS client certificate (PEM file)', readBy: '@temporalio/envconfig' },
-  TEMPORAL_TLS_CLIENT_KEY_PATH: { description: 'mTLS client private key (PEM file)', readBy: '@temporalio/envconfig' },
-  TEMPORAL_TLS_CLIENT_CERT_DATA: { description: 'mTLS client certificate (PEM text)', readBy: '@temporalio/envconfig' },
+  TEMPORAL_TLS_CLIENT_CERT_PATH: {
+    description: 'mTLS client certificate (PEM file)',
+    readBy: '@temporalio/envconfig',
+  },
+  TEMPORAL_TLS_CLIENT_KEY_PATH: {
+    description: 'mTLS client private key (PEM file)',
+    readBy: '@temporalio/envconfig',
+  },
+  TEMPORAL_TLS_CLIENT_CERT_DATA: {
+    description: 'mTLS client certificate (PEM text)',
+    readBy: '@temporalio/envconfig',
+  },
   TEMPORAL_TLS_CLIENT_KEY_DATA: {
     description: 'mTLS client private key (PEM text)',
     readBy: '@temporalio/envconfig',
     secret: true,
   },
-  TEMPORAL_TLS_SERVER_CA_CERT_PATH: { description: 'CA that signed the server certificate (PEM file)', readBy: '@temporalio/envconfig' },
-  TEMPORAL_TLS_SERVER_CA_CERT_DATA: { description: 'CA that signed the server certificate (PEM text)', readBy: '@temporalio/envconfig' },
-  TEMPORAL_TLS_SERVER_NAME: { description: 'TLS server name override (SNI)', readBy: '@temporalio/envconfig' },
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: {
+    description: 'CA that signed the server certificate (PEM file)',
+    readBy: '@temporalio/envconfig',
+  },
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: {
+    description: 'CA that signed the server certificate (PEM text)',
+    readBy: '@temporalio/envconfig',
+  },
+  TEMPORAL_TLS_SERVER_NAME: {
+    description: 'TLS server name override (SNI)',
+    readBy: '@temporalio/envconfig',
+  },
   TEMPORAL_TLS_CERT: { description: 'alias of TEMPORAL_TLS_CLIENT_CERT_PATH', readBy: 'stepline' },
   TEMPORAL_TLS_KEY: { description: 'alias of TEMPORAL_TLS_CLIENT_KEY_PATH', readBy: 'stepline' },
   TEMPORAL_TLS_CA: { description: 'alias of TEMPORAL_TLS_SERVER_CA_CERT_PATH', readBy: 'stepline' },
-  TEMPORAL_PROFILE: { description: 'profile of the client config file', default: 'default', readBy: '@temporalio/envconfig' },
+  TEMPORAL_PROFILE: {
+    description: 'profile of the client config file',
+    default: 'default',
+    readBy: '@temporalio/envconfig',
+  },
   TEMPORAL_CONFIG_FILE: {
     description: 'client config file (TOML)',
     default: '~/.config/temporalio/temporal.toml',
     readBy: '@temporalio/envconfig',
   },
-  STEPLINE_TASK_QUEUE: { description: 'task queue of pipeline workers', default: DEFAULT_TASK_QUEUE, readBy: 'stepline' },
+  STEPLINE_TASK_QUEUE: {
+    description: 'task queue of pipeline workers',
+    default: DEFAULT_TASK_QUEUE,
+    readBy: 'stepline',
+  },
   STEPLINE_STEPS: { description: 'comma-separated step handler modules', readBy: 'stepline' },
   STEPLINE_WORKFLOW_BUNDLE: { description: 'prebuilt workflow bundle file', readBy: 'stepline' },
-  STEPLINE_MAX_CONCURRENT_ACTIVITIES: { description: 'steps run at once per worker', default: '100', readBy: 'stepline' },
-  STEPLINE_MAX_CONCURRENT_WORKFLOW_TASKS: { description: 'workflow tasks at once per worker', default: '40', readBy: 'stepline' },
+  STEPLINE_MAX_CONCURRENT_ACTIVITIES: {
+    description: 'steps run at once per worker',
+    default: '100',
+    readBy: 'stepline',
+  },
+  STEPLINE_MAX_CONCURRENT_WORKFLOW_TASKS: {
+    description: 'workflow tasks at once per worker',
+    default: '40',
+    readBy: 'stepline',
+  },
   STEPLINE_MAX_CACHED_WORKFLOWS: { description: 'sticky workflow cache size', readBy: 'stepline' },
-  STEPLINE_MAX_CONCURRENT_ACTIVITY_POLLS: { description: 'concurrent activity task polls', readBy: 'stepline' },
-  STEPLINE_MAX_CONCURRENT_WORKFLOW_TASK_POLLS: { description: 'concurrent workflow task polls', readBy: 'stepline' },
-  STEPLINE_SHUTDOWN_GRACE_TIME: { description: 'time steps in flight get after SIGTERM', default: '30s', readBy: 'stepline' },
-  STEPLINE_WORKER_IDENTITY: { description: 'worker identity in Temporal history', default: '<pid>@<host>', readBy: 'stepline' },
+  STEPLINE_MAX_CONCURRENT_ACTIVITY_POLLS: {
+    description: 'concurrent activity task polls',
+    readBy: 'stepline',
+  },
+  STEPLINE_MAX_CONCURRENT_WORKFLOW_TASK_POLLS: {
+    description: 'concurrent workflow task polls',
+    readBy: 'stepline',
+  },
+  STEPLINE_SHUTDOWN_GRACE_TIME: {
+    description: 'time steps in flight get after SIGTERM',
+    default: '30s',
+    readBy: 'stepline',
+  },
+  STEPLINE_WORKER_IDENTITY: {
+    description: 'worker identity in Temporal history',
+    default: '<pid>@<host>',
+    readBy: 'stepline',
+  },
   STEPLINE_METRICS_ADDRESS: { description: 'host:port of /metrics and /healthz', readBy: 'stepline' },
-  STEPLINE_PENDING_POLL_INTERVAL: { description: 'how often pending approvals/interventions are counted', default: '15s', readBy: 'stepline' },
+  STEPLINE_PENDING_POLL_INTERVAL: {
+    description: 'how often pending approvals/interventions are counted',
+    default: '15s',
+    readBy: 'stepline',
+  },
   STEPLINE_LOG_LEVEL: { description: 'TRACE, DEBUG, INFO, WARN, ERROR', default: 'INFO', readBy: 'stepline' },
   STEPLINE_LOG_FORMAT: { description: 'json or text', default: 'json', readBy: 'stepline' },
-  STEPLINE_TRACING: { description: 'otlp or off', default: 'otlp when OTEL_EXPORTER_OTLP_ENDPOINT is set', readBy: 'stepline' },
-  OTEL_EXPORTER_OTLP_ENDPOINT: { description: 'OTLP/HTTP collector base URL', readBy: '@opentelemetry/exporter-trace-otlp-http' },
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { description: 'OTLP/HTTP traces URL', readBy: '@opentelemetry/exporter-trace-otlp-http' },
+  STEPLINE_TRACING: {
+    description: 'otlp or off',
+    default: 'otlp when OTEL_EXPORTER_OTLP_ENDPOINT is set',
+    readBy: 'stepline',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    description: 'OTLP/HTTP collector base URL',
+    readBy: '@opentelemetry/exporter-trace-otlp-http',
+  },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: {
+    description: 'OTLP/HTTP traces URL',
+    readBy: '@opentelemetry/exporter-trace-otlp-http',
+  },
   OTEL_SERVICE_NAME: { description: 'service name on spans', default: 'stepline-worker', readBy: 'stepline' },
   STEPLINE_DASHBOARD_PORT: { description: 'dashboard port', default: '8080', readBy: 'stepline' },
-  STEPLINE_DASHBOARD_HOST: { description: 'dashboard bind address', default: '127.0.0.1', readBy: 'stepline' },
-  STEPLINE_DASHBOARD_STATIC: { description: 'built dashboard page directory', default: 'dist/web', readBy: 'stepline' },
-  STEPLINE_API_TOKEN: { description: 'bearer token for dashboard mutations', readBy: 'stepline', secret: true },
+  STEPLINE_DASHBOARD_HOST: {
+    description: 'dashboard bind address',
+    default: '127.0.0.1',
+    readBy: 'stepline',
+  },
+  STEPLINE_DASHBOARD_STATIC: {
+    description: 'built dashboard page directory',
+    default: 'dist/web',
+    readBy: 'stepline',
+  },
+  STEPLINE_API_TOKEN: {
+    description: 'bearer token for dashboard mutations',
+    readBy: 'stepline',
+    secret: true,
+  },
   STEPLINE_READ_TOKEN: { description: 'bearer token for dashboard reads', readBy: 'stepline', secret: true },
   STEPLINE_USER: { description: 'who the CLI records as deciding', readBy: 'stepline' },
-  STEPLINE_HEADLESS: { description: '1: `npm start` without the Temporal Web UI (development)', readBy: 'stepline' },
-  STEPLINE_ALLOW_SDK_DOWNLOAD: { description: '0: never download a dev server (development)', readBy: 'stepline' },
-  TEMPORAL_CLI_PATH: { description: 'Temporal CLI binary for the dev server (development)', readBy: 'stepline' },
+  STEPLINE_HEADLESS: {
+    description: '1: `npm start` without the Temporal Web UI (development)',
+    readBy: 'stepline',
+  },
+  STEPLINE_ALLOW_SDK_DOWNLOAD: {
+    description: '0: never download a dev server (development)',
+    readBy: 'stepline',
+  },
+  TEMPORAL_CLI_PATH: {
+    description: 'Temporal CLI binary for the dev server (development)',
+    readBy: 'stepline',
+  },
 };
 
 function errorMessage(err: unknown): string {

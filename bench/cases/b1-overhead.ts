@@ -25,7 +25,7 @@ async function handBatch(ctx: BenchContext, pipelines: number): Promise<number> 
   const started = performance.now();
   await pool(pipelines, concurrency, async (i) => {
     await ctx.client.workflow.execute('handWrittenSequential', {
-      taskQueue: ctx.taskQueue,
+      taskQueue: ctx.baselineQueue,
       workflowId: `hand-seq-${batch}-${i}`,
       args: [steps],
     });

@@ -43,7 +43,7 @@ async function measure(
   await ctx.pipelines.result(pipelineId);
   const handId = `hand-history-${randomUUID().slice(0, 8)}`;
   await ctx.client.workflow.execute(shape.handWritten.workflow, {
-    taskQueue: ctx.taskQueue,
+    taskQueue: ctx.baselineQueue,
     workflowId: handId,
     args: shape.handWritten.args,
   });

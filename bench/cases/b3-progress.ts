@@ -27,7 +27,7 @@ export async function holdAtGates(
   });
   const hand = await pool(count, concurrency, async (i) => {
     const handle = await ctx.client.workflow.start('handWrittenGate', {
-      taskQueue: ctx.taskQueue,
+      taskQueue: ctx.baselineQueue,
       workflowId: `hand-gate-${batch}-${i}`,
       args: [],
     });

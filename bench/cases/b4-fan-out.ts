@@ -19,7 +19,7 @@ async function stepline(ctx: BenchContext, definition: PipelineDefinitionInput):
 async function handWritten(ctx: BenchContext, width: number): Promise<HistoryCounts> {
   const workflowId = `hand-par-${randomUUID().slice(0, 8)}`;
   await ctx.client.workflow.execute('handWrittenParallel', {
-    taskQueue: ctx.taskQueue,
+    taskQueue: ctx.baselineQueue,
     workflowId,
     args: [width],
   });

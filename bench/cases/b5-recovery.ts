@@ -7,10 +7,11 @@
  */
 import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
+import { PipelineClient } from '../../src/client.js';
+import { ChildWorker } from '../lib/child.js';
 import {
   BENCH_WORKER_OPTIONS,
   queueName,
-  startChild,
   type BenchCase,
   type BenchContext,
   type Row,
@@ -18,7 +19,6 @@ import {
 import { ledgered } from '../lib/definitions.js';
 import { historyCounts } from '../lib/history.js';
 import { readLedger, waitForLedger } from '../lib/ledger.js';
-import { PipelineClient } from '../../src/client.js';
 import { formatSummary, summarize } from '../lib/stats.js';
 
 interface Recovery {
@@ -41,23 +41,27 @@ async function crashOnce(
   const { steps, killAtStep, stepMs, heartbeatTimeoutMs } = ctx.sizes.b5;
   const taskQueue = queueName('recovery');
   const ledger = path.join(ctx.runDir, `${taskQueue}.ledger.jsonl`);
-  const options = {
-    taskQueue,
-    bundle: ctx.benchBundle,
-    ledger,
-    workerOptions: { ...BENCH_WORKER_OPTIONS, ...workerOptions },
-  };
-  const first = await startChild(ctx, options);
+  const start = () =>
+    ChildWorker.start({
+      address: ctx.server.address,
+      namespace: ctx.server.namespace,
+      taskQueue,
+      bundle: ctx.bundles.stepline,
+      ledger,
+      logFile: path.join(ctx.runDir, `worker-${taskQueue}.log`),
+      workerOptions: { ...BENCH_WORKER_OPTIONS, ...workerOptions },
+    });
+  const first = await start();
   const pipelines = new PipelineClient({ client: ctx.client, taskQueue });
   const pipelineId = `recovery-${taskQueue}-${round}`;
-  let second: Awaited<ReturnType<typeof startChild>> | undefined;
+  let second: ChildWorker | undefined;
   try {
     await pipelines.start(ledgered(steps, stepMs, heartbeatTimeoutMs), { id: pipelineId });
     const victim = `${pipelineId}/s${killAtStep}`;
     await waitForLedger(ledger, (r) => r.event === 'start' && r.key === victim, 60_000);
     await first.kill();
     const killedAt = Date.now();
-    second = await startChild(ctx, options);
+    second = await start();
     await pipelines.result(pipelineId);
     const doneAt = Date.now();
     const records = readLedger(ledger).filter((r) => r.key.startsWith(`${pipelineId}/`));

@@ -3,8 +3,9 @@
  * (`DescribeTaskQueue` lists its identity), with Stepline's prebuilt workflow bundle and with bundling at
  * start (no bundle given); rounds interleaved A B A B.
  */
-import type { BenchCase, BenchContext } from '../lib/context.js';
-import { queueName, startChild } from '../lib/context.js';
+import path from 'node:path';
+import { ChildWorker } from '../lib/child.js';
+import { queueName, type BenchCase, type BenchContext } from '../lib/context.js';
 import { sleep } from '../lib/pool.js';
 import { formatSummary, summarize } from '../lib/stats.js';
 
@@ -33,10 +34,13 @@ async function startOnce(ctx: BenchContext, prebuilt: boolean): Promise<StartUp>
       else await sleep(10);
     }
   })();
-  const child = await startChild(ctx, {
+  const child = await ChildWorker.start({
+    address: ctx.server.address,
+    namespace: ctx.server.namespace,
+    logFile: path.join(ctx.runDir, `worker-${taskQueue}.log`),
     taskQueue,
     identity,
-    ...(prebuilt ? { bundle: ctx.steplineBundle } : {}),
+    ...(prebuilt ? { bundle: ctx.bundles.prebuilt } : {}),
   });
   try {
     const deadline = Date.now() + 30_000;

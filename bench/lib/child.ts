@@ -7,32 +7,44 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WorkerOptions } from '@temporalio/worker';
+import type { ThreadHeap } from './threads.js';
 
 const ENTRY = fileURLToPath(new URL('../worker-child.ts', import.meta.url));
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Parent → child. */
-export type ParentMessage = { type: 'memory' } | { type: 'shutdown' };
+export type ParentMessage =
+  | { type: 'memory' }
+  | { type: 'heap-sampling-start' }
+  | { type: 'heap-sampling-stop'; filePrefix: string }
+  | { type: 'shutdown' };
 
 /** Child → parent. `*Ms` are milliseconds since the child process started. */
 export type ChildMessage =
   | { type: 'ready'; importedMs: number; createdMs: number; runningMs: number }
-  | ({ type: 'memory' } & MemorySample);
+  | ({ type: 'memory' } & MemorySample)
+  | { type: 'heap-sampling'; files: string[] };
 
+/** Bytes, after full GCs in every thread. */
 export interface MemorySample {
   rss: number;
+  /** The main thread's V8 heap (worker, activities). */
   heapUsed: number;
-  heapTotal: number;
   external: number;
-  arrayBuffers: number;
+  /** The worker threads' V8 heaps (workflow code). */
+  threads: ThreadHeap[];
 }
 
 export interface ChildWorkerOptions {
   address: string;
   namespace: string;
-  taskQueue: string;
-  /** Prebuilt workflow bundle; absent = the child bundles Stepline's workflows at start. */
+  /** Queue of the Stepline worker; absent = no Stepline worker. */
+  taskQueue?: string;
+  /** Prebuilt workflow bundle of the Stepline worker; absent = it bundles Stepline's workflows at start. */
   bundle?: string;
+  /** Queue and bundle of the hand-written baseline worker (same process); absent = none. */
+  baselineTaskQueue?: string;
+  baselineBundle?: string;
   ledger?: string;
   identity?: string;
   workerOptions?: Partial<WorkerOptions>;
@@ -59,6 +71,7 @@ export class ChildWorker {
   private readonly log?: WriteStream;
   private tail = '';
   private readonly memoryWaiters: ((sample: MemorySample) => void)[] = [];
+  private readonly samplingWaiters: ((files: string[]) => void)[] = [];
 
   private constructor(
     readonly options: ChildWorkerOptions,
@@ -87,6 +100,8 @@ export class ChildWorker {
       } else if (message.type === 'memory') {
         const { type: _type, ...sample } = message;
         this.memoryWaiters.shift()?.(sample);
+      } else if (message.type === 'heap-sampling') {
+        this.samplingWaiters.shift()?.(message.files);
       }
     });
   }
@@ -97,14 +112,19 @@ export class ChildWorker {
       ...process.env,
       BENCH_ADDRESS: options.address,
       BENCH_NAMESPACE: options.namespace,
-      BENCH_TASK_QUEUE: options.taskQueue,
+      ...(options.taskQueue ? { BENCH_TASK_QUEUE: options.taskQueue } : {}),
       ...(options.bundle ? { BENCH_BUNDLE: options.bundle } : {}),
+      ...(options.baselineTaskQueue && options.baselineBundle
+        ? {
+            BENCH_BASELINE_TASK_QUEUE: options.baselineTaskQueue,
+            BENCH_BASELINE_BUNDLE: options.baselineBundle,
+          }
+        : {}),
       ...(options.ledger ? { BENCH_LEDGER: options.ledger } : {}),
       ...(options.identity ? { BENCH_IDENTITY: options.identity } : {}),
       ...(options.workerOptions ? { BENCH_WORKER_OPTIONS: JSON.stringify(options.workerOptions) } : {}),
     };
     delete env.STEPLINE_WORKFLOW_BUNDLE;
-    if (!options.bundle) delete env.BENCH_BUNDLE;
     const spawnedAt = Date.now();
     const child = spawn(
       process.execPath,
@@ -161,6 +181,27 @@ export class ChildWorker {
         resolve(sample);
       });
       this.child.send({ type: 'memory' } satisfies ParentMessage);
+    });
+  }
+
+  /**
+   * Sampling heap profile of the worker threads (workflow code): `start`, then `stop` writes
+   * `<filePrefix>.thread<N>.heapprofile` (open in Chrome DevTools) with what is still retained.
+   */
+  heapSampling(action: 'start'): Promise<string[]>;
+  heapSampling(action: 'stop', filePrefix: string): Promise<string[]>;
+  heapSampling(action: 'start' | 'stop', filePrefix = ''): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('bench worker did not answer heap sampling')), 120_000);
+      this.samplingWaiters.push((files) => {
+        clearTimeout(timer);
+        resolve(files);
+      });
+      this.child.send(
+        (action === 'start'
+          ? { type: 'heap-sampling-start' }
+          : { type: 'heap-sampling-stop', filePrefix }) satisfies ParentMessage,
+      );
     });
   }
 

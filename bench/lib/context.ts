@@ -38,6 +38,26 @@ export const QUICK_SIZES: Sizes = {
 /** Worker options every bench worker gets (besides Stepline's own defaults). */
 export const BENCH_WORKER_OPTIONS = { maxCachedWorkflows: 2000 } as const;
 
+/**
+ * Which workflow bundles the workers run:
+ * - `separate` (default): Stepline's own prebuilt bundle for `pipeline`, the baselines' own bundle for
+ *   the hand-written workflows (what each would ship), two workers in the same process;
+ * - `shared`: one worker, one bundle with both (`bench/workflows.ts`): the hand-written workflows then
+ *   carry Stepline's modules too;
+ * - `preload`: like `separate`, with Stepline's bundle built with `preloadModules: ['zod']`.
+ */
+export type BundleMode = 'separate' | 'shared' | 'preload';
+
+export interface Bundles {
+  mode: BundleMode;
+  /** What the Stepline worker runs. */
+  stepline: string;
+  /** What the baseline worker runs; absent in `shared` mode (the Stepline worker runs the baselines). */
+  baseline?: string;
+  /** Stepline's prebuilt bundle exactly as `writeWorkflowBundle` writes it (B7). */
+  prebuilt: string;
+}
+
 export interface BenchContext {
   quick: boolean;
   server: { kind: ServerKind; address: string; namespace: string };
@@ -45,14 +65,14 @@ export interface BenchContext {
   client: Client;
   /** A PipelineClient on {@link taskQueue}. */
   pipelines: PipelineClient;
-  /** The main worker's queue (Stepline `pipeline` and the hand-written baselines). */
+  /** The main worker process's queues: Stepline `pipeline`, and the hand-written baselines. */
   taskQueue: string;
+  baselineQueue: string;
   /** Temporary folder of this run (database, bundles, ledgers, worker logs). */
   runDir: string;
-  /** The bench bundle: `pipeline` + hand-written baselines. */
-  benchBundle: string;
-  /** Stepline's own prebuilt bundle (what `writeWorkflowBundle` produces). */
-  steplineBundle: string;
+  bundles: Bundles;
+  /** Set by `--profile`: where CPU and heap profiles go. */
+  profileDir?: string;
   log(message: string): void;
 }
 
@@ -61,17 +81,38 @@ export function queueName(prefix: string): string {
   return `bench-${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Starts a bench worker child against this context's server, logging to the run folder. */
-export async function startChild(
-  ctx: BenchContext,
-  options: Omit<ChildWorkerOptions, 'address' | 'namespace'>,
-): Promise<ChildWorker> {
-  return await ChildWorker.start({
+export interface StartedWorkers {
+  child: ChildWorker;
+  /** Where to start pipelines, and hand-written workflows (the same queue in `shared` mode). */
+  taskQueue: string;
+  baselineQueue: string;
+}
+
+/**
+ * Starts a bench worker process against this context's server with a Stepline worker and/or a baseline
+ * worker on fresh queues (one worker on one queue in `shared` mode), logging to the run folder.
+ */
+export async function startWorkers(
+  ctx: Pick<BenchContext, 'server' | 'runDir' | 'bundles'>,
+  prefix: string,
+  want: { stepline: boolean; baseline: boolean },
+  options: Omit<ChildWorkerOptions, 'address' | 'namespace' | 'taskQueue' | 'baselineTaskQueue'> = {},
+): Promise<StartedWorkers> {
+  const taskQueue = queueName(prefix);
+  const shared = !ctx.bundles.baseline;
+  const baselineQueue = shared ? taskQueue : `${taskQueue}-baseline`;
+  const child = await ChildWorker.start({
     address: ctx.server.address,
     namespace: ctx.server.namespace,
-    logFile: path.join(ctx.runDir, `worker-${options.taskQueue}.log`),
+    logFile: path.join(ctx.runDir, `worker-${taskQueue}.log`),
+    workerOptions: BENCH_WORKER_OPTIONS,
+    ...(want.stepline || shared ? { taskQueue, bundle: ctx.bundles.stepline } : {}),
+    ...(want.baseline && !shared
+      ? { baselineTaskQueue: baselineQueue, baselineBundle: ctx.bundles.baseline }
+      : {}),
     ...options,
   });
+  return { child, taskQueue, baselineQueue };
 }
 
 /** One line of the results table; rows with the same `id` and `metric` from different servers share a line. */

@@ -5,10 +5,14 @@
 import os from 'node:os';
 import { Option, type Command } from 'commander';
 import type { PipelineClient } from '../client.js';
-import { settingsFromEnv, type SteplineSettings } from '../config.js';
+import { profileDefaults, settingsFromEnv, type SteplineSettings } from '../config.js';
 import { shellWord } from './format.js';
 
-const DEFAULTS = settingsFromEnv({});
+/**
+ * Defaults under the environment and the flags: a `temporal.toml` profile's address and namespace when
+ * one exists, else Stepline's. TLS / mTLS / API key come from the same shared settings when connecting.
+ */
+const DEFAULTS = { ...settingsFromEnv({}), ...profileDefaults() };
 
 /** `--address`, `--namespace`, `--task-queue`: flags win over the environment, which wins over defaults. */
 export function globalOptions(): Option[] {

@@ -72,8 +72,8 @@ export async function serveDashboard(
 }
 
 /**
- * `stepline dashboard`: connects to Temporal (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
- * `STEPLINE_TASK_QUEUE`), serves until SIGINT/SIGTERM (unless `handleSignals: false`), then closes
+ * `stepline dashboard`: connects to Temporal (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, TLS / API key
+ * settings, `STEPLINE_TASK_QUEUE`), serves until SIGINT/SIGTERM (unless `handleSignals: false`), then closes
  * everything. `overrides` (port, host, tokens, …) win over the environment, for CLI flags.
  */
 export async function runDashboard(
@@ -84,7 +84,9 @@ export async function runDashboard(
   } & Partial<Omit<StartDashboardOptions, 'client'>> = {},
 ): Promise<RunningDashboard> {
   const { handleSignals = true, ...rest } = options;
-  const client = await PipelineClient.connect(settingsFromEnv(options.env));
+  // Address, namespace, TLS / mTLS and API key: the shared connection settings (src/config.ts).
+  const env = options.env ?? process.env;
+  const client = await PipelineClient.connect({ taskQueue: settingsFromEnv(env).taskQueue, env });
   const dashboard = await serveDashboard(client, rest);
   // The dashboard first (no call in flight afterwards), then the connection.
   const close = async () => {

@@ -84,7 +84,7 @@ describe('a dev server killed with SIGKILL mid-pipeline', () => {
     for (const id of ids) await pipelines.start(sequential, { id, params: PARAMS });
     const gateId = testId('server-crash-gated');
     await pipelines.start(gated, { id: gateId, params: PARAMS });
-    // Mid-pipeline: s1 and s2 done everywhere, s3 running; the gated pipeline waiting for its approval.
+    // Mid-pipeline: s1 and s2 done everywhere, s3 (or a later step) running; the gated pipeline waiting.
     await Promise.all(ids.map((id) => ledger.waitFor({ event: 'start', key: `${id}/s3` })));
     await eventually(async () => (await pipelines!.queryProgress(gateId)).status === 'awaiting_approval');
 
@@ -116,13 +116,19 @@ describe('a dev server killed with SIGKILL mid-pipeline', () => {
 
     // A step whose successor had started before the crash had completed for good: it must not run again.
     const startedBefore = new Set(atKill.filter((r) => r.event === 'start').map((r) => r.key));
+    const finishedBefore = new Set(atKill.filter((r) => r.event === 'finish').map((r) => r.key));
+    const inFlight = [...startedBefore]
+      .filter((key) => !finishedBefore.has(key))
+      .map((key) => key.split('/')[1]);
     const lines: string[] = [];
     for (const id of [...ids, gateId]) {
       const tallies = ledger.tally({ prefix: `${id}/` });
       assert.equal(tallies.length, id === gateId ? 2 : STEPS, `${id}: every step ran`);
       for (const [n, tally] of tallies.entries()) {
         const next = tallies[n + 1];
-        const completedBefore = next !== undefined && startedBefore.has(next.key);
+        // (The gated pipeline's first step had completed: the gate was waiting.)
+        const completedBefore =
+          (next !== undefined && startedBefore.has(next.key)) || tally.key === `${gateId}/before`;
         const name = tally.key.slice(id.length + 1);
         assert.equal(tally.finishes >= 1, true, `${id} ${name} finished`);
         if (completedBefore) assert.deepEqual([tally.starts, tally.finishes], [1, 1], `${id} ${name}`);
@@ -133,7 +139,8 @@ describe('a dev server killed with SIGKILL mid-pipeline', () => {
       );
     }
     t.diagnostic(
-      `server killed with ${PIPELINES} pipelines at s3 and one at an approval gate; down ${DOWNTIME_MS} ms, ` +
+      `server killed with ${PIPELINES} pipelines running [${inFlight.join(', ')}] and one at an approval gate; ` +
+        `down ${DOWNTIME_MS} ms, ` +
         `serving again ${serverBackMs} ms after restart; worker ${workerDied ? 'died and was restarted' : 'survived and reconnected'}; ` +
         `all ${PIPELINES + 1} pipelines completed ${doneMs} ms after the kill`,
     );

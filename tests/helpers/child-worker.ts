@@ -154,6 +154,7 @@ export class ChildWorker {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
+    for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
   }
 
   static async start(options: ChildWorkerOptions): Promise<ChildWorker> {
@@ -168,6 +169,9 @@ export class ChildWorker {
         STEPLINE_LEDGER: options.ledger,
       },
     });
+    // Never keep the test process alive: its exit (normal or not) kills the children instead.
+    child.unref();
+    child.channel?.unref();
     const worker = new ChildWorker(options, child);
     try {
       await worker.waitReady(options.readyTimeoutMs ?? 60_000);
@@ -218,6 +222,7 @@ export class ChildWorker {
 
   /** SIGKILL: no graceful shutdown, no last heartbeat. Resolves once the process is gone. */
   async kill(): Promise<void> {
+    this.child.ref(); // keep the test process alive until the exit is seen
     if (!this.exited) this.child.kill('SIGKILL');
     await this.#exit;
   }
@@ -225,6 +230,7 @@ export class ChildWorker {
   /** SIGTERM (the worker shuts down gracefully), SIGKILL after `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
     if (this.exited) return await this.#exit;
+    this.child.ref();
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     this.child.kill('SIGTERM');
     await this.#exit;

@@ -1,0 +1,158 @@
+/**
+ * Workflow-side telemetry for the `pipeline` workflow. This module runs inside Temporal's workflow
+ * sandbox (it is bundled with the interpreter by `src/bundle.ts` as a workflow interceptor module):
+ * it imports only `@temporalio/workflow`, `src/pipeline` and its own folder, and adds nothing to history.
+ *
+ * - Metrics through the SDK's workflow metric meter (emitted only outside replay, so a replaying worker
+ *   never counts twice): pipelines started / completed / failed / cancelled by name, pipeline duration.
+ * - Logs through the SDK's workflow logger (replay-aware too), every line with `pipelineId` and `pipeline`.
+ * - Every scheduled step carries the pipeline's name in the `stepline-pipeline` activity header, so the
+ *   worker's activity interceptor can label step metrics and logs with it.
+ */
+import {
+  ApplicationFailure,
+  ContinueAsNew,
+  defaultPayloadConverter,
+  isCancellation,
+  log,
+  metricMeter,
+  workflowInfo,
+  type ActivityInput,
+  type GetLogAttributesInput,
+  type LocalActivityInput,
+  type Next,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptors,
+  type WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
+import {
+  PIPELINE_FAILURE_TYPES,
+  PIPELINE_WORKFLOW_TYPE,
+  type PipelineRequest,
+} from '../../pipeline/contract.js';
+import { METRICS, PIPELINE_NAME_HEADER, metricPipelineName } from './names.js';
+
+/** What the inbound and outbound halves share for one workflow run. */
+interface RunTelemetry {
+  /** The pipeline's name, once `execute` has seen the request. */
+  pipeline?: string;
+}
+
+type Outcome = 'completed' | 'failed' | 'rolled_back' | 'invalid' | 'cancelled';
+
+class PipelineTelemetryInbound implements WorkflowInboundCallsInterceptor {
+  constructor(private readonly run: RunTelemetry) {}
+
+  async execute(
+    input: WorkflowExecuteInput,
+    next: Next<WorkflowInboundCallsInterceptor, 'execute'>,
+  ): Promise<unknown> {
+    if (workflowInfo().workflowType !== PIPELINE_WORKFLOW_TYPE) return await next(input);
+    const request = input.args[0] as Partial<PipelineRequest> | undefined;
+    const pipeline = metricPipelineName((request?.definition as { name?: unknown } | undefined)?.name);
+    this.run.pipeline = pipeline;
+    const continued = request?.resumeFrom?.reason === 'continue-as-new';
+    if (continued) {
+      log.info('pipeline continues in a new run');
+    } else {
+      metricMeter
+        .createCounter(METRICS.pipelinesStarted, 'pipelines', 'Pipelines started (new or resumed)')
+        .add(1, { pipeline });
+      log.info(request?.resumeFrom ? 'pipeline resumed' : 'pipeline started');
+    }
+    try {
+      const result = await next(input);
+      this.finished(pipeline, 'completed');
+      return result;
+    } catch (err) {
+      if (err instanceof ContinueAsNew) throw err;
+      const outcome = outcomeOf(err);
+      if (outcome) this.finished(pipeline, outcome, err);
+      throw err;
+    }
+  }
+
+  private finished(pipeline: string, outcome: Outcome, err?: unknown): void {
+    const seconds = Math.max(0, (Date.now() - workflowInfo().startTime.getTime()) / 1000);
+    metricMeter
+      .createHistogram(METRICS.pipelineDuration, 'float', 's', 'Seconds from a pipeline start to its end')
+      .record(seconds, { pipeline, status: outcome });
+    if (outcome === 'completed') {
+      metricMeter
+        .createCounter(METRICS.pipelinesCompleted, 'pipelines', 'Pipelines completed')
+        .add(1, { pipeline });
+      log.info('pipeline completed', { durationMs: Math.round(seconds * 1000) });
+    } else if (outcome === 'cancelled') {
+      metricMeter
+        .createCounter(METRICS.pipelinesCancelled, 'pipelines', 'Pipelines cancelled')
+        .add(1, { pipeline });
+      log.info('pipeline cancelled', { durationMs: Math.round(seconds * 1000) });
+    } else {
+      metricMeter
+        .createCounter(METRICS.pipelinesFailed, 'pipelines', 'Pipelines failed, rolled back or invalid')
+        .add(1, { pipeline, status: outcome });
+      log.warn(`pipeline ${outcome === 'rolled_back' ? 'rolled back' : outcome}`, {
+        durationMs: Math.round(seconds * 1000),
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+}
+
+/** How a pipeline ended, from what its workflow function threw; undefined for a bug (the task retries). */
+function outcomeOf(err: unknown): Outcome | undefined {
+  if (isCancellation(err)) return 'cancelled';
+  if (!(err instanceof ApplicationFailure)) return undefined;
+  if (err.type === PIPELINE_FAILURE_TYPES.rolledBack) return 'rolled_back';
+  if (err.type === PIPELINE_FAILURE_TYPES.invalidDefinition) return 'invalid';
+  return 'failed';
+}
+
+class PipelineTelemetryOutbound implements WorkflowOutboundCallsInterceptor {
+  constructor(private readonly run: RunTelemetry) {}
+
+  async scheduleActivity(
+    input: ActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
+  ): Promise<unknown> {
+    return await next(this.withPipelineHeader(input));
+  }
+
+  async scheduleLocalActivity(
+    input: LocalActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
+  ): Promise<unknown> {
+    return await next(this.withPipelineHeader(input));
+  }
+
+  getLogAttributes(
+    input: GetLogAttributesInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>,
+  ): Record<string, unknown> {
+    const info = workflowInfo();
+    if (info.workflowType !== PIPELINE_WORKFLOW_TYPE) return next(input);
+    return next({
+      ...input,
+      pipelineId: info.workflowId,
+      ...(this.run.pipeline ? { pipeline: this.run.pipeline } : {}),
+    });
+  }
+
+  private withPipelineHeader<T extends ActivityInput | LocalActivityInput>(input: T): T {
+    if (!this.run.pipeline) return input;
+    return {
+      ...input,
+      headers: {
+        ...input.headers,
+        [PIPELINE_NAME_HEADER]: defaultPayloadConverter.toPayload(this.run.pipeline),
+      },
+    };
+  }
+}
+
+/** The workflow interceptor factory the SDK looks for in an interceptor module. */
+export const interceptors = (): WorkflowInterceptors => {
+  const run: RunTelemetry = {};
+  return { inbound: [new PipelineTelemetryInbound(run)], outbound: [new PipelineTelemetryOutbound(run)] };
+};
