@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeWorkflowBundle } from '../src/bundle.js';
 import { PipelineClient } from '../src/client.js';
 import { startDevServer, type DevServer } from '../src/dev/dev-server.js';
@@ -202,7 +202,7 @@ async function buildBundles(runDir: string, mode: BundleMode): Promise<Bundles> 
     const { code } = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL(workflowsPath, import.meta.url)),
       logger: quietBundler,
-      ...(preload ? preloading(preload) : {}),
+      ...(preload ? { preloadModules: [fileURLToPath(new URL(preload, import.meta.url))] } : {}),
     });
     writeFileSync(file, code);
     return file;
@@ -212,28 +212,10 @@ async function buildBundles(runDir: string, mode: BundleMode): Promise<Bundles> 
   if (mode === 'shared') return { mode, stepline: await bundle('shared', './workflows.ts'), prebuilt };
   const baseline = await bundle('baseline', './baseline/workflows.ts');
   const stepline =
-    mode === 'preload' ? await bundle('stepline-preload', '../src/workflows/index.ts', 'zod') : prebuilt;
+    mode === 'preload'
+      ? await bundle('stepline-preload', '../src/workflows/index.ts', './zod-preload.ts')
+      : prebuilt;
   return { mode, stepline, baseline, prebuilt };
-}
-
-/**
- * Bundler options that load `pkg` once per V8 context, shared by every workflow, instead of once per
- * workflow: preload its ESM entry (the file workflow code imports), and keep webpack from dropping that
- * `require` as side-effect free.
- */
-function preloading(pkg: string): Pick<BundleOptions, 'preloadModules' | 'webpackConfigHook'> {
-  const entry = fileURLToPath(import.meta.resolve(pkg));
-  const packageDir = new RegExp(`[\\\\/]node_modules[\\\\/]${pkg}[\\\\/]`);
-  return {
-    preloadModules: [entry],
-    webpackConfigHook: (config) => ({
-      ...config,
-      module: {
-        ...config.module,
-        rules: [...(config.module?.rules ?? []), { test: packageDir, sideEffects: true }],
-      },
-    }),
-  };
 }
 
 async function main(): Promise<void> {
@@ -259,6 +241,7 @@ async function main(): Promise<void> {
   );
   if (args.profile) mkdirSync(PROFILE_DIR, { recursive: true });
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'stepline-bench-'));
+  process.once('exit', () => rmSync(runDir, { recursive: true, force: true }));
   try {
     const bundles = await buildBundles(runDir, args.bundle);
     log(`workflow bundles built (${args.bundle})`);

@@ -131,8 +131,8 @@ export const b3Progress: BenchCase = {
         },
         {
           id: 'B3',
-          metric: 'hand-written gate: trivial query · query + describe, p99 ms',
-          value: `${handQuery.p99.toFixed(1)} · ${handFull.p99.toFixed(1)}`,
+          metric: 'hand-written gate workflow, trivial query · query + describe, p50 / p95 / p99 ms',
+          value: `${fmt(handQuery)} · ${fmt(handFull)}`,
         },
       ],
       data: {

@@ -59,6 +59,14 @@ export const b4FanOut: BenchCase = {
         target: '≤ 1.10',
         met: ratio.median <= 1.1,
       });
+      const taskMs = (runs: HistoryCounts[]) =>
+        `${summarize(runs.map((r) => r.workflowTaskMs.reduce((x, y) => x + y, 0))).median.toFixed(0)} ` +
+        `(${summarize(runs.map((r) => r.workflowTaskMs[0] ?? 0)).median.toFixed(0)})`;
+      rows.push({
+        id: 'B4',
+        metric: `ms in workflow tasks per run (first task), ${shape.name}: Stepline · hand-written`,
+        value: `${taskMs(a)} · ${taskMs(b)}`,
+      });
       data[shape.name] = {
         ratios,
         ratio,
@@ -66,6 +74,8 @@ export const b4FanOut: BenchCase = {
         handWrittenMs: b.map((r) => r.makespanMs),
         steplineWorkflowTasks: a.map((r) => r.workflowTasks),
         handWrittenWorkflowTasks: b.map((r) => r.workflowTasks),
+        steplineWorkflowTaskMs: a.map((r) => r.workflowTaskMs),
+        handWrittenWorkflowTaskMs: b.map((r) => r.workflowTaskMs),
         steplineEvents: a[0]!.events,
         handWrittenEvents: b[0]!.events,
       };

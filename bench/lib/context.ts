@@ -18,7 +18,7 @@ export interface Sizes {
 }
 
 export const FULL_SIZES: Sizes = {
-  b1: { pipelines: 200, steps: 10, concurrency: 20, rounds: 5, warmup: 20 },
+  b1: { pipelines: 200, steps: 10, concurrency: 20, rounds: 3, warmup: 20 },
   b3: { pipelines: 500, queries: 2000, startConcurrency: 20 },
   b4: { items: 100, rounds: 5 },
   b5: { rounds: 3, steps: 10, killAtStep: 5, stepMs: 100, heartbeatTimeoutMs: 3000 },
@@ -27,11 +27,11 @@ export const FULL_SIZES: Sizes = {
 };
 
 export const QUICK_SIZES: Sizes = {
-  b1: { pipelines: 40, steps: 10, concurrency: 20, rounds: 2, warmup: 10 },
-  b3: { pipelines: 100, queries: 200, startConcurrency: 20 },
-  b4: { items: 100, rounds: 2 },
+  b1: { pipelines: 20, steps: 10, concurrency: 20, rounds: 2, warmup: 5 },
+  b3: { pipelines: 50, queries: 100, startConcurrency: 20 },
+  b4: { items: 100, rounds: 1 },
   b5: { rounds: 1, steps: 10, killAtStep: 5, stepMs: 100, heartbeatTimeoutMs: 3000 },
-  b6: { pipelines: 200, rounds: 1, startConcurrency: 20 },
+  b6: { pipelines: 100, rounds: 1, startConcurrency: 20 },
   b7: { rounds: 1 },
 };
 

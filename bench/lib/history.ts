@@ -4,6 +4,7 @@ import { tsToMs } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
 
 const { EventType } = proto.temporal.api.enums.v1;
+const { History, HistoryEvent } = proto.temporal.api.history.v1;
 
 export interface HistoryCounts {
   /** Every event, start to close. */
@@ -17,15 +18,30 @@ export interface HistoryCounts {
   byType: Record<string, number>;
   /** Server time from the start event to the close event, in ms. */
   makespanMs: number;
+  /** Encoded size of the whole history (protobuf), in bytes. */
+  bytes: number;
+  /** Event type → encoded bytes of those events. */
+  bytesByType: Record<string, number>;
+  /** Worker time of each completed workflow task (started → completed event), in ms. */
+  workflowTaskMs: number[];
 }
 
 export async function historyCounts(client: Client, workflowId: string): Promise<HistoryCounts> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const byType: Record<string, number> = {};
+  const bytesByType: Record<string, number> = {};
   const events = history.events ?? [];
+  const workflowTaskMs: number[] = [];
+  let taskStartedAt: number | undefined;
   for (const event of events) {
+    if (event.workflowTaskStartedEventAttributes) taskStartedAt = tsToMs(event.eventTime);
+    if (event.workflowTaskCompletedEventAttributes && taskStartedAt !== undefined) {
+      workflowTaskMs.push(tsToMs(event.eventTime) - taskStartedAt);
+      taskStartedAt = undefined;
+    }
     const name = (EventType[event.eventType ?? 0] ?? String(event.eventType)).replace(/^EVENT_TYPE_/, '');
     byType[name] = (byType[name] ?? 0) + 1;
+    bytesByType[name] = (bytesByType[name] ?? 0) + HistoryEvent.encode(event).finish().length;
   }
   return {
     events: events.length,
@@ -33,6 +49,9 @@ export async function historyCounts(client: Client, workflowId: string): Promise
     activitiesScheduled: byType.ACTIVITY_TASK_SCHEDULED ?? 0,
     workflowTaskTimeouts: byType.WORKFLOW_TASK_TIMED_OUT ?? 0,
     byType,
+    bytes: History.encode(history).finish().length,
+    bytesByType,
+    workflowTaskMs,
     makespanMs: events.length ? tsToMs(events.at(-1)!.eventTime) - tsToMs(events[0]!.eventTime) : 0,
   };
 }

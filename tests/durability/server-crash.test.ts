@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { PipelineClient } from '../../src/client.js';
 import { freePort, startDevServer, type DevServer } from '../../src/dev/dev-server.js';
-import { ChildWorker, killChildWorkers } from '../helpers/child-worker.js';
+import { ChildWorker, CRASH_DEFAULTS, killChildWorkers } from '../helpers/child-worker.js';
 import { eventually, testId } from '../helpers/harness.js';
 import { Ledger } from '../helpers/ledger.js';
 
@@ -22,11 +22,6 @@ const STEP_MS = 1500;
 const PIPELINES = 4;
 /** How long the server stays dead before it is started again. */
 const DOWNTIME_MS = 2000;
-
-const CRASH_DEFAULTS = {
-  timeouts: { heartbeat: '1s', startToClose: '30s' },
-  retry: { initialInterval: '200ms', maxAttempts: 5 },
-};
 
 const sequential = {
   name: 'server-crash',
@@ -60,7 +55,16 @@ describe('a dev server killed with SIGKILL mid-pipeline', () => {
   let server: DevServer | undefined;
   let pipelines: PipelineClient | undefined;
 
+  // Interrupted (Ctrl-C, the runner's SIGTERM): no `exit` event would come, so kill the server here.
+  const interrupted = () => {
+    if (server?.pid) process.kill(server.pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+
   after(async () => {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     await killChildWorkers();
     await pipelines?.close().catch(() => undefined);
     await server?.stop();

@@ -10,19 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { PipelineClient, PipelineFailedError } from '../../src/client.js';
-import { ChildWorker, killChildWorkers } from '../helpers/child-worker.js';
+import { ChildWorker, CRASH_DEFAULTS, killChildWorkers } from '../helpers/child-worker.js';
 import { eventually, historyEventTypes, serverAddress, testId } from '../helpers/harness.js';
 import { Ledger, type LedgerTally } from '../helpers/ledger.js';
-
-/**
- * Short heartbeat timeout and retry interval: a step whose worker died runs again ~2 s later, which is
- * about when the replacement worker is ready. (1 s proved too tight on a loaded 2-core machine: a fresh
- * worker's first heartbeat can come later than that, and the spurious retry spoils the exact counts.)
- */
-const CRASH_DEFAULTS = {
-  timeouts: { heartbeat: '2s', startToClose: '30s' },
-  retry: { initialInterval: '200ms', maxAttempts: 5 },
-};
 
 const STEP_MS = 600;
 const SEQUENTIAL_STEPS = 8;
@@ -158,8 +148,8 @@ describe('a worker SIGKILLed mid-pipeline', { concurrency: 2 }, () => {
 
   after(async () => {
     await killChildWorkers();
-    await client?.connection.close();
     ledger.dispose();
+    await client?.connection.close();
   });
 
   function startWorker(taskQueue = `crash-${randomUUID()}`): Promise<ChildWorker> {

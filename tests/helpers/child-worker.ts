@@ -37,6 +37,17 @@ export function ledgerOutput(handler: string, stepId: string, index: number | un
   return { stepId, index: index ?? null, value: input.value ?? null, digest } satisfies LedgerOutput;
 }
 
+/**
+ * `defaults` for definitions run by crash tests: a short heartbeat timeout and retry interval, so a step
+ * whose worker died runs again ~2 s later (about when a replacement worker is ready). 1 s proved too tight
+ * on a loaded 2-core machine: a fresh worker's first heartbeat can come later than that, and the spurious
+ * retry spoils the exact counts the tests assert.
+ */
+export const CRASH_DEFAULTS = {
+  timeouts: { heartbeat: '2s', startToClose: '30s' },
+  retry: { initialInterval: '200ms', maxAttempts: 5 },
+};
+
 /** How often a ledger handler heartbeats while it works. */
 const HEARTBEAT_EVERY_MS = 100;
 

@@ -158,7 +158,9 @@ export class WorkerProcess {
 
 /** Kills every worker process still running (for `after` hooks). */
 export async function killWorkerProcesses(): Promise<void> {
-  const exits = [...live].map((child) => new Promise<void>((resolve) => child.once('close', () => resolve())));
+  const exits = [...live].map(
+    (child) => new Promise<void>((resolve) => child.once('close', () => resolve())),
+  );
   for (const child of live) child.kill('SIGKILL');
   await Promise.all(exits);
 }

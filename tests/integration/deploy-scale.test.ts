@@ -137,7 +137,10 @@ describe('three workers on one task queue', { timeout: 150_000 }, () => {
     });
     const summary = Object.fromEntries([...shares].sort());
     for (const worker of workers) {
-      assert.ok((shares.get(worker.identity) ?? 0) > 0, `${worker.identity} ran no step: ${JSON.stringify(summary)}`);
+      assert.ok(
+        (shares.get(worker.identity) ?? 0) > 0,
+        `${worker.identity} ran no step: ${JSON.stringify(summary)}`,
+      );
     }
     for (const worker of survivors) {
       assert.ok(

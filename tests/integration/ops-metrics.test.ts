@@ -62,7 +62,8 @@ function startCollector(): Promise<{ url: string; spans: string[]; close(): Prom
           resourceSpans?: { scopeSpans?: { spans?: { name: string }[] }[] }[];
         };
         for (const resource of payload.resourceSpans ?? [])
-          for (const scope of resource.scopeSpans ?? []) for (const span of scope.spans ?? []) spans.push(span.name);
+          for (const scope of resource.scopeSpans ?? [])
+            for (const span of scope.spans ?? []) spans.push(span.name);
       } catch {
         // not JSON: counted as nothing
       }
@@ -130,7 +131,10 @@ describe('worker metrics, health, logs and traces', { timeout: 150_000 }, () => 
     const before = await scrape();
     assert.equal(metricValue(before, 'stepline_pipelines_started_total', { pipeline: 'metrics-ok' }), 0);
     assert.equal(metricValue(before, 'stepline_sdk_metrics_up'), 1);
-    assert.ok(before.some((s) => s.name.startsWith('nodejs_')), 'Node.js process metrics');
+    assert.ok(
+      before.some((s) => s.name.startsWith('nodejs_')),
+      'Node.js process metrics',
+    );
 
     await pipelines.startAndWait(ok);
     await pipelines.startAndWait(ok);
@@ -144,10 +148,17 @@ describe('worker metrics, health, logs and traces', { timeout: 150_000 }, () => 
     assert.equal(value('stepline_pipelines_started_total', { pipeline: 'metrics-ok' }), 2);
     assert.equal(value('stepline_pipelines_completed_total', { pipeline: 'metrics-ok' }), 2);
     assert.equal(value('stepline_pipelines_started_total', { pipeline: 'metrics-broken' }), 1);
-    assert.equal(value('stepline_pipelines_failed_total', { pipeline: 'metrics-broken', status: 'failed' }), 1);
+    assert.equal(
+      value('stepline_pipelines_failed_total', { pipeline: 'metrics-broken', status: 'failed' }),
+      1,
+    );
     assert.equal(value('stepline_pipelines_completed_total', { pipeline: 'metrics-broken' }), 0);
     assert.equal(
-      value('stepline_step_duration_seconds_count', { pipeline: 'metrics-ok', step: 'b', outcome: 'succeeded' }),
+      value('stepline_step_duration_seconds_count', {
+        pipeline: 'metrics-ok',
+        step: 'b',
+        outcome: 'succeeded',
+      }),
       2,
     );
     assert.ok(value('stepline_step_duration_seconds_sum', { pipeline: 'metrics-ok', step: 'b' }) >= 0.04);
@@ -155,7 +166,10 @@ describe('worker metrics, health, logs and traces', { timeout: 150_000 }, () => 
       value('stepline_step_duration_seconds_count', { pipeline: 'metrics-broken', outcome: 'failed' }),
       1,
     );
-    assert.equal(value('stepline_pipeline_duration_seconds_count', { pipeline: 'metrics-ok', status: 'completed' }), 2);
+    assert.equal(
+      value('stepline_pipeline_duration_seconds_count', { pipeline: 'metrics-ok', status: 'completed' }),
+      2,
+    );
     // The SDK runtime's own metrics, from the same endpoint.
     assert.ok(value('temporal_workflow_completed', { task_queue: taskQueue }) >= 2);
     assert.ok(value('temporal_activity_execution_latency_count', { task_queue: taskQueue }) >= 4);
@@ -166,14 +180,18 @@ describe('worker metrics, health, logs and traces', { timeout: 150_000 }, () => 
     const gate = await pipelines.start(gated);
     await eventually(async () => (await pending('stepline_pending_approvals', 'metrics-gated')) === 1);
     const repair = await pipelines.start(repairable);
-    await eventually(async () => (await pending('stepline_pending_interventions', 'metrics-repairable')) === 1);
+    await eventually(
+      async () => (await pending('stepline_pending_interventions', 'metrics-repairable')) === 1,
+    );
 
     await pipelines.approve(gate.pipelineId, 'gate', { by: 'ops' });
     await pipelines.intervene(repair.pipelineId, { stepId: 'flaky', action: 'skip', by: 'ops' });
     await pipelines.result(gate.pipelineId);
     await pipelines.result(repair.pipelineId);
     await eventually(async () => (await pending('stepline_pending_approvals', 'metrics-gated')) === 0);
-    await eventually(async () => (await pending('stepline_pending_interventions', 'metrics-repairable')) === 0);
+    await eventually(
+      async () => (await pending('stepline_pending_interventions', 'metrics-repairable')) === 0,
+    );
   });
 
   test('logs are JSON lines; step and workflow lines carry pipeline and step ids', async () => {
@@ -209,8 +227,8 @@ describe('worker metrics, health, logs and traces', { timeout: 150_000 }, () => 
   test('OpenTelemetry spans of the workflow and its steps reach the OTLP collector', async () => {
     await eventually(
       async () =>
-        ['RunWorkflow:pipeline', 'StartActivity:echo', 'RunActivity:echo', 'RunActivity:delay'].every((name) =>
-          collector.spans.includes(name),
+        ['RunWorkflow:pipeline', 'StartActivity:echo', 'RunActivity:echo', 'RunActivity:delay'].every(
+          (name) => collector.spans.includes(name),
         ),
       15_000,
     ).catch(() => assert.fail(`spans seen: ${[...new Set(collector.spans)].join(', ') || 'none'}`));

@@ -99,7 +99,10 @@ describe('SIGTERM: graceful worker shutdown', { timeout: 120_000 }, () => {
     assert.equal(long?.cancels, 1, 'the first attempt saw its cancellation at the grace deadline');
     assert.deepEqual(long?.pids, [first.pid, second.pid]);
     assert.equal(long?.finishes, 1, 'the retry on the other worker finished it, once');
-    assert.ok(first.exitedAt! < ledger.read({ key, event: 'finish' })[0]!.at, 'the first worker did not wait 8 s');
+    assert.ok(
+      first.exitedAt! < ledger.read({ key, event: 'finish' })[0]!.at,
+      'the first worker did not wait 8 s',
+    );
     assert.equal(ledger.tally({ key: `${pipelineId}/after` })[0]?.starts, 1);
     await second.terminate();
   });
