@@ -29,12 +29,15 @@ function testFiles(dir: string): string[] {
     .sort();
 }
 
+// One bundle per run: a concurrent run must never swap the code under this run's workers.
+const bundlePath = path.join(PROJECT_ROOT, '.cache', `test-workflow-bundle-${process.pid}.js`);
 let server: DevServer | undefined;
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await server?.stop().catch(() => undefined);
+    rmSync(bundlePath, { force: true });
   }
   process.exit(code);
 }
@@ -49,7 +52,6 @@ if (needsServer) {
     `stepline test: dev server ${server.address} (${server.cli.source}) up in ${Date.now() - t0} ms`,
   );
 }
-const bundlePath = path.join(PROJECT_ROOT, '.cache', 'test-workflow-bundle.js');
 if (needsServer) {
   const t0 = Date.now();
   await writeWorkflowBundle(bundlePath);

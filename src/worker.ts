@@ -125,7 +125,6 @@ export async function runPipelineWorker(env: NodeJS.ProcessEnv = process.env): P
 
   const sdkMetricsPort = settings.metricsAddress ? await freeLoopbackPort() : undefined;
   const runtime = installRuntime(logger, settings.logLevel, sdkMetricsPort);
-  const runtimeOwned = runtime !== undefined;
   // Core's forwarded logs are buffered for 100 ms: flush them before the process may exit.
   const flushLogs = () => {
     try {
@@ -141,6 +140,7 @@ export async function runPipelineWorker(env: NodeJS.ProcessEnv = process.env): P
   };
   let worker: Worker;
   let metrics: RunningMetricsServer | undefined;
+  let loadedSteps: StepHandler[] = [];
   try {
     logger.info('stepline worker starting', {
       ...describeConnection(connectionSettings),
@@ -150,21 +150,21 @@ export async function runPipelineWorker(env: NodeJS.ProcessEnv = process.env): P
       shutdownGraceTimeMs: settings.shutdownGraceTimeMs,
       tracing: settings.tracing,
     });
-    const steps = await loadStepModules(settings.steps);
+    loadedSteps = await loadStepModules(settings.steps);
     const connection = await NativeConnection.connect(connectionOptions(connectionSettings));
     resources.push(connection);
     let tracing: Tracing | undefined;
     if (settings.tracing === 'otlp') {
       const { startTracing } = await import('./telemetry/tracing.js'); // OpenTelemetry loads only when used
-      tracing = startTracing(env);
-      const exporter = tracing;
-      resources.push({ close: () => exporter.shutdown() });
+      const started = startTracing(env);
+      resources.push({ close: () => started.shutdown() });
+      tracing = started;
     }
     worker = await createPipelineWorker({
       connection,
       namespace: connectionSettings.namespace,
       taskQueue: settings.taskQueue,
-      steps,
+      steps: loadedSteps,
       ...(settings.workflowBundle ? { workflowBundlePath: settings.workflowBundle } : {}),
       ...(tracing ? { tracing } : {}),
       workerOptions: workerOptionsOf(settings),
@@ -173,9 +173,7 @@ export async function runPipelineWorker(env: NodeJS.ProcessEnv = process.env): P
       const running = worker;
       metrics = await startMetricsServer({
         ...settings.metricsAddress,
-        ...(sdkMetricsPort && runtimeOwned
-          ? { sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics` }
-          : {}),
+        ...(sdkMetricsPort && runtime ? { sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics` } : {}),
         health: () => ({
           ok: running.getState() === 'RUNNING',
           state: running.getState(),
@@ -185,14 +183,14 @@ export async function runPipelineWorker(env: NodeJS.ProcessEnv = process.env): P
         }),
       });
       resources.push(metrics);
-      if (settings.pendingPollIntervalMs > 0 && runtimeOwned) {
+      if (settings.pendingPollIntervalMs > 0 && runtime) {
         const clientConnection = await Connection.connect(connectionOptions(connectionSettings));
         resources.push(clientConnection);
         const gauges: PendingGauges = startPendingGauges({
           client: new Client({ connection: clientConnection, namespace: connectionSettings.namespace }),
           taskQueue: settings.taskQueue,
           intervalMs: settings.pendingPollIntervalMs,
-          meter: Runtime.instance().metricMeter,
+          meter: runtime.metricMeter,
           log: logger,
         });
         resources.push({ close: () => gauges.stop() });
@@ -218,6 +216,7 @@ export async function runPipelineWorker(env: NodeJS.ProcessEnv = process.env): P
       taskQueue: settings.taskQueue,
       namespace: connectionSettings.namespace,
       ...(metrics ? { metricsUrl: metrics.url } : {}),
+      stepHandlers: loadedSteps.map((step) => step.name),
       ...workerOptionsOf(settings),
       maxCachedWorkflows: worker.options.maxCachedWorkflows,
     }),

@@ -47,7 +47,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return results;
 }
 
-describe('three workers on one task queue', { timeout: 150_000 }, () => {
+describe('three workers on one task queue', { timeout: 175_000 }, () => {
   const taskQueue = `scale-${randomUUID()}`;
   const ledger = Ledger.temp('stepline-scale-');
   const workers: WorkerProcess[] = [];
@@ -103,8 +103,8 @@ describe('three workers on one task queue', { timeout: 150_000 }, () => {
     for (;;) {
       const finishes = ledger.read({ event: 'finish' });
       if (finishes.length >= total / 3 && finishes.some((r) => r.pid === victim.pid)) break;
-      assert.ok(Date.now() - started < 90_000, `only ${finishes.length} steps finished after 90 s`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(Date.now() - started < 120_000, `only ${finishes.length} steps finished after 120 s`);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // reading the ledger costs CPU the workers need
     }
     await victim.kill();
     const killedAt = Date.now() - started;

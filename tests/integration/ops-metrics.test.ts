@@ -81,7 +81,7 @@ function startCollector(): Promise<{ url: string; spans: string[]; close(): Prom
   );
 }
 
-describe('worker metrics, health, logs and traces', { timeout: 150_000 }, () => {
+describe('worker metrics, health, logs and traces', { timeout: 170_000 }, () => {
   const taskQueue = `ops-metrics-${randomUUID()}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stepline-ops-'));
   let collector: Awaited<ReturnType<typeof startCollector>>;

@@ -98,7 +98,7 @@ function makeCertificates(dir: string) {
   };
 }
 
-describe('secure connections and secrets', { timeout: 120_000 }, () => {
+describe('secure connections and secrets', { timeout: 170_000 }, () => {
   const apiKey = `secret-xyz-${randomUUID()}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'stepline-secrets-'));
 

@@ -27,7 +27,7 @@ function twoSteps(firstMs: number): PipelineDefinitionInput {
   };
 }
 
-describe('SIGTERM: graceful worker shutdown', { timeout: 120_000 }, () => {
+describe('SIGTERM: graceful worker shutdown', { timeout: 170_000 }, () => {
   const ledger = Ledger.temp('stepline-shutdown-');
   let client: Client;
 

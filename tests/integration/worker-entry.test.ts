@@ -51,7 +51,11 @@ describe('npm run worker (src/worker.ts) with STEPLINE_STEPS', () => {
     assert.equal((result.outputs.enrich as unknown[]).length, 12);
     assert.equal((result.outputs.summarize as { count: number }).count, 12);
     assert.deepEqual(result.outputs['full-refresh'], { mode: 'full' });
-    assert.match(output, /steps\+=orders\.extract,orders\.enrich/);
+    // The worker logs JSON lines; the running line names the user step handlers it loaded.
+    assert.match(
+      output,
+      /"msg":"stepline worker running".*"stepHandlers":\["orders\.extract","orders\.enrich",/,
+    );
   });
 
   test('SIGTERM shuts the worker down gracefully (exit code 0)', async () => {
