@@ -92,6 +92,10 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
     ...(sinks ? { sinks } : {}),
     // Step progress travels in heartbeats; without a heartbeat timeout the SDK would throttle them to 30 s.
     defaultHeartbeatThrottleInterval: '1s',
+    maxHeartbeatThrottleInterval: '1s',
+    // After a worker dies, its pipelines' next workflow task waits this long on the dead worker's sticky
+    // queue before any worker may take it (the SDK default is 10 s).
+    stickyQueueScheduleToStartTimeout: '3s',
     ...options.workerOptions,
   });
 }

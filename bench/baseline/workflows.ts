@@ -7,10 +7,20 @@ import { condition, defineQuery, defineSignal, proxyActivities, setHandler } fro
 type StepActivity = (invocation: { input: unknown; stepId: string; index?: number }) => Promise<unknown>;
 
 /** The same options a Stepline step gets by default: 10 min start-to-close, 3 attempts with backoff. */
-const { echo } = proxyActivities<Record<string, StepActivity>>({
+const STEP_OPTIONS = {
   startToCloseTimeout: '10 minutes',
   retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
+} as const;
+const { echo } = proxyActivities<Record<string, StepActivity>>(STEP_OPTIONS);
+
+/** `echo` with another start-to-close timeout (what a definition's `defaults.timeouts.startToClose` does). */
+function echoWithin(startToCloseMs: number | undefined): StepActivity {
+  if (startToCloseMs === undefined) return echo!;
+  return proxyActivities<Record<string, StepActivity>>({
+    ...STEP_OPTIONS,
+    startToCloseTimeout: startToCloseMs,
+  }).echo!;
+}
 
 /** What the benchmarks' retried Stepline step asks for: 3 attempts, 100 ms apart at first. */
 const { fail } = proxyActivities<Record<string, StepActivity>>({
@@ -19,16 +29,18 @@ const { fail } = proxyActivities<Record<string, StepActivity>>({
 });
 
 /** `steps` calls of `echo`, one after the other. */
-export async function handWrittenSequential(steps: number): Promise<unknown[]> {
+export async function handWrittenSequential(steps: number, startToCloseMs?: number): Promise<unknown[]> {
+  const call = echoWithin(startToCloseMs);
   const outputs: unknown[] = [];
-  for (let i = 0; i < steps; i++) outputs.push(await echo!({ input: { i }, stepId: `s${i}` }));
+  for (let i = 0; i < steps; i++) outputs.push(await call({ input: { i }, stepId: `s${i}` }));
   return outputs;
 }
 
 /** `width` calls of `echo` at once. */
-export async function handWrittenParallel(width: number): Promise<unknown[]> {
+export async function handWrittenParallel(width: number, startToCloseMs?: number): Promise<unknown[]> {
+  const call = echoWithin(startToCloseMs);
   return await Promise.all(
-    Array.from({ length: width }, (_, i) => echo!({ input: { i }, stepId: `p${i}`, index: i })),
+    Array.from({ length: width }, (_, i) => call({ input: { i }, stepId: `p${i}`, index: i })),
   );
 }
 
@@ -59,20 +71,21 @@ export const gateProgressQuery = defineQuery<GateProgress>('progress');
 export const gateApprovalSignal = defineSignal('approval');
 
 /** `echo`, then waits for the `approval` signal, then `echo`: a Stepline approval gate by hand. */
-export async function handWrittenGate(): Promise<GateProgress> {
+export async function handWrittenGate(startToCloseMs?: number): Promise<GateProgress> {
+  const call = echoWithin(startToCloseMs);
   const progress: GateProgress = { status: 'running', version: 0 };
   let approved = false;
   setHandler(gateProgressQuery, () => progress);
   setHandler(gateApprovalSignal, () => {
     approved = true;
   });
-  await echo!({ input: {}, stepId: 'before' });
+  await call({ input: {}, stepId: 'before' });
   progress.status = 'awaiting_approval';
   progress.version += 1;
   await condition(() => approved);
   progress.status = 'running';
   progress.version += 1;
-  await echo!({ input: {}, stepId: 'after' });
+  await call({ input: {}, stepId: 'after' });
   progress.status = 'completed';
   progress.version += 1;
   return progress;

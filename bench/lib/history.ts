@@ -3,7 +3,8 @@ import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
 
-const { EventType } = proto.temporal.api.enums.v1;
+const { EventType, TimeoutType } = proto.temporal.api.enums.v1;
+const START_TO_CLOSE = TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE;
 const { History, HistoryEvent } = proto.temporal.api.history.v1;
 
 export interface HistoryCounts {
@@ -14,6 +15,8 @@ export interface HistoryCounts {
   activitiesScheduled: number;
   /** Workflow tasks that timed out (e.g. on a dead worker's sticky queue). */
   workflowTaskTimeouts: number;
+  /** Activities whose last attempt followed a start-to-close timeout: attempts a worker took and never finished. */
+  startToCloseRetries: number;
   /** Event type (without `EVENT_TYPE_`) → count. */
   byType: Record<string, number>;
   /** Server time from the start event to the close event, in ms. */
@@ -33,7 +36,14 @@ export async function historyCounts(client: Client, workflowId: string): Promise
   const events = history.events ?? [];
   const workflowTaskMs: number[] = [];
   let taskStartedAt: number | undefined;
+  let startToCloseRetries = 0;
   for (const event of events) {
+    const started = event.activityTaskStartedEventAttributes;
+    if (
+      (started?.attempt ?? 1) > 1 &&
+      started?.lastFailure?.timeoutFailureInfo?.timeoutType === START_TO_CLOSE
+    )
+      startToCloseRetries += 1;
     if (event.workflowTaskStartedEventAttributes) taskStartedAt = tsToMs(event.eventTime);
     if (event.workflowTaskCompletedEventAttributes && taskStartedAt !== undefined) {
       workflowTaskMs.push(tsToMs(event.eventTime) - taskStartedAt);
@@ -48,6 +58,7 @@ export async function historyCounts(client: Client, workflowId: string): Promise
     workflowTasks: byType.WORKFLOW_TASK_COMPLETED ?? 0,
     activitiesScheduled: byType.ACTIVITY_TASK_SCHEDULED ?? 0,
     workflowTaskTimeouts: byType.WORKFLOW_TASK_TIMED_OUT ?? 0,
+    startToCloseRetries,
     byType,
     bytes: History.encode(history).finish().length,
     bytesByType,
