@@ -4,13 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BenchCase, BenchContext } from '../lib/context.js';
-import { sequential } from '../lib/definitions.js';
+import { BENCH_START_TO_CLOSE_MS, sequential } from '../lib/definitions.js';
 import { historyCounts } from '../lib/history.js';
 import { pool } from '../lib/pool.js';
 import { formatSummary, summarize } from '../lib/stats.js';
 
 interface Batch {
   wallMs: number;
+  /** Activity attempts the worker took and never finished (retried after the start-to-close timeout). */
+  lost: number;
   /** Worker time in workflow tasks of the batch's last workflow, in ms: total and first task. */
   taskMs: number;
   firstTaskMs: number;
@@ -22,14 +24,28 @@ async function batch(
   run: (i: number) => Promise<string>,
 ): Promise<Batch> {
   const started = performance.now();
-  const ids = await pool(pipelines, ctx.sizes.b1.concurrency, run);
+  const runs = await pool(pipelines, ctx.sizes.b1.concurrency, async (i) => {
+    const runStarted = performance.now();
+    const id = await run(i);
+    return { id, ms: performance.now() - runStarted };
+  });
   const wallMs = performance.now() - started;
-  const { workflowTaskMs } = await historyCounts(ctx.client, ids.at(-1)!);
-  return { wallMs, taskMs: workflowTaskMs.reduce((a, b) => a + b, 0), firstTaskMs: workflowTaskMs[0] ?? 0 };
+  // Only a run that lost an activity can take as long as the start-to-close timeout.
+  let lost = 0;
+  for (const { id } of runs.filter((r) => r.ms >= BENCH_START_TO_CLOSE_MS * 0.9)) {
+    lost += (await historyCounts(ctx.client, id)).startToCloseRetries;
+  }
+  const { workflowTaskMs } = await historyCounts(ctx.client, runs.at(-1)!.id);
+  return {
+    wallMs,
+    lost,
+    taskMs: workflowTaskMs.reduce((a, b) => a + b, 0),
+    firstTaskMs: workflowTaskMs[0] ?? 0,
+  };
 }
 
 function steplineBatch(ctx: BenchContext, pipelines: number): Promise<Batch> {
-  const definition = sequential(ctx.sizes.b1.steps);
+  const definition = sequential(ctx.sizes.b1.steps, BENCH_START_TO_CLOSE_MS);
   return batch(ctx, pipelines, async () => {
     const { pipelineId } = await ctx.pipelines.start(definition);
     await ctx.pipelines.result(pipelineId);
@@ -43,7 +59,7 @@ function handBatch(ctx: BenchContext, pipelines: number): Promise<Batch> {
     await ctx.client.workflow.execute('handWrittenSequential', {
       taskQueue: ctx.baselineQueue,
       workflowId: `${prefix}-${i}`,
-      args: [ctx.sizes.b1.steps],
+      args: [ctx.sizes.b1.steps, BENCH_START_TO_CLOSE_MS],
     });
     return `${prefix}-${i}`;
   });
@@ -71,6 +87,7 @@ export const b1Overhead: BenchCase = {
     const stepsPerSecond = (b: Batch) => (pipelines * steps * 1000) / b.wallMs;
     const ratio = summarize(ratios);
     const label = `${pipelines} pipelines × ${steps} no-op steps, ${concurrency} at a time`;
+    const lost = (batches: Batch[]) => batches.reduce((sum, b) => sum + b.lost, 0);
     const tasks = (batches: Batch[]) =>
       `${summarize(batches.map((b) => b.taskMs)).median.toFixed(0)} ` +
       `(${summarize(batches.map((b) => b.firstTaskMs)).median.toFixed(0)})`;
@@ -94,6 +111,13 @@ export const b1Overhead: BenchCase = {
           id: 'B1',
           metric: 'ms in workflow tasks per pipeline (first task): Stepline · hand-written',
           value: `${tasks(stepline)} · ${tasks(hand)}`,
+        },
+        {
+          id: 'B1',
+          metric: `activities lost by the worker, retried after the ${BENCH_START_TO_CLOSE_MS / 1000} s start-to-close timeout (all rounds): Stepline · hand-written`,
+          value: `${lost(stepline)} · ${lost(hand)}`,
+          target: '0',
+          met: lost(stepline) === 0,
         },
       ],
       data: {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { gateApprovalSignal, gateProgressQuery } from '../baseline/workflows.js';
 import type { BenchCase, BenchContext } from '../lib/context.js';
-import { gated } from '../lib/definitions.js';
+import { BENCH_START_TO_CLOSE_MS, gated } from '../lib/definitions.js';
 import { pool, until } from '../lib/pool.js';
 import { percentiles, type Percentiles } from '../lib/stats.js';
 
@@ -19,7 +19,7 @@ export async function holdAtGates(
   count: number,
   concurrency: number,
 ): Promise<{ stepline: string[]; hand: string[] }> {
-  const definition = gated();
+  const definition = gated(BENCH_START_TO_CLOSE_MS);
   const batch = randomUUID().slice(0, 8);
   const stepline = await pool(count, concurrency, async (i) => {
     const { pipelineId } = await ctx.pipelines.start(definition, { id: `gated-${batch}-${i}` });
@@ -29,7 +29,7 @@ export async function holdAtGates(
     const handle = await ctx.client.workflow.start('handWrittenGate', {
       taskQueue: ctx.baselineQueue,
       workflowId: `hand-gate-${batch}-${i}`,
-      args: [],
+      args: [BENCH_START_TO_CLOSE_MS],
     });
     return handle.workflowId;
   });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PipelineDefinitionInput } from '../../src/pipeline/definition.js';
 import type { BenchCase, BenchContext, Row } from '../lib/context.js';
-import { forEach, parallel } from '../lib/definitions.js';
+import { BENCH_START_TO_CLOSE_MS, forEach, parallel } from '../lib/definitions.js';
 import { historyCounts, type HistoryCounts } from '../lib/history.js';
 import { formatSummary, summarize } from '../lib/stats.js';
 
@@ -21,7 +21,7 @@ async function handWritten(ctx: BenchContext, width: number): Promise<HistoryCou
   await ctx.client.workflow.execute('handWrittenParallel', {
     taskQueue: ctx.baselineQueue,
     workflowId,
-    args: [width],
+    args: [width, BENCH_START_TO_CLOSE_MS],
   });
   return await historyCounts(ctx.client, workflowId);
 }
@@ -33,8 +33,8 @@ export const b4FanOut: BenchCase = {
   async run(ctx) {
     const { items, rounds } = ctx.sizes.b4;
     const shapes = [
-      { name: `forEach over ${items} items`, definition: forEach(items) },
-      { name: `${items}-step parallel DAG`, definition: parallel(items) },
+      { name: `forEach over ${items} items`, definition: forEach(items, BENCH_START_TO_CLOSE_MS) },
+      { name: `${items}-step parallel DAG`, definition: parallel(items, BENCH_START_TO_CLOSE_MS) },
     ];
     const rows: Row[] = [];
     const data: Record<string, unknown> = {};
@@ -76,6 +76,8 @@ export const b4FanOut: BenchCase = {
         handWrittenWorkflowTasks: b.map((r) => r.workflowTasks),
         steplineWorkflowTaskMs: a.map((r) => r.workflowTaskMs),
         handWrittenWorkflowTaskMs: b.map((r) => r.workflowTaskMs),
+        steplineLostActivities: a.reduce((sum, r) => sum + r.startToCloseRetries, 0),
+        handWrittenLostActivities: b.reduce((sum, r) => sum + r.startToCloseRetries, 0),
         steplineEvents: a[0]!.events,
         handWrittenEvents: b[0]!.events,
       };

@@ -9,7 +9,7 @@ import { gateApprovalSignal, gateProgressQuery } from '../baseline/workflows.js'
 import { PipelineClient } from '../../src/client.js';
 import type { MemorySample } from '../lib/child.js';
 import { startWorkers, type BenchCase, type BenchContext, type Row } from '../lib/context.js';
-import { gated } from '../lib/definitions.js';
+import { BENCH_START_TO_CLOSE_MS, gated } from '../lib/definitions.js';
 import { pool, until } from '../lib/pool.js';
 
 const MB = 1024 * 1024;
@@ -25,7 +25,7 @@ interface Kind {
 
 function kinds(ctx: BenchContext, taskQueue: string, baselineQueue: string): Kind[] {
   const pipelines = new PipelineClient({ client: ctx.client, taskQueue });
-  const definition = gated();
+  const definition = gated(BENCH_START_TO_CLOSE_MS);
   return [
     {
       name: 'Stepline',
@@ -42,7 +42,7 @@ function kinds(ctx: BenchContext, taskQueue: string, baselineQueue: string): Kin
         void (await ctx.client.workflow.start('handWrittenGate', {
           taskQueue: baselineQueue,
           workflowId: id,
-          args: [],
+          args: [BENCH_START_TO_CLOSE_MS],
         })),
       waiting: async (id) =>
         (await ctx.client.workflow.getHandle(id).query(gateProgressQuery)).status === 'awaiting_approval',
