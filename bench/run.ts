@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { writeWorkflowBundle } from '../src/bundle.js';
+import { SHARED_WORKFLOW_MODULES, WORKFLOW_INTERCEPTOR_MODULES, writeWorkflowBundle } from '../src/bundle.js';
 import { PipelineClient } from '../src/client.js';
 import { startDevServer, type DevServer } from '../src/dev/dev-server.js';
 import { b1Overhead } from './cases/b1-overhead.js';
@@ -75,13 +75,12 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--bundle') args.bundle = value() as BundleMode;
     else
       throw new Error(
-        `unknown option ${arg} (known: --quick --servers sqlite,memory --only B1,B2 --bundle separate|shared|preload --profile --no-write)`,
+        `unknown option ${arg} (known: --quick --servers sqlite,memory --only B1,B2 --bundle separate|shared --profile --no-write)`,
       );
   }
   if (args.servers.some((s) => s !== 'sqlite' && s !== 'memory'))
     throw new Error('--servers: sqlite and/or memory');
-  if (!['separate', 'shared', 'preload'].includes(args.bundle))
-    throw new Error('--bundle: separate, shared or preload');
+  if (!['separate', 'shared'].includes(args.bundle)) throw new Error('--bundle: separate or shared');
   if (args.servers.length === 0) args.servers = args.quick ? ['sqlite'] : ['sqlite', 'memory'];
   return args;
 }
@@ -197,25 +196,26 @@ const quietBundler = {
 
 /** Writes the workflow bundles this run's workers load (see {@link BundleMode}). */
 async function buildBundles(runDir: string, mode: BundleMode): Promise<Bundles> {
-  const bundle = async (name: string, workflowsPath: string, preload?: string) => {
+  const bundle = async (name: string, workflowsPath: string, steplineModules = false) => {
     const file = path.join(runDir, `${name}-bundle.js`);
     const { code } = await bundleWorkflowCode({
       workflowsPath: fileURLToPath(new URL(workflowsPath, import.meta.url)),
       logger: quietBundler,
-      ...(preload ? { preloadModules: [fileURLToPath(new URL(preload, import.meta.url))] } : {}),
+      ...(steplineModules
+        ? {
+            preloadModules: SHARED_WORKFLOW_MODULES,
+            workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+          }
+        : {}),
     });
     writeFileSync(file, code);
     return file;
   };
   const prebuilt = path.join(runDir, 'stepline-bundle.js');
   await writeWorkflowBundle(prebuilt);
-  if (mode === 'shared') return { mode, stepline: await bundle('shared', './workflows.ts'), prebuilt };
+  if (mode === 'shared') return { mode, stepline: await bundle('shared', './workflows.ts', true), prebuilt };
   const baseline = await bundle('baseline', './baseline/workflows.ts');
-  const stepline =
-    mode === 'preload'
-      ? await bundle('stepline-preload', '../src/workflows/index.ts', './zod-preload.ts')
-      : prebuilt;
-  return { mode, stepline, baseline, prebuilt };
+  return { mode, stepline: prebuilt, baseline, prebuilt };
 }
 
 async function main(): Promise<void> {

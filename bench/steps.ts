@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { defineStep, type StepHandler } from '../src/activities/index.js';
-import { appendLedger } from './lib/ledger.js';
+import { appendLedgerRecord } from '../tests/helpers/ledger.js';
 
 /** How often `bench.ledger` heartbeats while it works. */
 const HEARTBEAT_EVERY_MS = 100;
@@ -17,8 +17,13 @@ export function benchSteps(ledgerFile: string | undefined): StepHandler[] {
     name: 'bench.ledger',
     input: z.object({ ms: z.number().int().min(0).default(0) }).passthrough(),
     async run({ ms }, ctx) {
-      const record = { key: ctx.idempotencyKey, stepId: ctx.stepId, attempt: ctx.attempt };
-      if (ledgerFile) appendLedger(ledgerFile, { ...record, event: 'start' });
+      const record = {
+        handler: 'bench.ledger',
+        key: ctx.idempotencyKey,
+        stepId: ctx.stepId,
+        attempt: ctx.attempt,
+      };
+      if (ledgerFile) appendLedgerRecord(ledgerFile, { ...record, event: 'start' });
       const started = Date.now();
       const beat = () => ctx.reportProgress(ms ? ((Date.now() - started) / ms) * 100 : 100);
       beat();
@@ -28,7 +33,7 @@ export function benchSteps(ledgerFile: string | undefined): StepHandler[] {
       } finally {
         clearInterval(heartbeats);
       }
-      if (ledgerFile) appendLedger(ledgerFile, { ...record, event: 'finish' });
+      if (ledgerFile) appendLedgerRecord(ledgerFile, { ...record, event: 'finish' });
       return { stepId: ctx.stepId };
     },
   });

@@ -7,6 +7,11 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 /** The workflow entry module (the interpreter and its messages). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
+/** Pure modules evaluated once per V8 context and shared by every workflow in it (see the module). */
+export const SHARED_WORKFLOW_MODULES = [
+  fileURLToPath(new URL('./workflows/shared-modules.ts', import.meta.url)),
+];
+
 /** Workflow interceptor modules always bundled: Stepline's metrics, logs and step headers (no history cost). */
 export const WORKFLOW_INTERCEPTOR_MODULES = [
   fileURLToPath(new URL('./telemetry/workflow/interceptors.ts', import.meta.url)),
@@ -37,6 +42,7 @@ export async function buildWorkflowBundle(
       ...WORKFLOW_INTERCEPTOR_MODULES,
       ...(options.tracing ? [TRACING_INTERCEPTOR_MODULE] : []),
     ],
+    preloadModules: SHARED_WORKFLOW_MODULES,
     logger: quietBundlerLogger,
   });
 }

@@ -18,7 +18,7 @@ import {
 } from '../lib/context.js';
 import { ledgered } from '../lib/definitions.js';
 import { historyCounts } from '../lib/history.js';
-import { readLedger, waitForLedger } from '../lib/ledger.js';
+import { Ledger } from '../../tests/helpers/ledger.js';
 import { formatSummary, summarize } from '../lib/stats.js';
 
 interface Recovery {
@@ -58,13 +58,13 @@ async function crashOnce(
   try {
     await pipelines.start(ledgered(steps, stepMs, heartbeatTimeoutMs), { id: pipelineId });
     const victim = `${pipelineId}/s${killAtStep}`;
-    await waitForLedger(ledger, (r) => r.event === 'start' && r.key === victim, 60_000);
+    await new Ledger(ledger).waitFor({ event: 'start', key: victim }, 60_000, 5);
     await first.kill();
     const killedAt = Date.now();
     second = await start();
     await pipelines.result(pipelineId);
     const doneAt = Date.now();
-    const records = readLedger(ledger).filter((r) => r.key.startsWith(`${pipelineId}/`));
+    const records = new Ledger(ledger).read({ prefix: `${pipelineId}/` });
     const starts: Record<string, number> = {};
     for (const r of records) if (r.event === 'start') starts[r.stepId] = (starts[r.stepId] ?? 0) + 1;
     const restart = records.find((r) => r.event === 'start' && r.key === victim && r.pid === second!.pid);

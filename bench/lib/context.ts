@@ -43,10 +43,9 @@ export const BENCH_WORKER_OPTIONS = { maxCachedWorkflows: 2000 } as const;
  * - `separate` (default): Stepline's own prebuilt bundle for `pipeline`, the baselines' own bundle for
  *   the hand-written workflows (what each would ship), two workers in the same process;
  * - `shared`: one worker, one bundle with both (`bench/workflows.ts`): the hand-written workflows then
- *   carry Stepline's modules too;
- * - `preload`: like `separate`, with Stepline's bundle built with `preloadModules: ['zod']`.
+ *   carry Stepline's modules (preloaded model, workflow interceptors) too.
  */
-export type BundleMode = 'separate' | 'shared' | 'preload';
+export type BundleMode = 'separate' | 'shared';
 
 export interface Bundles {
   mode: BundleMode;

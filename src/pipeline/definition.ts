@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stringMatching } from './string-pattern.js';
 import { PositiveDurationSchema } from './duration.js';
 import { ERROR_CATEGORIES, SEVERITIES, describeValue } from './errors.js';
 import { didYouMean } from './suggest.js';
@@ -48,9 +49,10 @@ export const STEP_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** A pipeline name: 1 to 100 letters, digits, `.`, `_` and `-`. */
 export const PIPELINE_NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 
-const StepIdSchema = z.string().regex(STEP_ID_PATTERN, {
-  error: (issue) => `expected an id of letters, digits, "_" and "-"; got ${describeValue(issue.input)}`,
-});
+const StepIdSchema = stringMatching(
+  STEP_ID_PATTERN,
+  (input) => `expected an id of letters, digits, "_" and "-"; got ${describeValue(input)}`,
+);
 
 const HandlerNameSchema = nonEmptyString('the name of a registered step handler');
 
@@ -246,12 +248,12 @@ export const ToleratedFailuresSchema = z
         .number()
         .int({ error: (issue) => toleratedFailuresMessage(issue.input) })
         .nonnegative({ error: (issue) => toleratedFailuresMessage(issue.input) }),
-      z
-        .string()
-        .regex(/^\s*\d+(?:\.\d+)?\s*%\s*$/, { error: (issue) => toleratedFailuresMessage(issue.input) })
-        .refine((text) => !(percentOf(text) > 100), {
+      stringMatching(/^\s*\d+(?:\.\d+)?\s*%\s*$/, toleratedFailuresMessage).refine(
+        (text) => !(percentOf(text) > 100),
+        {
           error: (issue) => `expected a percentage up to 100%; got ${describeValue(issue.input)}`,
-        }),
+        },
+      ),
       z.strictObject({ count: z.number().int().nonnegative() }),
       z.strictObject({ percent: z.number().min(0).max(100) }),
     ],
@@ -394,10 +396,10 @@ export const PipelineDefinitionSchema = z.strictObject({
   /** Where an editor finds this schema (ignored). Default: none. */
   $schema: z.string().optional(),
   /** The pipeline's name: 1 to 100 letters, digits, `.`, `_` and `-`. */
-  name: z.string().regex(PIPELINE_NAME_PATTERN, {
-    error: (issue) =>
-      `expected a name of 1 to 100 letters, digits, ".", "_" and "-"; got ${describeValue(issue.input)}`,
-  }),
+  name: stringMatching(
+    PIPELINE_NAME_PATTERN,
+    (input) => `expected a name of 1 to 100 letters, digits, ".", "_" and "-"; got ${describeValue(input)}`,
+  ),
   /** Informational version (a number is kept as text). Default: none. */
   version: z
     .union([z.string(), z.number()], {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stringMatching } from './string-pattern.js';
 import { describeValue } from './errors.js';
 
 /**
@@ -69,7 +70,7 @@ export function formatDuration(ms: number): string {
 export const DurationSchema = z
   .union(
     [
-      z.string().regex(DURATION_PATTERN, { error: (issue) => durationMessage(issue.input) }),
+      stringMatching(DURATION_PATTERN, durationMessage),
       z.number().nonnegative({ error: (issue) => durationMessage(issue.input) }),
     ],
     { error: (issue) => durationMessage(issue.input) },

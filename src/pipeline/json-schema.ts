@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PositiveDurationSchema } from './duration.js';
+import { stringPatterns } from './string-pattern.js';
 import {
   AlternativeStepSchema,
   ApprovalStepSchema,
@@ -50,6 +51,10 @@ export function pipelineJsonSchema(): Record<string, unknown> {
     io: 'input',
     unrepresentable: 'any',
     metadata,
+    override: ({ zodSchema, jsonSchema }) => {
+      const pattern = stringPatterns.get(zodSchema)?.pattern;
+      if (pattern !== undefined) jsonSchema.pattern = pattern;
+    },
   });
   const { $schema, ...rest } = generated;
   return {
