@@ -161,6 +161,7 @@ async function runServer(
       baselineQueue: main.baselineQueue,
       runDir: shared.runDir,
       bundles: shared.bundles,
+      processes: { ...(server.pid !== undefined ? { server: server.pid } : {}), worker: main.child.pid },
       ...(args.profile ? { profileDir: PROFILE_DIR } : {}),
       log: (m) => log(`[${kind}] ${m}`),
     };

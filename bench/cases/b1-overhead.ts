@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BenchCase, BenchContext } from '../lib/context.js';
 import { BENCH_START_TO_CLOSE_MS, sequential } from '../lib/definitions.js';
+import { cpuSample, cpuSince, type CpuSample } from '../lib/cpu.js';
 import { historyCounts } from '../lib/history.js';
 import { pool } from '../lib/pool.js';
 import { formatSummary, summarize } from '../lib/stats.js';
@@ -16,6 +17,8 @@ interface Batch {
   /** Worker time in workflow tasks of the batch's last workflow, in ms: total and first task. */
   taskMs: number;
   firstTaskMs: number;
+  /** CPU ms per pipeline in each process. */
+  cpu: CpuSample;
 }
 
 async function batch(
@@ -24,12 +27,14 @@ async function batch(
   run: (i: number) => Promise<string>,
 ): Promise<Batch> {
   const started = performance.now();
+  const cpuBefore = cpuSample(ctx.processes);
   const runs = await pool(pipelines, ctx.sizes.b1.concurrency, async (i) => {
     const runStarted = performance.now();
     const id = await run(i);
     return { id, ms: performance.now() - runStarted };
   });
   const wallMs = performance.now() - started;
+  const cpu = cpuSince(cpuBefore, ctx.processes);
   // Only a run that lost an activity can take as long as the start-to-close timeout.
   let lost = 0;
   for (const { id } of runs.filter((r) => r.ms >= BENCH_START_TO_CLOSE_MS * 0.9)) {
@@ -41,6 +46,11 @@ async function batch(
     lost,
     taskMs: workflowTaskMs.reduce((a, b) => a + b, 0),
     firstTaskMs: workflowTaskMs[0] ?? 0,
+    cpu: {
+      server: (cpu.server * 1000) / pipelines,
+      worker: (cpu.worker * 1000) / pipelines,
+      client: (cpu.client * 1000) / pipelines,
+    },
   };
 }
 
@@ -91,6 +101,10 @@ export const b1Overhead: BenchCase = {
     const tasks = (batches: Batch[]) =>
       `${summarize(batches.map((b) => b.taskMs)).median.toFixed(0)} ` +
       `(${summarize(batches.map((b) => b.firstTaskMs)).median.toFixed(0)})`;
+    const cpu = (batches: Batch[]) =>
+      (['server', 'worker', 'client'] as const)
+        .map((p) => summarize(batches.map((b) => b.cpu[p])).median.toFixed(1))
+        .join(' · ');
     return {
       rows: [
         {
@@ -111,6 +125,11 @@ export const b1Overhead: BenchCase = {
           id: 'B1',
           metric: 'ms in workflow tasks per pipeline (first task): Stepline · hand-written',
           value: `${tasks(stepline)} · ${tasks(hand)}`,
+        },
+        {
+          id: 'B1',
+          metric: 'CPU ms per pipeline, dev server · worker process · client: Stepline | hand-written',
+          value: `${cpu(stepline)} | ${cpu(hand)}`,
         },
         {
           id: 'B1',

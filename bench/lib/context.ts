@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { PipelineClient } from '../../src/client.js';
 import { ChildWorker, type ChildWorkerOptions } from './child.js';
+import type { CpuProcesses } from './cpu.js';
 
 export type ServerKind = 'sqlite' | 'memory';
 
@@ -70,6 +71,8 @@ export interface BenchContext {
   /** Temporary folder of this run (database, bundles, ledgers, worker logs). */
   runDir: string;
   bundles: Bundles;
+  /** Process ids of the dev server and the main worker process (CPU accounting). */
+  processes: CpuProcesses;
   /** Set by `--profile`: where CPU and heap profiles go. */
   profileDir?: string;
   log(message: string): void;
