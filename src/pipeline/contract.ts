@@ -8,7 +8,7 @@ import type {
   StepErrorInfo,
   StepStatus,
 } from './progress.js';
-import type { RecoveryPlan } from './recovery.js';
+import type { CompactRecoveryPlan, RecoveryPlan } from './recovery.js';
 
 /** Workflow type of the interpreter. */
 export const PIPELINE_WORKFLOW_TYPE = 'pipeline';
@@ -95,8 +95,11 @@ export interface StepInvocation {
   index?: number;
   /** The definition's `classify` rules, applied on the worker before the built-in ones. */
   classify?: ClassifyRule[];
-  /** Resolved recovery rules, so the worker decides per category whether and when to retry. */
-  recovery?: RecoveryPlan;
+  /**
+   * The step's recovery rules, so the worker decides per category whether and when to retry: compact
+   * (what is not built in); runs started before 0.2 sent the resolved plan, which workers still accept.
+   */
+  recovery?: CompactRecoveryPlan | RecoveryPlan;
 }
 
 export type { StepFailureDetails };

@@ -51,18 +51,50 @@ export function recoveryPlan(
   definition: Pick<PipelineDefinition, 'recovery' | 'defaults'>,
   step: { recovery?: RecoveryRule[]; retry?: Partial<ResolvedRetry> },
 ): RecoveryPlan {
-  const base: ResolvedRetry = {
-    ...BUILTIN_RETRY,
-    ...defined(definition.defaults?.retry),
-    ...defined(step.retry),
-  };
-  const rules = [...(step.recovery ?? []), ...(definition.recovery ?? []), ...BUILTIN_RULES].map(
-    (rule): PlannedRule => {
-      const retry = { ...base, ...defined(rule.retry) };
-      if (rule.strategy === 'retry') retry.backoffCoefficient = 1;
-      return { ...rule, retry };
-    },
+  return planOf([...(step.recovery ?? []), ...(definition.recovery ?? [])], baseRetry(definition, step));
+}
+
+/**
+ * A recovery plan as each activity call carries it: only what is not built in (the definition's own
+ * rules, the base retry budget when it differs). {@link expandRecoveryPlan} rebuilds the very same plan
+ * on the worker; a plan of built-ins alone is `{}`, which keeps histories small.
+ */
+export interface CompactRecoveryPlan {
+  /** The step's rules, then the pipeline's, as written (before the built-ins). */
+  custom?: RecoveryRule[];
+  /** The budget every rule starts from, when it is not {@link BUILTIN_RETRY}. */
+  retry?: ResolvedRetry;
+}
+
+export function compactRecoveryPlan(
+  definition: Pick<PipelineDefinition, 'recovery' | 'defaults'>,
+  step: { recovery?: RecoveryRule[]; retry?: Partial<ResolvedRetry> },
+): CompactRecoveryPlan {
+  const custom = [...(step.recovery ?? []), ...(definition.recovery ?? [])];
+  const retry = baseRetry(definition, step);
+  const builtinRetry = (Object.keys(BUILTIN_RETRY) as Array<keyof ResolvedRetry>).every(
+    (key) => retry[key] === BUILTIN_RETRY[key],
   );
+  return { ...(custom.length ? { custom } : {}), ...(builtinRetry ? {} : { retry }) };
+}
+
+export function expandRecoveryPlan(compact: CompactRecoveryPlan): RecoveryPlan {
+  return planOf(compact.custom ?? [], { ...BUILTIN_RETRY, ...compact.retry });
+}
+
+function baseRetry(
+  definition: Pick<PipelineDefinition, 'defaults'>,
+  step: { retry?: Partial<ResolvedRetry> },
+): ResolvedRetry {
+  return { ...BUILTIN_RETRY, ...defined(definition.defaults?.retry), ...defined(step.retry) };
+}
+
+function planOf(custom: RecoveryRule[], base: ResolvedRetry): RecoveryPlan {
+  const rules = [...custom, ...BUILTIN_RULES].map((rule): PlannedRule => {
+    const retry = { ...base, ...defined(rule.retry) };
+    if (rule.strategy === 'retry') retry.backoffCoefficient = 1;
+    return { ...rule, retry };
+  });
   return { rules };
 }
 

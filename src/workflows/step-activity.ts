@@ -3,6 +3,7 @@ import type { StepInvocation } from '../pipeline/contract.js';
 import type { ClassifyRule, PipelineDefinition, TimeoutSettings } from '../pipeline/definition.js';
 import {
   BUILTIN_START_TO_CLOSE_MS,
+  compactRecoveryPlan,
   recoveryPlan,
   temporalRetryPolicy,
   type RecoveryPlan,
@@ -37,13 +38,14 @@ export function prepareActivity(definition: PipelineDefinition, spec: ActivitySp
     ...(timeouts.scheduleToClose !== undefined ? { scheduleToCloseTimeout: timeouts.scheduleToClose } : {}),
     retry: temporalRetryPolicy(plan),
   };
+  const recovery = compactRecoveryPlan(definition, spec);
   const classify: ClassifyRule[] | undefined = definition.classify?.length ? definition.classify : undefined;
   return {
     plan,
     call(invocation, activityId) {
       const activities = proxyActivities<Record<string, StepActivity>>({ ...options, activityId });
       const run = activities[spec.activity]!;
-      return run({ ...invocation, ...(classify ? { classify } : {}), recovery: plan });
+      return run({ ...invocation, ...(classify ? { classify } : {}), recovery });
     },
   };
 }
