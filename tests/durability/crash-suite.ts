@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, type TestContext } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { PipelineClient, PipelineFailedError } from '../../src/client.js';
-import { ChildWorker, CRASH_DEFAULTS, killChildWorkers } from '../helpers/child-worker.js';
+import { ChildWorker, CRASH_DEFAULTS, killChildWorkers, ledgerChain } from '../helpers/child-worker.js';
 import { eventually, historyEventTypes, serverAddress, testId } from '../helpers/harness.js';
 import { Ledger, type LedgerTally } from '../helpers/ledger.js';
 
@@ -24,19 +24,7 @@ const STEP_MS = 600;
 export const SEQUENTIAL_STEPS = 8;
 
 /** `s1 … sN`, each feeding its output's digest to the next. */
-export const sequential = {
-  name: 'crash-sequential',
-  defaults: CRASH_DEFAULTS,
-  steps: Array.from({ length: SEQUENTIAL_STEPS }, (_, i) => ({
-    id: `s${i + 1}`,
-    activity: 'ledger.step',
-    input: {
-      ms: STEP_MS,
-      value: `s${i + 1}:{{ params.seed }}`,
-      ...(i > 0 ? { prev: `{{ steps.s${i}.output.digest }}` } : {}),
-    },
-  })),
-};
+export const sequential = ledgerChain('crash-sequential', SEQUENTIAL_STEPS, STEP_MS);
 
 /** `prep`, a fan-out over six items two at a time, then `merge`. */
 export const fanOut = {

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { PipelineClient } from '../../src/client.js';
 import { freePort, startDevServer, type DevServer } from '../../src/dev/dev-server.js';
-import { ChildWorker, CRASH_DEFAULTS, killChildWorkers } from '../helpers/child-worker.js';
+import { ChildWorker, CRASH_DEFAULTS, killChildWorkers, ledgerChain } from '../helpers/child-worker.js';
 import { eventually, testId } from '../helpers/harness.js';
 import { Ledger } from '../helpers/ledger.js';
 
@@ -23,19 +23,7 @@ const PIPELINES = 4;
 /** How long the server stays dead before it is started again. */
 const DOWNTIME_MS = 2000;
 
-const sequential = {
-  name: 'server-crash',
-  defaults: CRASH_DEFAULTS,
-  steps: Array.from({ length: STEPS }, (_, i) => ({
-    id: `s${i + 1}`,
-    activity: 'ledger.step',
-    input: {
-      ms: STEP_MS,
-      value: `s${i + 1}:{{ params.seed }}`,
-      ...(i > 0 ? { prev: `{{ steps.s${i}.output.digest }}` } : {}),
-    },
-  })),
-};
+const sequential = ledgerChain('server-crash', STEPS, STEP_MS);
 
 const gated = {
   name: 'server-crash-gated',

@@ -48,6 +48,26 @@ export const CRASH_DEFAULTS = {
   retry: { initialInterval: '200ms', maxAttempts: 5 },
 };
 
+/**
+ * A pipeline of `steps` `ledger.step` steps `s1 … sN`, each working `stepMs` and feeding its output's
+ * digest to the next, so a re-run or a lost output shows in the final outputs.
+ */
+export function ledgerChain(name: string, steps: number, stepMs: number) {
+  return {
+    name,
+    defaults: CRASH_DEFAULTS,
+    steps: Array.from({ length: steps }, (_, i) => ({
+      id: `s${i + 1}`,
+      activity: 'ledger.step',
+      input: {
+        ms: stepMs,
+        value: `s${i + 1}:{{ params.seed }}`,
+        ...(i > 0 ? { prev: `{{ steps.s${i}.output.digest }}` } : {}),
+      },
+    })),
+  };
+}
+
 /** How often a ledger handler heartbeats while it works. */
 const HEARTBEAT_EVERY_MS = 100;
 
