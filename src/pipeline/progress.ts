@@ -1,21 +1,32 @@
 import type { ErrorCategory, Severity } from './errors.js';
 
-/** Overall state of a pipeline run, as the `progress` query reports it. */
-export type PipelineStatus =
-  | 'running'
-  | 'awaiting_intervention'
-  | 'awaiting_approval'
-  | 'compensating'
-  | 'completed'
-  | 'failed'
-  | 'rolled_back'
-  | 'cancelled';
+/**
+ * Overall state of a pipeline run, as the `progress` query reports it. `terminated` and `timed_out` are
+ * never reported by the interpreter: the client reads them from Temporal's execution status when a run
+ * ended outside it (an operator's terminate, a workflow run timeout).
+ */
+export const PIPELINE_STATUSES = [
+  'running',
+  'awaiting_intervention',
+  'awaiting_approval',
+  'compensating',
+  'completed',
+  'failed',
+  'rolled_back',
+  'cancelled',
+  'terminated',
+  'timed_out',
+] as const;
+
+export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
 
 export const TERMINAL_PIPELINE_STATUSES: readonly PipelineStatus[] = [
   'completed',
   'failed',
   'rolled_back',
   'cancelled',
+  'terminated',
+  'timed_out',
 ];
 
 export type StepStatus =

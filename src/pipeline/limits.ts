@@ -1,0 +1,247 @@
+/**
+ * The one table of Stepline's limits. Every door (CLI, SDK, dashboard, the workflow's own re-validation)
+ * enforces the definition limits; the interpreter and the worker enforce the run-time ones. They are
+ * set below what Temporal, `Date`, the V8 stack and JSON can hold, so that a value that passes one can
+ * never reach the server as something it refuses (a workflow-task retry loop) or terminates.
+ *
+ * Temporal's own limits these derive from: payloads 2 MB (activity input/output, signal, update, the
+ * workflow's input and result), gRPC messages 4 MB (a workflow task's commands, a query answer),
+ * 2,000 pending activities per workflow, int32 retry attempts, 51,200 history events and 50 MB of
+ * history per run. README "Limits" documents each entry and what happens when it is passed.
+ */
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const DAY_MS = 86_400_000;
+
+/** Largest signed 32-bit integer: Temporal's retry attempts and several protobuf fields are int32. */
+export const INT32_MAX = 2_147_483_647;
+
+export const LIMITS = {
+  // ---- durations --------------------------------------------------------------------------------
+  /** Longest duration anywhere in a definition (timeouts, intervals, waits): 3650 days (~10 years). */
+  maxDurationMs: 3650 * DAY_MS,
+
+  // ---- integers ---------------------------------------------------------------------------------
+  /** Most attempts of a retry budget: Temporal's `maximumAttempts` is an int32. */
+  maxAttempts: INT32_MAX,
+  /** Largest backoff coefficient. */
+  maxBackoffCoefficient: 100,
+  /** Largest step weight (progress share). */
+  maxWeight: 1_000_000,
+
+  // ---- shape ------------------------------------------------------------------------------------
+  /** Deepest nesting of any JSON value Stepline walks: inputs, params, outputs, intervention values. */
+  maxNestingDepth: 64,
+  /** Most steps in a definition (alternatives not counted). */
+  maxSteps: 500,
+  /** Most alternative steps of one step. */
+  maxAlternatives: 20,
+  /** Most recovery rules in one list (a step's or the pipeline's). */
+  maxRecoveryRules: 50,
+  /** Most classify rules. */
+  maxClassifyRules: 100,
+  /** Most approvers (and escalation targets) of one gate. */
+  maxApprovers: 100,
+
+  // ---- strings (characters) ---------------------------------------------------------------------
+  /** Longest step or alternative id. */
+  maxStepIdLength: 100,
+  /** Longest step handler (activity) name. */
+  maxHandlerNameLength: 200,
+  /** Longest display name, approver, `by`, classify match field. */
+  maxNameLength: 200,
+  /** Longest description, prompt template, `when` template and `forEach` template. */
+  maxTextLength: 4_000,
+
+  // ---- sizes (UTF-8 bytes of the JSON) ----------------------------------------------------------
+  /** Largest definition. */
+  maxDefinitionBytes: 256 * KiB,
+  /** Largest params object. */
+  maxParamsBytes: 256 * KiB,
+  /** Largest rendered input of one activity (step, forEach item, alternative, compensation). */
+  maxStepInputBytes: 1 * MiB,
+  /** Largest output of one step (a forEach step: all its items' outputs together). */
+  maxStepOutputBytes: 2 * MiB - 16 * KiB,
+  /** Largest sum of the outputs a run keeps (what templates, the result and the checkpoint carry). */
+  maxPipelineOutputBytes: 4 * MiB,
+  /** Largest workflow result / failure details: large outputs are left out (readable by query) past it. */
+  maxResultBytes: 1536 * KiB,
+  /** Largest continue-as-new input (definition, params and checkpoint); a run that cannot fit keeps going. */
+  maxCheckpointBytes: 1536 * KiB,
+
+  // ---- fan-out ----------------------------------------------------------------------------------
+  /** Most items of one forEach step. */
+  maxForEachItems: 5_000,
+  /** Default and largest number of activities one run keeps in flight (Temporal allows 2,000 pending). */
+  defaultMaxInFlightActivities: 1_000,
+  maxInFlightActivities: 1_900,
+  /** Most input bytes of the activities in flight at once (bounds one workflow task's commands under gRPC's 4 MB). */
+  maxInFlightInputBytes: 2 * MiB,
+
+  // ---- messages (signals, updates) and progress --------------------------------------------------
+  /** Largest approval/intervention payload. */
+  maxMessageBytes: 1 * MiB,
+  /** Longest `comment` / `reason` kept from a message. */
+  maxCommentLength: 2_000,
+  /** Largest `input`/`output` of an intervention. */
+  maxInterventionValueBytes: 512 * KiB,
+  /** Longest event message in the progress event ring. */
+  maxEventMessageLength: 500,
+  /** Events kept in the progress ring. */
+  eventRingSize: 100,
+  /** Decisions kept in progress (newest). */
+  maxDecisions: 100,
+  /** Longest error message kept for a step (the worker truncates too). */
+  maxErrorMessageLength: 2_000,
+
+  // ---- history --------------------------------------------------------------------------------------
+  /** A run whose history reaches this many events stops starting steps and fails if it cannot continue as new. */
+  maxHistoryEvents: 40_000,
+  /** Smallest and largest `continueAsNewAfterEvents`. */
+  minContinueAsNewAfterEvents: 50,
+  maxContinueAsNewAfterEvents: 40_000,
+
+  // ---- worker side ----------------------------------------------------------------------------------
+  /** Longest `Retry-After` honoured, before the rule's own `maxInterval` caps it further. */
+  maxRetryAfterMs: 3650 * DAY_MS,
+} as const;
+
+export type Limits = typeof LIMITS;
+
+/** `1.5 MiB`, `512 KiB`, `900 B`: sizes in messages. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= MiB) return `${Math.round((bytes / MiB) * 100) / 100} MiB`;
+  if (bytes >= KiB) return `${Math.round((bytes / KiB) * 10) / 10} KiB`;
+  return `${bytes} B`;
+}
+
+/**
+ * UTF-8 byte length of a string, without Node's Buffer (this module runs in the workflow sandbox too).
+ * Lone surrogates count 3 bytes, as their U+FFFD replacement does.
+ */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i += 1;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** What {@link jsonSize} found wrong with a value. */
+export class JsonValueError extends Error {
+  override readonly name = 'JsonValueError';
+  constructor(
+    message: string,
+    /** Where in the value: `items[3].b`; `''` for the value itself. */
+    readonly path: string,
+  ) {
+    super(path ? `${path}: ${message}` : message);
+  }
+}
+
+/**
+ * UTF-8 byte size of `value` as JSON, checking on the way that it is plain JSON data no deeper than
+ * `maxDepth`: no functions, symbols, BigInts, `undefined` inside lists, non-finite numbers, cycles (a cycle is
+ * too deep). Iterative, so a deep value cannot overflow the stack. `undefined` at the top (or as an object field,
+ * which JSON drops) is allowed. Stops early once the size passes `stopAfter`.
+ *
+ * @throws JsonValueError naming the path of the first problem.
+ */
+export function jsonSize(value: unknown, options: { maxDepth?: number; stopAfter?: number } = {}): number {
+  const maxDepth = options.maxDepth ?? LIMITS.maxNestingDepth;
+  const stopAfter = options.stopAfter ?? Number.POSITIVE_INFINITY;
+  if (value === undefined) return 0;
+  let bytes = 0;
+  const stack: Array<{ value: unknown; depth: number; path: () => string; inList: boolean }> = [
+    { value, depth: 0, path: () => '', inList: false },
+  ];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    const v = next.value;
+    switch (typeof v) {
+      case 'string':
+        bytes += utf8Length(v) + 2 + escapes(v);
+        break;
+      case 'number':
+        if (!Number.isFinite(v)) throw new JsonValueError(`${String(v)} is not a JSON number`, next.path());
+        bytes += String(v).length;
+        break;
+      case 'boolean':
+        bytes += v ? 4 : 5;
+        break;
+      case 'undefined':
+        if (next.inList) throw new JsonValueError('undefined is not JSON (in a list)', next.path());
+        bytes += 4; // an object field with undefined is dropped; counted as null to stay an upper bound
+        break;
+      case 'bigint':
+        throw new JsonValueError('a BigInt is not JSON', next.path());
+      case 'symbol':
+        throw new JsonValueError('a Symbol is not JSON', next.path());
+      case 'function':
+        throw new JsonValueError('a function is not JSON', next.path());
+      case 'object': {
+        if (v === null) {
+          bytes += 4;
+          break;
+        }
+        if (next.depth >= maxDepth) {
+          throw new JsonValueError(`nested deeper than ${maxDepth} levels`, next.path());
+        }
+        if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+          // Dates and similar: measure what JSON.stringify would write.
+          const json = JSON.stringify(v);
+          bytes += json === undefined ? 4 : utf8Length(json);
+          break;
+        }
+        const parent = next.path;
+        if (Array.isArray(v)) {
+          bytes += 2 + Math.max(0, v.length - 1);
+          for (let i = v.length - 1; i >= 0; i--) {
+            stack.push({ value: v[i], depth: next.depth + 1, path: () => `${parent()}[${i}]`, inList: true });
+          }
+        } else {
+          const entries = Object.entries(v as Record<string, unknown>);
+          bytes += 2 + Math.max(0, entries.length - 1);
+          for (let i = entries.length - 1; i >= 0; i--) {
+            const [key, child] = entries[i]!;
+            bytes += utf8Length(key) + 3 + escapes(key);
+            const at = () => (parent() ? `${parent()}.${key}` : key);
+            stack.push({ value: child, depth: next.depth + 1, path: at, inList: false });
+          }
+        }
+        break;
+      }
+    }
+    if (bytes > stopAfter) return bytes;
+  }
+  return bytes;
+}
+
+/** Extra bytes JSON escaping adds to a string (quotes, backslashes, control characters). */
+function escapes(text: string): number {
+  let extra = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22 || code === 0x5c) extra += 1;
+    else if (code < 0x20)
+      extra += code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d ? 1 : 5;
+  }
+  return extra;
+}
+
+/** Cuts `text` to at most `max` characters, saying how much was left out. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = ` … (${text.length - max} more characters)`;
+  return text.slice(0, Math.max(0, max - note.length)) + note;
+}
