@@ -27,6 +27,11 @@ export interface PipelineRequest {
    * flight). Temporal's own suggestion always applies too. Default: only Temporal's suggestion.
    */
   continueAsNewAfterEvents?: number;
+  /**
+   * Most activities the run keeps in flight at once, over all its steps (fan-outs and wide DAGs wait
+   * for a free slot). Default: `LIMITS.defaultMaxInFlightActivities`; at most `LIMITS.maxInFlightActivities`.
+   */
+  maxInFlightActivities?: number;
 }
 
 /** The `pipeline` workflow's result when it completes. */
@@ -46,6 +51,19 @@ export interface PipelineFailureDetails {
   compensated: boolean;
   status: 'failed' | 'rolled_back' | 'cancelled';
   progress: PipelineProgress;
+}
+
+/**
+ * What stands in a pipeline result's `outputs` for a step output left out to keep the result under
+ * `LIMITS.maxResultBytes`; the whole output is read with the `output` query (argument: the step id).
+ */
+export interface OmittedOutput {
+  $stepline: 'omitted_output';
+  stepId: string;
+  /** Size of the output as JSON, in bytes. */
+  bytes: number;
+  /** The query that returns it. */
+  query: 'output';
 }
 
 /** Failure types the workflow ends with. */

@@ -2,6 +2,7 @@ import { condition } from '@temporalio/workflow';
 import type { ApprovalPayload, InterventionPayload } from '../pipeline/contract.js';
 import type { ApprovalStep, StepDefinition } from '../pipeline/definition.js';
 import type { StepErrorInfo, StepProgress } from '../pipeline/progress.js';
+import { formatBytes, jsonSize, JsonValueError, LIMITS } from '../pipeline/limits.js';
 import type { RunState } from './run-state.js';
 
 type Kind = 'approval' | 'intervention';
@@ -37,13 +38,11 @@ export class HumanInbox {
     private readonly stepOf: (id: string) => StepDefinition | undefined,
   ) {}
 
-  /** Throws an Error saying why the message does not apply now. */
+  /** Throws an Error saying why the message does not apply now; its text never repeats a large value. */
   validate<K extends Kind>(kind: K, payload: Payload<K>): void {
-    if (!payload || typeof payload !== 'object') throw new Error(`${kind} payload must be an object`);
+    checkMessageLimits(kind, payload);
     const { stepId } = payload;
-    if (typeof stepId !== 'string' || !this.stepOf(stepId)) {
-      throw new Error(`unknown step ${JSON.stringify(stepId)}`);
-    }
+    if (!this.stepOf(stepId)) throw new Error(`unknown step ${JSON.stringify(stepId)}`);
     const waiter = this.waiters.get(stepId);
     if (!waiter || waiter.kind !== kind || this.received.has(stepId)) {
       throw new Error(
@@ -53,9 +52,7 @@ export class HumanInbox {
     if (kind === 'approval') {
       const { decision } = payload as ApprovalPayload;
       if (!APPROVAL_DECISIONS.includes(decision)) {
-        throw new Error(
-          `decision must be one of ${APPROVAL_DECISIONS.join(', ')}; got ${JSON.stringify(decision)}`,
-        );
+        throw new Error(`decision must be one of ${APPROVAL_DECISIONS.join(', ')}; got ${shown(decision)}`);
       }
       if (waiter.approvers.length > 0 && !waiter.approvers.includes(payload.by ?? '')) {
         throw new Error(
@@ -65,22 +62,23 @@ export class HumanInbox {
     } else {
       const { action } = payload as InterventionPayload;
       if (!INTERVENTION_ACTIONS.includes(action)) {
-        throw new Error(
-          `action must be one of ${INTERVENTION_ACTIONS.join(', ')}; got ${JSON.stringify(action)}`,
-        );
+        throw new Error(`action must be one of ${INTERVENTION_ACTIONS.join(', ')}; got ${shown(action)}`);
       }
     }
   }
 
+  /** A signal that does not apply is noted as a short `signal_rejected` event (never verbatim) and ignored. */
   acceptSignal<K extends Kind>(kind: K, payload: Payload<K>): void {
     try {
       this.validate(kind, payload);
     } catch (err) {
+      const stepId = shortString(payload, 'stepId', LIMITS.maxStepIdLength);
+      const by = shortString(payload, 'by', LIMITS.maxNameLength);
       this.state.record(now(), {
         type: 'signal_rejected',
-        ...(typeof payload?.stepId === 'string' ? { stepId: payload.stepId } : {}),
-        message: `${kind} signal ignored: ${(err as Error).message}`,
-        ...(typeof payload?.by === 'string' ? { by: payload.by } : {}),
+        ...(stepId !== undefined ? { stepId } : {}),
+        message: `${kind} signal ignored: ${err instanceof Error ? err.message : 'invalid payload'}`,
+        ...(by !== undefined ? { by } : {}),
       });
       return;
     }
@@ -240,4 +238,64 @@ export class HumanInbox {
     }
     return await condition(() => this.received.has(stepId), timeoutMs);
   }
+}
+
+/**
+ * A message's size and fields against the limits, before anything else reads it: the payload as a
+ * whole, `stepId`, `by`, `comment`/`reason` and an intervention's `input`/`output`.
+ */
+function checkMessageLimits(
+  kind: Kind,
+  payload: unknown,
+): asserts payload is ApprovalPayload | InterventionPayload {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new Error(`${kind} payload must be an object`);
+  }
+  let bytes: number;
+  try {
+    bytes = jsonSize(payload, { stopAfter: LIMITS.maxMessageBytes });
+  } catch (err) {
+    throw new Error(
+      `${kind} payload is not plain JSON: ${err instanceof JsonValueError ? err.message : 'unreadable'}`,
+    );
+  }
+  if (bytes > LIMITS.maxMessageBytes) {
+    throw new Error(`${kind} payload is over ${formatBytes(LIMITS.maxMessageBytes)}, the message limit`);
+  }
+  const fields = payload as Record<string, unknown>;
+  checkText(fields, 'stepId', LIMITS.maxStepIdLength, true);
+  checkText(fields, 'by', LIMITS.maxNameLength, false);
+  checkText(fields, kind === 'approval' ? 'comment' : 'reason', LIMITS.maxCommentLength, false);
+  if (kind === 'intervention') {
+    for (const field of ['input', 'output'] as const) {
+      if (fields[field] === undefined) continue;
+      const size = jsonSize(fields[field], { stopAfter: LIMITS.maxInterventionValueBytes });
+      if (size > LIMITS.maxInterventionValueBytes) {
+        throw new Error(
+          `${field} is over ${formatBytes(LIMITS.maxInterventionValueBytes)}; store bulk data elsewhere and pass a reference`,
+        );
+      }
+    }
+  }
+}
+
+function checkText(fields: Record<string, unknown>, name: string, max: number, required: boolean): void {
+  const value = fields[name];
+  if (value === undefined && !required) return;
+  if (typeof value !== 'string')
+    throw new Error(`${name} must be a string; got ${value === null ? 'null' : typeof value}`);
+  if (value.length > max) throw new Error(`${name} is ${value.length} characters; at most ${max}`);
+}
+
+function shortString(payload: unknown, name: string, max: number): string | undefined {
+  if (!payload || typeof payload !== 'object') return undefined;
+  const value = (payload as Record<string, unknown>)[name];
+  return typeof value === 'string' && value.length <= max ? value : undefined;
+}
+
+/** A value for an error message: short strings quoted, anything else by type. */
+function shown(value: unknown): string {
+  if (typeof value === 'string')
+    return value.length <= 40 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  return value === null ? 'null' : typeof value;
 }

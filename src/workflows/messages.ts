@@ -16,3 +16,6 @@ export const interventionSignal = defineSignal<[InterventionPayload]>('intervent
 export const approveUpdate = defineUpdate<StepProgress, [ApprovalPayload]>('approve');
 /** Like `intervention`, but rejected by a validator when it does not apply; returns the step's new state. */
 export const interveneUpdate = defineUpdate<StepProgress, [InterventionPayload]>('intervene');
+
+/** The whole output of one step (argument: its id), also when the result left it out for size. */
+export const outputQuery = defineQuery<unknown, [string]>('output');

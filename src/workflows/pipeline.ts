@@ -4,8 +4,11 @@ import {
   CancellationScope,
   CancelledFailure,
   condition,
+  ContinueAsNew,
   continueAsNew,
   isCancellation,
+  TemporalFailure,
+  WorkflowError,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -19,7 +22,7 @@ import type {
 } from '../pipeline/contract.js';
 import { PIPELINE_FAILURE_TYPES } from '../pipeline/contract.js';
 import type { ApprovalStep, PipelineDefinition, StepDefinition, TaskStep } from '../pipeline/definition.js';
-import type { PipelineStatus, StepErrorInfo, StepStatus } from '../pipeline/progress.js';
+import type { PipelineProgress, PipelineStatus, StepErrorInfo, StepStatus } from '../pipeline/progress.js';
 import { matchRule, strategyAfterRetries, type PlannedRule } from '../pipeline/recovery.js';
 import { evaluateCondition, renderTemplates, type TemplateScope } from '../pipeline/templates.js';
 import { resolveDependencies, topologicalOrder, validateDefinition } from '../pipeline/validate.js';
@@ -28,6 +31,7 @@ import {
   approveUpdate,
   checkpointQuery,
   interveneUpdate,
+  outputQuery,
   interventionSignal,
   approvalSignal,
   progressQuery,
@@ -35,7 +39,17 @@ import {
 import { RunState } from './run-state.js';
 import { SteplineStatus } from './search-attributes.js';
 import { prepareActivity, type PreparedActivity } from './step-activity.js';
-import { describeFailure, StepFailed, validationError } from './step-failure.js';
+import { formatBytes, jsonSize, JsonValueError, LIMITS, truncateText } from '../pipeline/limits.js';
+import { InFlightLimiter } from './in-flight.js';
+import { fitProgress, fitResult } from './result-size.js';
+import {
+  describeFailure,
+  errorMessage,
+  internalError,
+  resourceError,
+  StepFailed,
+  validationError,
+} from './step-failure.js';
 
 const INTERVENTION_ACTIONS = ['retry', 'skip', 'rollback', 'abort'] as const;
 
@@ -45,23 +59,58 @@ const INTERVENTION_ACTIONS = ['retry', 'skip', 'rollback', 'abort'] as const;
  * pipeline (running steps are cancelled, then `onFailure` applies).
  */
 export async function pipeline(request: PipelineRequest): Promise<PipelineResult> {
-  const definition = parseOrFail(request.definition);
-  const run = new PipelineRun(
-    definition,
-    request.params ?? {},
-    request.resumeFrom,
-    request.continueAsNewAfterEvents,
-  );
-  const outcome = await run.execute();
-  if (outcome !== 'continue-as-new') return outcome;
-  await condition(allHandlersFinished);
-  return await continueAsNew<typeof pipeline>({
-    definition: request.definition,
-    ...(request.params ? { params: request.params } : {}),
-    resumeFrom: run.state.checkpoint({ reason: 'continue-as-new' }),
-    ...(request.continueAsNewAfterEvents
-      ? { continueAsNewAfterEvents: request.continueAsNewAfterEvents }
-      : {}),
+  let run: PipelineRun | undefined;
+  try {
+    const definition = parseOrFail(request.definition);
+    run = new PipelineRun(definition, request);
+    const outcome = await run.execute();
+    if (outcome !== 'continue-as-new') return outcome;
+    await condition(allHandlersFinished);
+    return await continueAsNew<typeof pipeline>(run.continuation());
+  } catch (err) {
+    throw lastLineOfDefence(err, run);
+  }
+}
+
+/**
+ * What the workflow ends with when something unexpected escaped the interpreter (its own evaluation
+ * code, not a step): a failed pipeline, category `internal`, instead of a workflow-task retry loop.
+ * Temporal's own outcomes pass through: failures, cancellation, continue-as-new, and workflow errors
+ * such as non-determinism, which must stay task failures until a deploy fixes them.
+ */
+function lastLineOfDefence(err: unknown, run: PipelineRun | undefined): unknown {
+  if (
+    err instanceof TemporalFailure ||
+    err instanceof ContinueAsNew ||
+    err instanceof WorkflowError ||
+    isCancellation(err)
+  ) {
+    return err;
+  }
+  const error = internalError(err, 'Stepline failed to run the pipeline');
+  const message = `pipeline failed (internal, high): ${error.message}; compensation ran: no`;
+  let progress: PipelineProgress | undefined;
+  try {
+    progress = run
+      ? fitProgress(run.state.progress(workflowInfo().runId, Date.now()), LIMITS.maxResultBytes)
+      : undefined;
+  } catch {
+    progress = undefined;
+  }
+  return ApplicationFailure.create({
+    type: PIPELINE_FAILURE_TYPES.failed,
+    message,
+    details: [
+      {
+        category: error.category,
+        severity: error.severity,
+        message,
+        compensated: false,
+        status: 'failed',
+        ...(progress ? { progress } : {}),
+      },
+    ],
+    nonRetryable: true,
   });
 }
 
@@ -92,13 +141,25 @@ class PipelineRun {
   /** Steps not started because the run is handing over to a new one (continue-as-new). */
   private readonly deferred = new Set<string>();
   private draining = false;
+  /** The checkpoint is too large to carry to a new run: this run keeps going (up to `LIMITS.maxHistoryEvents`). */
+  private cannotHandOver = false;
+  private readonly params: Record<string, unknown>;
+  private readonly continueAsNewAfterEvents?: number;
+  private readonly inFlight: InFlightLimiter;
+  private readonly maxInFlight: number;
+  /** JSON size of each kept step output, for the run's output budget and the result's size. */
+  private readonly outputBytes = new Map<string, number>();
+  private keptOutputBytes = 0;
 
   constructor(
     private readonly definition: PipelineDefinition,
-    private readonly params: Record<string, unknown>,
-    checkpoint?: Checkpoint,
-    private readonly continueAsNewAfterEvents?: number,
+    private readonly request: PipelineRequest,
   ) {
+    const checkpoint = request.resumeFrom;
+    this.params = request.params ?? {};
+    this.continueAsNewAfterEvents = request.continueAsNewAfterEvents;
+    this.maxInFlight = inFlightCount(request.maxInFlightActivities);
+    this.inFlight = new InFlightLimiter(this.maxInFlight, LIMITS.maxInFlightInputBytes);
     const info = workflowInfo();
     this.state = new RunState(info.workflowId, definition, now(), resumable(checkpoint));
     this.dependencies = resolveDependencies(definition);
@@ -109,6 +170,13 @@ class PipelineRun {
     this.rerunInput = checkpoint?.rerun?.input;
     for (const id of checkpoint?.rerun?.stepIds ?? []) {
       if (this.stepsById.has(id)) this.state.steps.set(id, { status: 'pending', attempt: 0 });
+    }
+    for (const [id, state] of this.state.steps) {
+      if (state.output === undefined || (state.status !== 'succeeded' && state.status !== 'skipped'))
+        continue;
+      const bytes = measureOutput(state.output);
+      this.outputBytes.set(id, bytes);
+      this.keptOutputBytes += bytes;
     }
     this.inbox = new HumanInbox(this.state, (id) => this.stepsById.get(id));
     this.installHandlers();
@@ -124,6 +192,10 @@ class PipelineRun {
   private installHandlers(): void {
     setHandler(progressQuery, () => this.state.progress(workflowInfo().runId, Date.now()));
     setHandler(checkpointQuery, () => this.state.checkpoint());
+    setHandler(outputQuery, (stepId) => {
+      if (typeof stepId !== 'string' || !this.stepsById.has(stepId)) throw new Error('unknown step');
+      return this.state.step(stepId).output ?? null;
+    });
     setHandler(approvalSignal, (payload) => this.inbox.acceptSignal('approval', payload));
     setHandler(interventionSignal, (payload) => this.inbox.acceptSignal('intervention', payload));
     setHandler(approveUpdate, (payload) => this.inbox.applyUpdate('approval', payload), {
@@ -157,10 +229,25 @@ class PipelineRun {
       type: 'pipeline_completed',
       message: `pipeline ${this.definition.name} completed`,
     });
+    return fitResult(
+      {
+        status: 'completed',
+        outputs: this.state.outputs(),
+        progress: this.state.progress(workflowInfo().runId, Date.now()),
+      },
+      this.outputBytes,
+    );
+  }
+
+  /** The next run's request: the same definition and settings, carrying on from this run's checkpoint. */
+  continuation(): PipelineRequest {
+    const { definition, params, continueAsNewAfterEvents, maxInFlightActivities } = this.request;
     return {
-      status: 'completed',
-      outputs: this.state.outputs(),
-      progress: this.state.progress(workflowInfo().runId, Date.now()),
+      definition,
+      ...(params ? { params } : {}),
+      resumeFrom: this.state.checkpoint({ reason: 'continue-as-new' }),
+      ...(continueAsNewAfterEvents ? { continueAsNewAfterEvents } : {}),
+      ...(maxInFlightActivities ? { maxInFlightActivities } : {}),
     };
   }
 
@@ -203,40 +290,78 @@ class PipelineRun {
     return () => timer.cancel();
   }
 
+  /**
+   * Runs one step. Anything unexpected thrown by Stepline's own code on the way (not a step failure,
+   * not a cancellation) fails the step as `internal`, so the pipeline ends cleanly per `onFailure`.
+   */
   private async runStep(step: StepDefinition): Promise<void> {
-    const state = this.state.step(step.id);
-    if (state.status === 'succeeded' || state.status === 'skipped') return; // kept from a checkpoint
-    if (this.shouldHandOver() || (this.dependencies[step.id] ?? []).some((dep) => this.deferred.has(dep))) {
-      this.deferred.add(step.id);
-      return;
-    }
-    let run: boolean;
     try {
-      run = evaluateCondition(step.when, this.templateScope());
+      const state = this.state.step(step.id);
+      if (state.status === 'succeeded' || state.status === 'skipped') return; // kept from a checkpoint
+      if (this.shouldHandOver() || (this.dependencies[step.id] ?? []).some((dep) => this.deferred.has(dep))) {
+        this.deferred.add(step.id);
+        return;
+      }
+      this.checkHistoryLength(step);
+      let run: boolean;
+      try {
+        run = evaluateCondition(step.when, this.templateScope());
+      } catch (err) {
+        throw this.failStep(step, validationError(errorMessage(err)));
+      }
+      if (!run) return this.skipStep(step.id, null, 'condition false');
+      if (step.type === 'approval') return await this.runApproval(step);
+      return await this.runTask(step);
     } catch (err) {
-      throw this.failStep(step, validationError(errorMessage(err)));
+      if (err instanceof StepFailed || isCancellation(err)) throw err;
+      throw this.failStep(step, internalError(err, `Stepline could not run step "${step.id}"`));
     }
-    if (!run) return this.skipStep(step.id, null, 'condition false');
-    if (step.type === 'approval') return await this.runApproval(step);
-    return await this.runTask(step);
   }
 
-  /** Once history is long, start nothing new: in-flight steps finish, then the run continues as new. */
+  /**
+   * Once history is long, start nothing new: in-flight steps finish, then the run continues as new —
+   * unless the checkpoint is too large to carry over, in which case this run keeps going.
+   */
   private shouldHandOver(): boolean {
-    if (!this.draining) {
+    if (!this.draining && !this.cannotHandOver) {
       const info = workflowInfo();
-      this.draining =
+      const wanted =
         info.continueAsNewSuggested ||
         (this.continueAsNewAfterEvents !== undefined && info.historyLength >= this.continueAsNewAfterEvents);
+      if (wanted) {
+        const bytes = measureOutput(this.continuation(), LIMITS.maxCheckpointBytes);
+        if (bytes <= LIMITS.maxCheckpointBytes) this.draining = true;
+        else {
+          this.cannotHandOver = true;
+          this.state.record(now(), {
+            type: 'continue_as_new_skipped',
+            message: `history at ${info.historyLength} events, but the checkpoint is over ${formatBytes(LIMITS.maxCheckpointBytes)}: continuing in this run`,
+          });
+        }
+      }
     }
     return this.draining;
+  }
+
+  /** A run that cannot continue as new fails the next step cleanly before Temporal's history limits end it. */
+  private checkHistoryLength(step: StepDefinition): void {
+    const { historyLength } = workflowInfo();
+    if (historyLength < LIMITS.maxHistoryEvents) return;
+    throw this.failStep(
+      step,
+      resourceError(
+        `the run's history has ${historyLength} events (limit ${LIMITS.maxHistoryEvents}) and its checkpoint is too large to continue as new: keep step outputs small (return references to bulk data)`,
+        'HISTORY_TOO_LONG',
+      ),
+    );
   }
 
   // ---- task steps ------------------------------------------------------------------------------------
 
   private async runTask(step: TaskStep): Promise<void> {
     const prepared = this.prepared(step.id, step);
-    const edited = this.rerunInput?.[step.id];
+    const edited =
+      this.rerunInput && Object.hasOwn(this.rerunInput, step.id) ? this.rerunInput[step.id] : undefined;
     let inputOverride: { value: unknown } | undefined = edited !== undefined ? { value: edited } : undefined;
     for (;;) {
       try {
@@ -244,6 +369,7 @@ class PipelineRun {
           step.forEach !== undefined
             ? await this.runForEach(step, prepared, inputOverride)
             : await this.callOnce(step.id, prepared, inputOverride ? inputOverride.value : step.input);
+        this.keepOutput(step.id, output);
         this.succeedStep(step, output);
         return;
       } catch (err) {
@@ -263,19 +389,81 @@ class PipelineRun {
     rawInput: unknown,
     item?: { item: unknown; index: number },
   ): Promise<unknown> {
-    let input: unknown;
-    try {
-      input = renderTemplates(rawInput, this.templateScope(item));
-    } catch (err) {
-      throw new StepFailed(stepId, validationError(errorMessage(err)));
-    }
+    const { input, bytes } = this.renderInput(stepId, rawInput, this.templateScope(item));
     const state = this.state.step(stepId);
     if (!item) this.markRunning(stepId);
     const attempt = this.nextRunNumber(item ? `${stepId}[${item.index}]` : stepId);
     const activityId = `${stepId}${item ? `[${item.index}]` : ''}${attempt > 1 ? `#${attempt}` : ''}`;
-    const output = await prepared.call({ input, stepId, ...(item ? { index: item.index } : {}) }, activityId);
+    const slot = this.inFlight.acquire(bytes);
+    if (slot) await slot;
+    let output: unknown;
+    try {
+      output = await prepared.call({ input, stepId, ...(item ? { index: item.index } : {}) }, activityId);
+    } finally {
+      this.inFlight.release(bytes);
+    }
     if (!item) state.attempt = Math.max(state.attempt, 1);
     return output;
+  }
+
+  /** Renders an activity's input and measures it against `LIMITS.maxStepInputBytes` before anything is scheduled. */
+  private renderInput(stepId: string, raw: unknown, scope: TemplateScope): { input: unknown; bytes: number } {
+    let input: unknown;
+    try {
+      input = renderTemplates(raw, scope);
+    } catch (err) {
+      throw new StepFailed(stepId, validationError(errorMessage(err)));
+    }
+    let bytes: number;
+    try {
+      bytes = jsonSize(input, { stopAfter: LIMITS.maxStepInputBytes });
+    } catch (err) {
+      throw new StepFailed(stepId, validationError(`input of step "${stepId}" ${errorMessage(err)}`));
+    }
+    if (bytes > LIMITS.maxStepInputBytes) {
+      throw new StepFailed(
+        stepId,
+        resourceError(
+          `input of step "${stepId}" renders to over ${formatBytes(LIMITS.maxStepInputBytes)} (the step input limit): pass references to bulk data instead of the data`,
+          'INPUT_TOO_LARGE',
+        ),
+      );
+    }
+    return { input, bytes };
+  }
+
+  /**
+   * Measures a step's output against the step output limit and the run's output budget (what templates,
+   * the result and the checkpoint carry); over either, the step fails as `resource`.
+   */
+  private keepOutput(stepId: string, output: unknown): void {
+    let bytes: number;
+    try {
+      bytes = jsonSize(output, { stopAfter: LIMITS.maxStepOutputBytes });
+    } catch (err) {
+      throw new StepFailed(stepId, validationError(`output of step "${stepId}" ${errorMessage(err)}`));
+    }
+    if (bytes > LIMITS.maxStepOutputBytes) {
+      throw new StepFailed(
+        stepId,
+        resourceError(
+          `output of step "${stepId}" is over ${formatBytes(LIMITS.maxStepOutputBytes)} (the step output limit): have the step store bulk data and return a reference`,
+          'OUTPUT_TOO_LARGE',
+        ),
+      );
+    }
+    const kept = this.keptOutputBytes - (this.outputBytes.get(stepId) ?? 0) + bytes;
+    if (kept > LIMITS.maxPipelineOutputBytes) {
+      throw new StepFailed(
+        stepId,
+        resourceError(
+          `output of step "${stepId}" (${formatBytes(bytes)}) would bring the pipeline's kept outputs to ${formatBytes(kept)}, over the ${formatBytes(LIMITS.maxPipelineOutputBytes)} limit: return references to bulk data`,
+          'PIPELINE_OUTPUTS_TOO_LARGE',
+        ),
+      );
+    }
+    this.keptOutputBytes = kept;
+    this.outputBytes.set(stepId, bytes);
   }
 
   private async runForEach(
@@ -296,6 +484,15 @@ class PipelineRun {
         validationError(`forEach must resolve to a list; got ${items === null ? 'null' : typeof items}`),
       );
     }
+    if (items.length > LIMITS.maxForEachItems) {
+      throw new StepFailed(
+        step.id,
+        resourceError(
+          `forEach resolved to ${items.length} items; at most ${LIMITS.maxForEachItems} per step (split the list across steps)`,
+          'TOO_MANY_ITEMS',
+        ),
+      );
+    }
     this.markRunning(step.id);
     const state = this.state.step(step.id);
     const counters = { total: items.length, succeeded: 0, failed: 0, running: 0 };
@@ -303,7 +500,8 @@ class PipelineRun {
     const tolerated = toleratedCount(step, items.length);
     const outputs: unknown[] = new Array(items.length).fill(null);
     const failures: StepErrorInfo[] = [];
-    const limit = step.maxConcurrency ?? items.length;
+    const limit = Math.min(step.maxConcurrency ?? items.length, this.maxInFlight);
+    let outputBytes = 2;
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < items.length) {
@@ -321,8 +519,19 @@ class PipelineRun {
             },
           );
           counters.succeeded += 1;
+          outputBytes += measureOutput(outputs[index]) + 1;
+          if (outputBytes > LIMITS.maxStepOutputBytes) throw new ItemsOverBudget();
         } catch (err) {
           if (isCancellation(err)) throw err;
+          if (err instanceof ItemsOverBudget) {
+            throw new StepFailed(
+              step.id,
+              resourceError(
+                `the outputs of forEach step "${step.id}" total over ${formatBytes(LIMITS.maxStepOutputBytes)} (the step output limit) after ${counters.succeeded} of ${items.length} items: return references to bulk data`,
+                'OUTPUT_TOO_LARGE',
+              ),
+            );
+          }
           const error = err instanceof StepFailed ? err.error : describeFailure(err);
           counters.failed += 1;
           failures.push(error);
@@ -445,6 +654,7 @@ class PipelineRun {
       for (const alternative of alternatives) {
         const prepared = this.prepared(`${step.id}/${alternative.id}`, alternative);
         output = await this.callOnce(step.id, prepared, alternative.input);
+        this.keepOutput(step.id, output);
         this.state.record(now(), {
           type: 'alternative_succeeded',
           stepId: step.id,
@@ -468,7 +678,9 @@ class PipelineRun {
     let prompt: string | undefined;
     try {
       prompt =
-        step.prompt === undefined ? undefined : String(renderTemplates(step.prompt, this.templateScope()));
+        step.prompt === undefined
+          ? undefined
+          : truncateText(String(renderTemplates(step.prompt, this.templateScope())), LIMITS.maxTextLength);
     } catch (err) {
       throw this.failStep(step, validationError(errorMessage(err)));
     }
@@ -539,6 +751,7 @@ class PipelineRun {
   }
 
   private skipStep(stepId: string, output: unknown, reason: string): void {
+    if (output !== null && output !== undefined) this.keepOutput(stepId, output);
     const state = this.state.step(stepId);
     state.output = output;
     state.reason = reason;
@@ -571,7 +784,7 @@ class PipelineRun {
   }
 
   private templateScope(item?: { item: unknown; index: number }): TemplateScope {
-    const steps: TemplateScope['steps'] = {};
+    const steps = Object.create(null) as TemplateScope['steps'];
     for (const [id, state] of this.state.steps) {
       if (state.status === 'succeeded' || state.status === 'skipped')
         steps[id] = { output: state.output ?? null };
@@ -643,7 +856,7 @@ class PipelineRun {
       message,
       compensated,
       status: status as PipelineFailureDetails['status'],
-      progress: this.state.progress(workflowInfo().runId, Date.now()),
+      progress: fitProgress(this.state.progress(workflowInfo().runId, Date.now()), LIMITS.maxResultBytes),
     };
     throw ApplicationFailure.create({
       type: status === 'rolled_back' ? PIPELINE_FAILURE_TYPES.rolledBack : PIPELINE_FAILURE_TYPES.failed,
@@ -671,13 +884,13 @@ class PipelineRun {
         this.setStepStatus(id, 'compensating', 'compensation_started', `compensating ${id}`);
         try {
           const prepared = this.prepared(`${id}/compensate`, step.compensate);
-          const input = renderTemplates(step.compensate.input ?? null, this.compensationScope());
+          const { input } = this.renderInput(id, step.compensate.input ?? null, this.compensationScope());
           const n = this.nextRunNumber(`${id}/compensate`);
           await prepared.call({ input, stepId: id }, `${id}:compensate${n > 1 ? `#${n}` : ''}`);
           state.compensation = { ...state.compensation, status: 'compensated', endedAt: now() };
           this.setStepStatus(id, 'compensated', 'compensation_succeeded', `${id} compensated`);
         } catch (err) {
-          const error = describeFailure(err);
+          const error = err instanceof StepFailed ? err.error : describeFailure(err);
           state.compensation = {
             ...state.compensation,
             status: 'compensation_failed',
@@ -698,7 +911,7 @@ class PipelineRun {
   }
 
   private compensationScope(): TemplateScope {
-    const steps: TemplateScope['steps'] = {};
+    const steps = Object.create(null) as TemplateScope['steps'];
     for (const [id, state] of this.state.steps) steps[id] = { output: state.output ?? null };
     return { params: this.params, steps };
   }
@@ -707,7 +920,7 @@ class PipelineRun {
 /** A checkpoint from `resume`: failed/cancelled steps run again; kept ones are succeeded or skipped. */
 function resumable(checkpoint: Checkpoint | undefined): Checkpoint | undefined {
   if (!checkpoint) return undefined;
-  const steps: Checkpoint['steps'] = {};
+  const steps = Object.create(null) as Checkpoint['steps'];
   for (const [id, saved] of Object.entries(checkpoint.steps)) {
     steps[id] =
       saved.status === 'succeeded' || saved.status === 'skipped' ? saved : { status: 'pending', attempt: 0 };
@@ -722,8 +935,24 @@ function toleratedCount(step: TaskStep, total: number): number {
   return Math.floor((tolerated.percent / 100) * total);
 }
 
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** Thrown inside a forEach worker when the items' outputs pass the step output limit. */
+class ItemsOverBudget extends Error {}
+
+/** The run's in-flight bound: the request's setting within 1..`LIMITS.maxInFlightActivities`, or the default. */
+function inFlightCount(requested: unknown): number {
+  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1)
+    return LIMITS.defaultMaxInFlightActivities;
+  return Math.min(requested, LIMITS.maxInFlightActivities);
+}
+
+/** JSON size of a value that came back from Temporal (parsed JSON: no cycles, any depth); not JSON counts as too large. */
+function measureOutput(value: unknown, stopAfter?: number): number {
+  try {
+    return jsonSize(value, { maxDepth: 100_000, ...(stopAfter === undefined ? {} : { stopAfter }) });
+  } catch (err) {
+    if (err instanceof JsonValueError) return Number.POSITIVE_INFINITY;
+    throw err;
+  }
 }
 
 export const ALLOWED_INTERVENTIONS = INTERVENTION_ACTIONS;

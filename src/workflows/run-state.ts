@@ -11,8 +11,9 @@ import type {
   StepProgress,
   StepStatus,
 } from '../pipeline/progress.js';
+import { LIMITS, truncateText } from '../pipeline/limits.js';
 
-export const EVENT_RING_SIZE = 100;
+export const EVENT_RING_SIZE = LIMITS.eventRingSize;
 
 /** Mutable state of one step in this run. */
 export interface StepState extends StepCheckpoint {
@@ -56,7 +57,8 @@ export class RunState {
     this.startedAt = checkpoint?.startedAt ?? now;
     this.updatedAt = now;
     for (const step of definition.steps) {
-      const saved = checkpoint?.steps[step.id];
+      const saved =
+        checkpoint && Object.hasOwn(checkpoint.steps, step.id) ? checkpoint.steps[step.id] : undefined;
       this.steps.set(step.id, saved ? { ...saved } : { status: 'pending', attempt: 0 });
     }
     if (checkpoint) {
@@ -81,23 +83,35 @@ export class RunState {
     this.updatedAt = now;
   }
 
+  /** Adds an event to the ring; its text fields are cut to the limits, so no entry can grow progress unbounded. */
   record(now: string, event: Omit<ProgressEvent, 'seq' | 'at'>): void {
     this.eventSeq += 1;
-    this.events.push({ seq: this.eventSeq, at: now, ...event });
+    this.events.push({ seq: this.eventSeq, at: now, ...boundedEvent(event) });
     if (this.events.length > EVENT_RING_SIZE) this.events.splice(0, this.events.length - EVENT_RING_SIZE);
     this.touch(now);
   }
 
+  /** Audits a decision; the newest `LIMITS.maxDecisions` are kept. */
   decide(now: string, decision: Omit<Decision, 'at'>): void {
-    this.decisions.push({ at: now, ...decision });
+    this.decisions.push({
+      at: now,
+      ...decision,
+      ...(decision.by !== undefined ? { by: truncateText(decision.by, LIMITS.maxNameLength) } : {}),
+      ...(decision.comment !== undefined
+        ? { comment: truncateText(decision.comment, LIMITS.maxCommentLength) }
+        : {}),
+    });
+    if (this.decisions.length > LIMITS.maxDecisions)
+      this.decisions.splice(0, this.decisions.length - LIMITS.maxDecisions);
   }
 
   isSettledOk(id: string): boolean {
     return SETTLED_OK.includes(this.step(id).status);
   }
 
+  /** Outputs of the steps that count as done, by id (a null-prototype record: any step id is safe). */
   outputs(): Record<string, unknown> {
-    const outputs: Record<string, unknown> = {};
+    const outputs: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const [id, state] of this.steps) {
       if (SETTLED_OK.includes(state.status) || state.status === 'compensated')
         outputs[id] = state.output ?? null;
@@ -158,7 +172,7 @@ export class RunState {
   }
 
   checkpoint(extra: Pick<Checkpoint, 'reason' | 'rerun'> = {}): Checkpoint {
-    const steps: Record<string, StepCheckpoint> = {};
+    const steps: Record<string, StepCheckpoint> = Object.create(null) as Record<string, StepCheckpoint>;
     for (const [id, { detail: _detail, ...saved }] of this.steps) steps[id] = saved;
     return {
       version: 1,
@@ -174,6 +188,15 @@ export class RunState {
       ...extra,
     };
   }
+}
+
+function boundedEvent<E extends Omit<ProgressEvent, 'seq' | 'at'>>(event: E): E {
+  return {
+    ...event,
+    message: truncateText(event.message, LIMITS.maxEventMessageLength),
+    ...(event.by !== undefined ? { by: truncateText(event.by, LIMITS.maxNameLength) } : {}),
+    ...(event.comment !== undefined ? { comment: truncateText(event.comment, LIMITS.maxCommentLength) } : {}),
+  };
 }
 
 function weightOf(step: StepDefinition): number {

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
 import { ERROR_CATEGORIES, SEVERITIES, type ErrorCategory, type Severity } from '../pipeline/errors.js';
+import { LIMITS, truncateText } from '../pipeline/limits.js';
 import type { StepErrorInfo } from '../pipeline/progress.js';
 
 /** A step gave up: its strategies are spent. Carries what the pipeline failure must say. */
@@ -44,15 +45,47 @@ export function describeFailure(err: unknown): StepErrorInfo {
     return {
       category,
       severity: isSeverity(details.severity) ? details.severity : 'medium',
-      message: typeof details.message === 'string' ? details.message : cause.message,
-      ...(typeof details.code === 'string' ? { code: details.code } : {}),
+      message: bounded(typeof details.message === 'string' ? details.message : cause.message),
+      ...(typeof details.code === 'string' ? { code: truncateText(details.code, LIMITS.maxNameLength) } : {}),
       ...(typeof details.attempt === 'number' ? { attempt: details.attempt } : {}),
     };
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return { category: 'internal', severity: 'high', message };
+  return internalError(err);
 }
 
 export function validationError(message: string): StepErrorInfo {
-  return { category: 'validation', severity: 'high', message };
+  return { category: 'validation', severity: 'high', message: bounded(message) };
+}
+
+/** A run-time limit was passed (input, output, checkpoint, history): recovery rules apply. */
+export function resourceError(message: string, code: string): StepErrorInfo {
+  return { category: 'resource', severity: 'high', message: bounded(message), code };
+}
+
+/** Stepline's own evaluation failed (a template, date arithmetic, a bug): never a workflow-task retry loop. */
+export function internalError(err: unknown, context?: string): StepErrorInfo {
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : safeString(err);
+  return {
+    category: 'internal',
+    severity: 'high',
+    message: bounded(context ? `${context}: ${message}` : message),
+    code: 'STEPLINE_INTERNAL',
+  };
+}
+
+/** The message of anything thrown, never throwing itself. */
+export function errorMessage(err: unknown): string {
+  return bounded(err instanceof Error ? err.message : safeString(err));
+}
+
+function bounded(message: string): string {
+  return truncateText(message, LIMITS.maxErrorMessageLength);
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
