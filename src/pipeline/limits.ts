@@ -73,8 +73,14 @@ export const LIMITS = {
   // ---- fan-out ----------------------------------------------------------------------------------
   /** Most items of one forEach step. */
   maxForEachItems: 5_000,
-  /** Default and largest number of activities one run keeps in flight (Temporal allows 2,000 pending). */
-  defaultMaxInFlightActivities: 1_000,
+  /**
+   * Default number of activities one run keeps in flight. While a workflow task runs, the server buffers
+   * what arrives (about two events per completed activity) and force-fails the task past 100 buffered
+   * events (`history.maximumBufferedEventsBatch`); 50 keeps a whole batch of completions in one task.
+   * Measured: a 5,000-item forEach of instant steps had 0 failed workflow tasks at 50, 1 at 100, 11 at 1,000.
+   */
+  defaultMaxInFlightActivities: 50,
+  /** Largest `maxInFlightActivities` a request may ask for (Temporal allows 2,000 pending activities). */
   maxInFlightActivities: 1_900,
   /** Most input bytes of the activities in flight at once (bounds one workflow task's commands under gRPC's 4 MB). */
   maxInFlightInputBytes: 2 * MiB,

@@ -33,14 +33,24 @@ export class HumanInbox {
   private readonly waiters = new Map<string, Waiter>();
   private readonly received = new Map<string, ApprovalPayload | InterventionPayload>();
 
+  /**
+   * @param limitsApply whether the message caps apply to signals (false only when replaying a history
+   *   recorded before them: a signal accepted then must be accepted again).
+   */
   constructor(
     private readonly state: RunState,
     private readonly stepOf: (id: string) => StepDefinition | undefined,
+    private readonly limitsApply: () => boolean = () => true,
   ) {}
 
   /** Throws an Error saying why the message does not apply now; its text never repeats a large value. */
   validate<K extends Kind>(kind: K, payload: Payload<K>): void {
     checkMessageLimits(kind, payload);
+    this.checkApplies(kind, payload);
+  }
+
+  private checkApplies<K extends Kind>(kind: K, payload: Payload<K>): void {
+    if (!payload || typeof payload !== 'object') throw new Error(`${kind} payload must be an object`);
     const { stepId } = payload;
     if (!this.stepOf(stepId)) throw new Error(`unknown step ${JSON.stringify(stepId)}`);
     const waiter = this.waiters.get(stepId);
@@ -70,7 +80,12 @@ export class HumanInbox {
   /** A signal that does not apply is noted as a short `signal_rejected` event (never verbatim) and ignored. */
   acceptSignal<K extends Kind>(kind: K, payload: Payload<K>): void {
     try {
-      this.validate(kind, payload);
+      try {
+        checkMessageLimits(kind, payload);
+      } catch (err) {
+        if (this.limitsApply()) throw err;
+      }
+      this.checkApplies(kind, payload);
     } catch (err) {
       const stepId = shortString(payload, 'stepId', LIMITS.maxStepIdLength);
       const by = shortString(payload, 'by', LIMITS.maxNameLength);

@@ -12,14 +12,19 @@ export class InFlightLimiter {
   private count = 0;
   private bytes = 0;
 
+  /**
+   * @param enforce asked once a caller would have to wait: false for runs recorded before the limiter
+   *   existed (they replay as they ran, unbounded).
+   */
   constructor(
     private readonly maxCount: number,
     private readonly maxBytes: number,
+    private readonly enforce: () => boolean,
   ) {}
 
   /** Takes a slot for an activity whose input is `bytes`; a promise only when it has to wait for one. */
   acquire(bytes: number): Promise<void> | undefined {
-    if (this.fits(bytes)) {
+    if (this.fits(bytes) || !this.enforce()) {
       this.take(bytes);
       return undefined;
     }

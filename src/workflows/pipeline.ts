@@ -7,6 +7,7 @@ import {
   ContinueAsNew,
   continueAsNew,
   isCancellation,
+  patched,
   TemporalFailure,
   WorkflowError,
   setHandler,
@@ -52,6 +53,13 @@ import {
 } from './step-failure.js';
 
 const INTERVENTION_ACTIONS = ['retry', 'skip', 'rollback', 'abort'] as const;
+
+/**
+ * Marks runs that enforce the run-time limits (in-flight bound, input/output budgets, forEach width,
+ * history length, message caps). Asked only when a limit would change what the run does, so a run that
+ * never reaches one records no marker, and histories recorded before the limits replay unchanged.
+ */
+export const LIMITS_PATCH = 'stepline-run-limits-1';
 
 /**
  * The Stepline interpreter: runs a pipeline definition as one durable workflow. Steps start as soon as
@@ -147,6 +155,7 @@ class PipelineRun {
   private readonly continueAsNewAfterEvents?: number;
   private readonly inFlight: InFlightLimiter;
   private readonly maxInFlight: number;
+  private limitsPatched?: boolean;
   /** JSON size of each kept step output, for the run's output budget and the result's size. */
   private readonly outputBytes = new Map<string, number>();
   private keptOutputBytes = 0;
@@ -159,7 +168,9 @@ class PipelineRun {
     this.params = request.params ?? {};
     this.continueAsNewAfterEvents = request.continueAsNewAfterEvents;
     this.maxInFlight = inFlightCount(request.maxInFlightActivities);
-    this.inFlight = new InFlightLimiter(this.maxInFlight, LIMITS.maxInFlightInputBytes);
+    this.inFlight = new InFlightLimiter(this.maxInFlight, LIMITS.maxInFlightInputBytes, () =>
+      this.limitsApply(),
+    );
     const info = workflowInfo();
     this.state = new RunState(info.workflowId, definition, now(), resumable(checkpoint));
     this.dependencies = resolveDependencies(definition);
@@ -178,7 +189,11 @@ class PipelineRun {
       this.outputBytes.set(id, bytes);
       this.keptOutputBytes += bytes;
     }
-    this.inbox = new HumanInbox(this.state, (id) => this.stepsById.get(id));
+    this.inbox = new HumanInbox(
+      this.state,
+      (id) => this.stepsById.get(id),
+      () => this.limitsApply(),
+    );
     this.installHandlers();
     const continued = checkpoint?.reason === 'continue-as-new';
     this.state.record(now(), {
@@ -237,6 +252,15 @@ class PipelineRun {
       },
       this.outputBytes,
     );
+  }
+
+  /**
+   * Whether the run-time limits apply: true for every new run; false when replaying a history recorded
+   * before they existed, which must take the path it took then. Asked only where a limit binds.
+   */
+  private limitsApply(): boolean {
+    this.limitsPatched ??= patched(LIMITS_PATCH);
+    return this.limitsPatched;
   }
 
   /** The next run's request: the same definition and settings, carrying on from this run's checkpoint. */
@@ -346,7 +370,7 @@ class PipelineRun {
   /** A run that cannot continue as new fails the next step cleanly before Temporal's history limits end it. */
   private checkHistoryLength(step: StepDefinition): void {
     const { historyLength } = workflowInfo();
-    if (historyLength < LIMITS.maxHistoryEvents) return;
+    if (historyLength < LIMITS.maxHistoryEvents || !this.limitsApply()) return;
     throw this.failStep(
       step,
       resourceError(
@@ -414,13 +438,8 @@ class PipelineRun {
     } catch (err) {
       throw new StepFailed(stepId, validationError(errorMessage(err)));
     }
-    let bytes: number;
-    try {
-      bytes = jsonSize(input, { stopAfter: LIMITS.maxStepInputBytes });
-    } catch (err) {
-      throw new StepFailed(stepId, validationError(`input of step "${stepId}" ${errorMessage(err)}`));
-    }
-    if (bytes > LIMITS.maxStepInputBytes) {
+    const bytes = measureOutput(input, LIMITS.maxStepInputBytes);
+    if (bytes > LIMITS.maxStepInputBytes && this.limitsApply()) {
       throw new StepFailed(
         stepId,
         resourceError(
@@ -437,13 +456,8 @@ class PipelineRun {
    * the result and the checkpoint carry); over either, the step fails as `resource`.
    */
   private keepOutput(stepId: string, output: unknown): void {
-    let bytes: number;
-    try {
-      bytes = jsonSize(output, { stopAfter: LIMITS.maxStepOutputBytes });
-    } catch (err) {
-      throw new StepFailed(stepId, validationError(`output of step "${stepId}" ${errorMessage(err)}`));
-    }
-    if (bytes > LIMITS.maxStepOutputBytes) {
+    const bytes = measureOutput(output, LIMITS.maxStepOutputBytes);
+    if (bytes > LIMITS.maxStepOutputBytes && this.limitsApply()) {
       throw new StepFailed(
         stepId,
         resourceError(
@@ -453,7 +467,7 @@ class PipelineRun {
       );
     }
     const kept = this.keptOutputBytes - (this.outputBytes.get(stepId) ?? 0) + bytes;
-    if (kept > LIMITS.maxPipelineOutputBytes) {
+    if (kept > LIMITS.maxPipelineOutputBytes && this.limitsApply()) {
       throw new StepFailed(
         stepId,
         resourceError(
@@ -484,7 +498,7 @@ class PipelineRun {
         validationError(`forEach must resolve to a list; got ${items === null ? 'null' : typeof items}`),
       );
     }
-    if (items.length > LIMITS.maxForEachItems) {
+    if (items.length > LIMITS.maxForEachItems && this.limitsApply()) {
       throw new StepFailed(
         step.id,
         resourceError(
@@ -500,7 +514,10 @@ class PipelineRun {
     const tolerated = toleratedCount(step, items.length);
     const outputs: unknown[] = new Array(items.length).fill(null);
     const failures: StepErrorInfo[] = [];
-    const limit = Math.min(step.maxConcurrency ?? items.length, this.maxInFlight);
+    let limit = step.maxConcurrency ?? items.length;
+    // Wider than the run's in-flight bound: fewer workers, so items render only when a slot is near.
+    if (limit > this.maxInFlight && items.length > this.maxInFlight && this.limitsApply())
+      limit = this.maxInFlight;
     let outputBytes = 2;
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -520,7 +537,7 @@ class PipelineRun {
           );
           counters.succeeded += 1;
           outputBytes += measureOutput(outputs[index]) + 1;
-          if (outputBytes > LIMITS.maxStepOutputBytes) throw new ItemsOverBudget();
+          if (outputBytes > LIMITS.maxStepOutputBytes && this.limitsApply()) throw new ItemsOverBudget();
         } catch (err) {
           if (isCancellation(err)) throw err;
           if (err instanceof ItemsOverBudget) {
@@ -945,7 +962,10 @@ function inFlightCount(requested: unknown): number {
   return Math.min(requested, LIMITS.maxInFlightActivities);
 }
 
-/** JSON size of a value that came back from Temporal (parsed JSON: no cycles, any depth); not JSON counts as too large. */
+/**
+ * JSON size of a value made of JSON (outputs that came back from Temporal, rendered inputs): no cycles,
+ * any depth. Something that is not JSON counts as too large.
+ */
 function measureOutput(value: unknown, stopAfter?: number): number {
   try {
     return jsonSize(value, { maxDepth: 100_000, ...(stopAfter === undefined ? {} : { stopAfter }) });

@@ -53,7 +53,11 @@ export function useTestEnv(options: { steps?: StepHandler[] } = {}): TestEnv {
       steps: options.steps ?? [],
     });
     running = env.worker.run();
-    const connection = await Connection.connect({ address: env.address });
+    // Histories with outputs near the 2 MB payload limit are bigger than gRPC's default 4 MB answer.
+    const connection = await Connection.connect({
+      address: env.address,
+      channelArgs: { 'grpc.max_receive_message_length': 64 * 1024 * 1024 },
+    });
     env.client = new Client({ connection, namespace: env.namespace });
     env.pipelines = new PipelineClient({ client: env.client, taskQueue: env.taskQueue });
   });
