@@ -2,6 +2,8 @@
  * `npm run record-histories`: runs every scenario of tests/helpers/history-scenarios.ts on a fresh dev
  * server and writes each run's history to tests/histories/<scenario>[.<run>].json (continue-as-new
  * scenarios write one file per run). Commit them only when an interpreter change is meant to be breaking.
+ * `npm run record-histories -- <name>…` records only those scenarios (new ones, for a new engine path),
+ * leaving the committed histories of the others untouched.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,7 +28,10 @@ const worker = await createPipelineWorker({
 const running = worker.run();
 const client = await PipelineClient.connect({ address: server.address, taskQueue: 'histories' });
 try {
-  for (const scenario of scenarios) {
+  const only = process.argv.slice(2);
+  const unknown = only.filter((name) => !scenarios.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}`);
+  for (const scenario of scenarios.filter((s) => only.length === 0 || only.includes(s.name))) {
     const id = `history-${scenario.name}`;
     await scenario.run(client, id);
     const runs: string[] = [];

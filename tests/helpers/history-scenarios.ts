@@ -249,4 +249,41 @@ export const scenarios: HistoryScenario[] = [
       await ignoreFailure(client.result(id));
     },
   },
+  {
+    // More items than the run's in-flight bound: the limiter binds (limits patch marker recorded).
+    name: 'wide-fan-out',
+    async run(client, id) {
+      await client.startAndWait(
+        {
+          name: 'wide-fan-out',
+          steps: [
+            { id: 'each', activity: 'echo', forEach: '{{ params.items }}', input: { n: '{{ item }}' } },
+          ],
+        },
+        { id, params: { items: Array.from({ length: 80 }, (_, i) => i) } },
+      );
+    },
+  },
+  {
+    // An input that renders over the step input limit fails as resource; a skip rule recovers.
+    name: 'input-too-large',
+    async run(client, id) {
+      await client.startAndWait(
+        {
+          name: 'input-too-large',
+          steps: [
+            { id: 'a', activity: 'echo', input: {} },
+            {
+              id: 'big',
+              activity: 'echo',
+              input: { text: '{{ params.blob }}'.repeat(40) },
+              recovery: [{ match: { category: 'resource' }, strategy: 'skip', output: 'skipped' }],
+            },
+            { id: 'c', activity: 'echo', input: { after: '{{ steps.big.output }}' } },
+          ],
+        },
+        { id, params: { blob: 'y'.repeat(30_000) } },
+      );
+    },
+  },
 ];
