@@ -221,7 +221,10 @@ export function jsonSize(value: unknown, options: { maxDepth?: number; stopAfter
           for (let i = entries.length - 1; i >= 0; i--) {
             const [key, child] = entries[i]!;
             bytes += utf8Length(key) + 3 + escapes(key);
-            const at = () => (parent() ? `${parent()}.${key}` : key);
+            const at = () => {
+              const above = parent();
+              return above ? `${above}.${key}` : key;
+            };
             stack.push({ value: child, depth: next.depth + 1, path: at, inList: false });
           }
         }
