@@ -1,14 +1,25 @@
 import type { z } from 'zod';
 import { PipelineDefinitionSchema, definitionErrorMap, type PipelineDefinition } from './definition.js';
 import { DefinitionError, formatPath, type DefinitionIssue } from './errors.js';
+import { LIMITS, formatBytes, jsonSize } from './limits.js';
 import { didYouMean } from './suggest.js';
 import { TEMPLATE_ROOTS, formatTemplatePath, isSingleTemplate, scanTemplates } from './templates.js';
 
 /**
- * Whole-definition validation: the schema (types, fields, durations, enums) plus the checks that need
- * the whole definition (ids, dependencies, templates, handlers, strategies that cannot apply). Every
- * problem is reported with its path, all at once; a definition that passes cannot fail to start.
+ * Whole-definition validation: the schema (types, fields, durations, enums, the limits table) plus the
+ * checks that need the whole definition (ids, dependencies, templates, handlers, strategies that cannot
+ * apply, nesting depth of free JSON values, total size). Every problem is reported with its path, all at
+ * once; a definition that passes cannot fail to start.
+ *
+ * Never throws and never recurses on the input's depth: whatever it is given (the workflow runs this too),
+ * the answer is a result.
  */
+
+/**
+ * How much deeper than {@link LIMITS.maxNestingDepth} the definition as a whole may nest: the deepest free
+ * value (`steps[i].recovery[j].output`) starts 5 levels down.
+ */
+const DEFINITION_STRUCTURE_DEPTH = 8;
 
 /** Options for {@link validateDefinition} and {@link parseDefinition}. */
 export interface ValidateOptions {
@@ -30,12 +41,26 @@ export type ValidationResult =
  * `item`/`index` outside forEach, unknown handlers, strategies that cannot apply).
  */
 export function validateDefinition(input: unknown, options: ValidateOptions = {}): ValidationResult {
-  const parsed = PipelineDefinitionSchema.safeParse(input, { error: definitionErrorMap });
-  const issues = parsed.success ? [] : fromZodIssues(parsed.error.issues, []);
-  issues.push(...crossFieldIssues(input, options));
-  const unique = dedupe(issues);
-  if (unique.length > 0 || !parsed.success) return { ok: false, issues: sortByStep(unique) };
-  return { ok: true, definition: parsed.data };
+  try {
+    const parsed = PipelineDefinitionSchema.safeParse(input, { error: definitionErrorMap });
+    const issues = parsed.success ? [] : fromZodIssues(parsed.error.issues, []);
+    const crossField = crossFieldIssues(input, options);
+    for (const issue of crossField) issues.push(issue);
+    for (const issue of sizeIssues(
+      input,
+      crossField.some((i) => i.message.startsWith(TOO_DEEP)),
+    ))
+      issues.push(issue);
+    const unique = dedupe(issues);
+    if (unique.length > 0 || !parsed.success) return { ok: false, issues: sortByStep(unique) };
+    return { ok: true, definition: parsed.data };
+  } catch (error) {
+    // Not plain data (a getter that throws, a revoked proxy): say so rather than fail the caller.
+    return {
+      ok: false,
+      issues: [{ path: '', message: `expected plain JSON data; got ${errorText(error)}` }],
+    };
+  }
 }
 
 /**
@@ -54,10 +79,11 @@ export function parseDefinition(input: unknown, options: ValidateOptions = {}): 
 
 /**
  * Each step's dependencies by id: its `dependsOn`, or the previous step in the list when `dependsOn`
- * is omitted (none for the first step); `[]` means none.
+ * is omitted (none for the first step); `[]` means none. The record has no prototype, so any id
+ * (`__proto__`, `constructor`) is an ordinary key.
  */
 export function resolveDependencies(def: PipelineDefinition): Record<string, string[]> {
-  const deps: Record<string, string[]> = {};
+  const deps = Object.create(null) as Record<string, string[]>;
   def.steps.forEach((step, i) => {
     const previous = def.steps[i - 1];
     deps[step.id] = step.dependsOn ? [...step.dependsOn] : previous ? [previous.id] : [];
@@ -114,19 +140,19 @@ export function ancestorsOf(def: PipelineDefinition, id: string): string[] {
 /** Every step that depends on `id`, directly or not, in list order (what re-runs when `id` re-runs). */
 export function descendantsOf(def: PipelineDefinition, id: string): string[] {
   const deps = resolveDependencies(def);
-  const dependents: Record<string, string[]> = {};
+  const dependents = Object.create(null) as Record<string, string[]>;
   for (const [step, list] of Object.entries(deps)) for (const d of list) (dependents[d] ??= []).push(step);
   return closure(id, dependents, def);
 }
 
 function closure(id: string, edges: Record<string, string[]>, def: PipelineDefinition): string[] {
   const seen = new Set<string>();
-  const stack = [...(edges[id] ?? [])];
+  const stack = [...(Object.hasOwn(edges, id) ? (edges[id] as string[]) : [])];
   while (stack.length > 0) {
     const next = stack.pop() as string;
     if (seen.has(next) || next === id) continue;
     seen.add(next);
-    stack.push(...(edges[next] ?? []));
+    if (Object.hasOwn(edges, next)) for (const e of edges[next] as string[]) stack.push(e);
   }
   return def.steps.map((s) => s.id).filter((s) => seen.has(s));
 }
@@ -148,7 +174,7 @@ function fromZodIssues(issues: readonly z.core.$ZodIssue[], base: readonly Prope
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       const branch = likelyBranch(issue.errors);
       if (branch) {
-        out.push(...fromZodIssues(branch, path));
+        for (const inner of fromZodIssues(branch, path)) out.push(inner);
         continue;
       }
     }
@@ -166,8 +192,8 @@ function likelyBranch(branches: readonly z.core.$ZodIssue[][]): z.core.$ZodIssue
   const candidates = branches.filter((b) => !b.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
   if (candidates.length === 1) return candidates[0];
   if (candidates.length === 0) return undefined;
-  const depth = (b: z.core.$ZodIssue[]) => Math.max(...b.map((i) => i.path.length));
-  const deepest = Math.max(...candidates.map(depth));
+  const depth = (b: z.core.$ZodIssue[]) => b.reduce((most, i) => Math.max(most, i.path.length), 0);
+  const deepest = candidates.reduce((most, b) => Math.max(most, depth(b)), 0);
   const best = candidates.filter((b) => depth(b) === deepest);
   return best.length === 1 ? best[0] : undefined;
 }
@@ -233,6 +259,7 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
   const handlers = options.handlers ? new Set(options.handlers) : undefined;
 
   for (const node of nodes) {
+    checkFreeValues(node, report);
     checkStepTemplates(node, { stepIndex, alternativeOwner, isAncestor }, report);
     if (node.raw.type === 'approval') continue;
     checkFanOutSettings(node, report);
@@ -241,7 +268,147 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
     checkRules(node.raw.recovery, ['steps', node.index, 'recovery'], hasAlternative, report);
   }
   checkRules(input.recovery, ['recovery'], undefined, report);
+  checkRuleOutputs(input.recovery, ['recovery'], report);
   return issues;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Free JSON values (inputs, outputs) and the definition's size
+
+/** How an issue about nesting depth starts (so the size check does not report the same value again). */
+const TOO_DEEP = 'expected JSON nested at most';
+
+/** Checks the JSON values a step carries as they are (inputs, skip outputs, a literal forEach list). */
+function checkFreeValues(node: StepNode, report: Report): void {
+  const { raw, index } = node;
+  const at = (...rest: PropertyKey[]) => ['steps', index, ...rest];
+  checkJsonValue(raw.input, at('input'), report);
+  if (Array.isArray(raw.forEach)) checkJsonValue(raw.forEach, at('forEach'), report);
+  if (isRecord(raw.compensate)) checkJsonValue(raw.compensate.input, at('compensate', 'input'), report);
+  if (Array.isArray(raw.alternative)) {
+    raw.alternative.forEach((alt: unknown, k) => {
+      if (isRecord(alt)) checkJsonValue(alt.input, at('alternative', k, 'input'), report);
+    });
+  }
+  checkRuleOutputs(raw.recovery, at('recovery'), report);
+}
+
+function checkRuleOutputs(rules: unknown, base: PropertyKey[], report: Report): void {
+  if (!Array.isArray(rules)) return;
+  rules.forEach((rule: unknown, r) => {
+    if (isRecord(rule)) checkJsonValue(rule.output, [...base, r, 'output'], report);
+  });
+}
+
+function checkJsonValue(value: unknown, base: PropertyKey[], report: Report): void {
+  const problem = findJsonProblem(value, LIMITS.maxNestingDepth);
+  if (problem) report([...base, ...problem.path], problem.message);
+}
+
+/** What {@link findJsonProblem} found: where, and a message saying what was expected and found. */
+export interface JsonProblem {
+  /** Where in the value, as keys and list indices; empty for the value itself. */
+  path: PropertyKey[];
+  message: string;
+}
+
+/**
+ * The first thing in `value` that is not plain JSON data at most `maxDepth` levels deep (the value itself
+ * is level 0, so a list of lists is 2 levels): a list or object nested deeper (the outermost one too deep),
+ * a function, symbol, BigInt, non-finite number, or `undefined` in a list. `undefined` as an object field is
+ * fine (JSON drops it); objects with `toJSON` (dates) count as what they write. Iterative: any depth, any
+ * cycle (a cycle is too deep). Undefined when the value is fine.
+ */
+export function findJsonProblem(value: unknown, maxDepth: number): JsonProblem | undefined {
+  interface Frame {
+    value: unknown;
+    depth: number;
+    inList: boolean;
+    key: PropertyKey | undefined;
+    parent: Frame | undefined;
+  }
+  const pathOf = (frame: Frame): PropertyKey[] => {
+    const path: PropertyKey[] = [];
+    for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) path.push(f.key);
+    return path.reverse();
+  };
+  const stack: Frame[] = [{ value, depth: 0, inList: false, key: undefined, parent: undefined }];
+  while (stack.length > 0) {
+    const frame = stack.pop() as Frame;
+    const v = frame.value;
+    const found = (got: string): JsonProblem => ({
+      path: pathOf(frame),
+      message: `expected JSON data; got ${got}`,
+    });
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        continue;
+      case 'number':
+        if (!Number.isFinite(v)) return found(`${String(v)}, which is not a JSON number`);
+        continue;
+      case 'undefined':
+        if (frame.inList) return found('undefined in a list');
+        continue;
+      case 'bigint':
+        return found('a BigInt');
+      case 'symbol':
+        return found('a symbol');
+      case 'function':
+        return found('a function');
+      default:
+        break;
+    }
+    if (v === null) continue;
+    const list = Array.isArray(v);
+    if (frame.depth >= maxDepth) {
+      return {
+        path: pathOf(frame),
+        message: `${TOO_DEEP} ${maxDepth} levels deep; got ${list ? 'a list' : 'an object'} nested deeper`,
+      };
+    }
+    if (!list && typeof (v as { toJSON?: unknown }).toJSON === 'function') continue;
+    const depth = frame.depth + 1;
+    if (list) {
+      for (let i = v.length - 1; i >= 0; i--)
+        stack.push({ value: v[i], depth, inList: true, key: i, parent: frame });
+    } else {
+      const entries = Object.entries(v as Record<string, unknown>);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i] as [string, unknown];
+        stack.push({ value: child, depth, inList: false, key, parent: frame });
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The definition as a whole: plain JSON data, and at most {@link LIMITS.maxDefinitionBytes} as JSON.
+ * A depth problem is left out when a free value's was already reported (it is the same value).
+ */
+function sizeIssues(input: unknown, depthReported: boolean): DefinitionIssue[] {
+  const problem = findJsonProblem(input, LIMITS.maxNestingDepth + DEFINITION_STRUCTURE_DEPTH);
+  if (problem) {
+    if (depthReported && problem.message.startsWith(TOO_DEEP)) return [];
+    return [{ path: formatPath(problem.path), message: problem.message }];
+  }
+  const bytes = jsonSize(input, { maxDepth: LIMITS.maxNestingDepth + DEFINITION_STRUCTURE_DEPTH });
+  if (bytes <= LIMITS.maxDefinitionBytes) return [];
+  return [
+    {
+      path: '',
+      message: `expected a definition of at most ${formatBytes(LIMITS.maxDefinitionBytes)} as JSON; got ${formatBytes(bytes)} (${bytes} bytes)`,
+    },
+  ];
+}
+
+function errorText(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'a value that cannot be read';
+  }
 }
 
 /** Checks the templates of a step, in every place they are rendered. */
@@ -420,7 +587,7 @@ function checkCycles(nodes: StepNode[], nodeAt: Map<number, StepNode>, report: R
   for (const component of components) {
     if (component.length < 2) continue;
     const members = new Set(component);
-    const first = Math.min(...component);
+    const first = component.reduce((least, v) => Math.min(least, v), Number.POSITIVE_INFINITY);
     // Shortest path from `first` back to itself inside the component.
     const cameFrom = new Map<number, number>();
     const queue = [first];
@@ -463,11 +630,11 @@ function ancestryCheck(
       if (next === candidate) return true;
       if (seen.has(next)) continue;
       seen.add(next);
-      stack.push(...(nodeAt.get(next)?.deps ?? []));
+      for (const d of nodeAt.get(next)?.deps ?? []) stack.push(d);
     }
     return false;
   };
-  const size = Math.max(0, ...nodes.map((n) => n.index)) + 1;
+  const size = nodes.reduce((most, n) => Math.max(most, n.index), 0) + 1;
   if (size > 10_000) return search;
 
   // Kahn's algorithm: a step is done once all its dependencies are.
