@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { PipelineDefinitionSchema, definitionErrorMap, type PipelineDefinition } from './definition.js';
 import { DefinitionError, formatPath, type DefinitionIssue } from './errors.js';
-import { LIMITS, formatBytes, jsonSize } from './limits.js';
+import { LIMITS, formatBytes, jsonSize, truncateText } from './limits.js';
 import { didYouMean } from './suggest.js';
 import { TEMPLATE_ROOTS, formatTemplatePath, isSingleTemplate, scanTemplates } from './templates.js';
 
@@ -20,6 +20,15 @@ import { TEMPLATE_ROOTS, formatTemplatePath, isSingleTemplate, scanTemplates } f
  * value (`steps[i].recovery[j].output`) starts 5 levels down.
  */
 const DEFINITION_STRUCTURE_DEPTH = 8;
+
+/**
+ * Most issues reported for one definition; past it, the last one says how many more there were. Keeps a
+ * rejection (which the workflow's failure carries too) small whatever the input.
+ */
+export const MAX_DEFINITION_ISSUES = 100;
+
+/** Longest issue path and message: long keys, ids and templates are cut, saying how much was left out. */
+export const MAX_ISSUE_TEXT_LENGTH = 500;
 
 /** Options for {@link validateDefinition} and {@link parseDefinition}. */
 export interface ValidateOptions {
@@ -52,7 +61,7 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
     ))
       issues.push(issue);
     const unique = dedupe(issues);
-    if (unique.length > 0 || !parsed.success) return { ok: false, issues: sortByStep(unique) };
+    if (unique.length > 0 || !parsed.success) return { ok: false, issues: bounded(sortByStep(unique)) };
     return { ok: true, definition: parsed.data };
   } catch (error) {
     // Not plain data (a getter that throws, a revoked proxy): say so rather than fail the caller.
@@ -196,6 +205,19 @@ function likelyBranch(branches: readonly z.core.$ZodIssue[][]): z.core.$ZodIssue
   const deepest = candidates.reduce((most, b) => Math.max(most, depth(b)), 0);
   const best = candidates.filter((b) => depth(b) === deepest);
   return best.length === 1 ? best[0] : undefined;
+}
+
+/** At most {@link MAX_DEFINITION_ISSUES} issues, each at most {@link MAX_ISSUE_TEXT_LENGTH} characters per field. */
+function bounded(issues: DefinitionIssue[]): DefinitionIssue[] {
+  const cut = (issue: DefinitionIssue): DefinitionIssue => ({
+    path: truncateText(issue.path, MAX_ISSUE_TEXT_LENGTH),
+    message: truncateText(issue.message, MAX_ISSUE_TEXT_LENGTH),
+  });
+  if (issues.length <= MAX_DEFINITION_ISSUES) return issues.map(cut);
+  const kept = issues.slice(0, MAX_DEFINITION_ISSUES - 1).map(cut);
+  const more = issues.length - kept.length;
+  kept.push({ path: '', message: `and ${more} more problems (${issues.length} in all)` });
+  return kept;
 }
 
 function dedupe(issues: DefinitionIssue[]): DefinitionIssue[] {
