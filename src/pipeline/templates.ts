@@ -1,5 +1,5 @@
 import { RenderSizeError, TemplateError, formatPath } from './errors.js';
-import { JsonValueError, LIMITS, jsonSize, utf8Length } from './limits.js';
+import { LIMITS, utf8Length } from './limits.js';
 
 /**
  * Templates in step input, approval prompts, `forEach` and `when`: `{{ params.x }}`,
@@ -321,7 +321,8 @@ class Budget {
 
   constructor(
     private readonly limit: number,
-    private readonly what: string,
+    /** What is rendered, for messages: `input`, `prompt`. */
+    readonly what: string,
   ) {}
 
   /** Bytes left before the budget is passed (at least 0). */
@@ -363,20 +364,94 @@ interface Rendering {
   budget: Budget | undefined;
 }
 
-/** JSON bytes of a template's value inserted `depth` levels down, within what is left of the budget. */
+/**
+ * JSON bytes of a template's value inserted `depth` levels down, counted until they pass what is left of
+ * the budget. Iterative, and not `jsonSize`: that one names the path of a too-deep value in time
+ * exponential in the depth of nested objects (limits.ts), which a 64-level object would hit.
+ *
+ * @throws TemplateError when the value would nest the result past `LIMITS.maxNestingDepth` levels or is not
+ *   JSON data.
+ */
 function measureValue(value: unknown, depth: number, budget: Budget, template: string): number {
-  try {
-    return jsonSize(value, {
-      maxDepth: Math.max(0, LIMITS.maxNestingDepth - depth),
-      stopAfter: budget.left,
-    });
-  } catch (error) {
-    if (error instanceof JsonValueError) {
-      const where = error.path ? ` at ${error.path}` : '';
-      throw new TemplateError(template, `its value cannot be an input${where}: ${error.message}`);
-    }
-    throw error;
+  interface Frame {
+    value: unknown;
+    depth: number;
+    inList: boolean;
+    key: string | number | undefined;
+    parent: Frame | undefined;
   }
+  const stopAfter = budget.left;
+  const fail = (frame: Frame, problem: string): never => {
+    const keys: Array<string | number> = [];
+    for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) keys.push(f.key);
+    const where = keys.length > 0 ? ` at ${formatPath(keys.reverse())}` : '';
+    throw new TemplateError(template, `its value cannot be part of the ${budget.what}${where}: ${problem}`);
+  };
+  let bytes = 0;
+  const stack: Frame[] = [{ value, depth, inList: false, key: undefined, parent: undefined }];
+  while (stack.length > 0 && bytes <= stopAfter) {
+    const frame = stack.pop() as Frame;
+    const v = frame.value;
+    switch (typeof v) {
+      case 'string':
+        bytes += textSize(v) + 2;
+        continue;
+      case 'number':
+        if (!Number.isFinite(v)) fail(frame, `${String(v)} is not a JSON number`);
+        bytes += String(v).length;
+        continue;
+      case 'boolean':
+        bytes += v ? 4 : 5;
+        continue;
+      case 'undefined':
+        if (frame.inList) fail(frame, 'undefined is not JSON (in a list)');
+        bytes += 4;
+        continue;
+      case 'object':
+        break;
+      default:
+        return fail(frame, `a ${typeof v} is not JSON`);
+    }
+    if (v === null) {
+      bytes += 4;
+      continue;
+    }
+    if (frame.depth >= LIMITS.maxNestingDepth) {
+      fail(frame, `nested deeper than ${LIMITS.maxNestingDepth} levels`);
+    }
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      const json = JSON.stringify(v) as string | undefined;
+      bytes += json === undefined ? 4 : utf8Length(json);
+      continue;
+    }
+    const next = frame.depth + 1;
+    if (Array.isArray(v)) {
+      bytes += 2 + Math.max(0, v.length - 1);
+      for (let i = v.length - 1; i >= 0; i--)
+        stack.push({ value: v[i], depth: next, inList: true, key: i, parent: frame });
+    } else {
+      const entries = Object.entries(v as Record<string, unknown>);
+      bytes += 2 + Math.max(0, entries.length - 1);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i] as [string, unknown];
+        bytes += textSize(key) + 3;
+        stack.push({ value: child, depth: next, inList: false, key, parent: frame });
+      }
+    }
+  }
+  return bytes;
+}
+
+/** UTF-8 bytes of a string's text inside JSON quotes: its characters plus the escapes JSON adds. */
+function textSize(text: string): number {
+  let bytes = utf8Length(text);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22 || code === 0x5c) bytes += 1;
+    else if (code < 0x20)
+      bytes += code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d ? 1 : 5;
+  }
+  return bytes;
 }
 
 /** Bytes a scalar (not a string) adds to the JSON: `null`, `true`, `12.5`. */
@@ -390,7 +465,7 @@ function scalarSize(value: unknown): number {
 function renderString(s: string, depth: number, run: Rendering): unknown {
   const { scope, options, budget } = run;
   if (!hasTemplate(s)) {
-    budget?.add(utf8Length(s) + 2);
+    budget?.add(textSize(s) + 2);
     return s;
   }
   const tokens = tokenize(s);
@@ -407,22 +482,24 @@ function renderString(s: string, depth: number, run: Rendering): unknown {
   const only = tokens[0];
   if (tokens.length === 1 && only && !('literal' in only)) {
     const value = resolve(only);
-    if (budget) budget.add(measureValue(value, depth, budget, only.template), only.template);
+    if (budget) {
+      const bytes = value === undefined ? 4 : measureValue(value, depth, budget, only.template);
+      budget.add(bytes, only.template);
+    }
     return value;
   }
   budget?.add(2);
   let text = '';
   for (const token of tokens) {
     const value = resolve(token);
+    const template = 'template' in token ? token.template : undefined;
     if (budget && value !== null && typeof value === 'object') {
-      // Measured before stringifying, so a huge value is never turned into text.
-      const template = 'template' in token ? token.template : undefined;
-      budget.add(measureValue(value, 0, budget, template ?? ''), template);
+      // Measured before it is turned into text, so a huge value never is; its text is at least as big.
+      const least = measureValue(value, 0, budget, template ?? '');
+      if (least > budget.left) budget.add(least, template);
     }
     const piece = stringify(value);
-    if (budget && (value === null || typeof value !== 'object')) {
-      budget.add(utf8Length(piece), 'template' in token ? token.template : undefined);
-    }
+    budget?.add(textSize(piece), template);
     text += piece;
   }
   return text;
@@ -451,7 +528,7 @@ function renderValue(value: unknown, depth: number, path: PropertyKey[], run: Re
   }
   const entries = Object.entries(value);
   const rendered = entries.map(([k, v]): [string, unknown] => {
-    run.budget?.add(utf8Length(k) + 3);
+    run.budget?.add(textSize(k) + 3);
     return [k, renderValue(v, depth + 1, [...path, k], run)];
   });
   run.budget?.add(2 + Math.max(0, entries.length - 1));
