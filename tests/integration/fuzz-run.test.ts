@@ -219,7 +219,7 @@ describe('the limit values the validator accepts run on the server', () => {
     assert.ok(validateDefinition(definition).ok);
     const outcome = await drive(env, definition);
     assertEnded(outcome, 'longest durations');
-    assert.equal(outcome.types.at(-1), 'WORKFLOW_EXECUTION_COMPLETED');
+    assert.equal(outcome.types.at(-1), 'WORKFLOW_EXECUTION_COMPLETED', outcome.failure);
   });
 
   test('maxAttempts 2,147,483,647 (int32): a step failing once then succeeding completes', async () => {
@@ -241,7 +241,7 @@ describe('the limit values the validator accepts run on the server', () => {
     };
     const outcome = await drive(env, definition);
     assertEnded(outcome, 'int32 attempts');
-    assert.equal(outcome.types.at(-1), 'WORKFLOW_EXECUTION_COMPLETED');
+    assert.equal(outcome.types.at(-1), 'WORKFLOW_EXECUTION_COMPLETED', outcome.failure);
   });
 
   test('an input nested 64 levels deep goes through echo and back', async () => {
@@ -255,13 +255,16 @@ describe('the limit values the validator accepts run on the server', () => {
     assert.ok(validateDefinition(definition).ok);
     const outcome = await drive(env, definition, { x: 1 });
     assertEnded(outcome, 'deepest input');
-    assert.equal(outcome.types.at(-1), 'WORKFLOW_EXECUTION_COMPLETED');
+    assert.equal(outcome.types.at(-1), 'WORKFLOW_EXECUTION_COMPLETED', outcome.failure);
   });
 
-  test('a step called __proto__ keeps its output, and a dependent reads it', async () => {
+  // INTERPRETER (src/workflows): records keyed by step id must have no prototype. The template scope
+  // (pipeline.ts templateScope / compensationScope) and run-state.ts (outputs, checkpoint steps) build
+  // them with `{}`, so `steps["__proto__"] = …` sets a prototype instead of an entry and the output is lost.
+  test('INTERPRETER: a step called __proto__ keeps its output, and a dependent reads it', async () => {
     const outcome = await drive(env, BUILT_IN_SEEDS['proto-ids']);
     assertEnded(outcome, 'proto ids');
-    assert.equal(outcome.types.at(-1), 'WORKFLOW_EXECUTION_COMPLETED');
+    assert.equal(outcome.types.at(-1), 'WORKFLOW_EXECUTION_COMPLETED', outcome.failure);
     const outputs = (outcome.result as { outputs: Record<string, unknown> }).outputs;
     assert.ok(Object.hasOwn(outputs, '__proto__'), `outputs: ${JSON.stringify(outputs)}`);
     assert.deepEqual(outputs['__proto__'], { v: 1 });
