@@ -21,14 +21,15 @@ const RUNNABLE = ['echo', 'fail', 'delay'];
 const SEED = 20_261_202;
 const SAMPLE_SIZE = 12;
 
-/** Durations and budgets small enough that a sampled run ends quickly on its own. */
+/** Durations and budgets small enough that a sampled run ends quickly (waits are answered by the driver). */
 function quick(def: PipelineDefinition): boolean {
   if (def.steps.length > 12) return false;
   let ok = true;
   const visit = (value: unknown, key: string) => {
     if (!ok) return;
     if (typeof value === 'number') {
-      if (DURATION_KEYS.has(key) && value > 3_000) ok = false;
+      if (RETRY_WAITS.has(key) && value > 1_000) ok = false;
+      if (DURATION_KEYS.has(key) && value > 60_000) ok = false;
       if (key === 'maxAttempts' && value > 4) ok = false;
       if (key === 'ms' && value > 300) ok = false;
       return;
@@ -49,6 +50,9 @@ function quick(def: PipelineDefinition): boolean {
   }
   return ok;
 }
+
+/** Waits between retries: a failing step waits these several times. */
+const RETRY_WAITS = new Set(['initialInterval', 'maxInterval']);
 
 const DURATION_KEYS = new Set([
   'startToClose',
