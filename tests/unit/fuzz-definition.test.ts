@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DefinitionError } from '../../src/pipeline/errors.js';
 import { LIMITS, jsonSize } from '../../src/pipeline/limits.js';
-import { parseDefinition, validateDefinition, type ValidationResult } from '../../src/pipeline/validate.js';
+import {
+  inspectJson,
+  parseDefinition,
+  validateDefinition,
+  type ValidationResult,
+} from '../../src/pipeline/validate.js';
 import { limitViolations, mutate, mutationArb, nest, seedDefinitions } from '../fixtures/fuzz/definitions.js';
 
 const HANDLERS = ['echo', 'delay', 'fail', 'http.request'];
@@ -67,6 +72,21 @@ describe('fuzzing validateDefinition', () => {
       if (name.endsWith('invalid.yaml')) assert.equal(checkInput(def, false), 'rejected', name);
       else assert.equal(checkInput(def, false), 'accepted', name);
     }
+  });
+
+  test('the validator measures a definition exactly as jsonSize does (the run-time measure)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.string({ unit: 'binary', maxLength: 20 }), (value, text) => {
+        for (const v of [value, text, { [text]: value }]) {
+          const inspected = inspectJson(v, 64);
+          if (inspected.problem) assert.throws(() => jsonSize(v, { maxDepth: 64 }));
+          else assert.equal(inspected.bytes, jsonSize(v, { maxDepth: 64 }));
+        }
+      }),
+      { seed: SEED, numRuns: 1_000 },
+    );
+    for (const seed of SEEDS)
+      assert.equal(inspectJson(seed[1], 72).bytes, jsonSize(seed[1], { maxDepth: 72 }));
   });
 
   test('random JSON values (and a few non-JSON ones) are answered, never thrown', () => {
