@@ -76,13 +76,17 @@ describe('fuzzing validateDefinition', () => {
 
   test('the validator measures a definition exactly as jsonSize does (the run-time measure)', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.string({ unit: 'binary', maxLength: 20 }), (value, text) => {
-        for (const v of [value, text, { [text]: value }]) {
-          const inspected = inspectJson(v, 64);
-          if (inspected.problem) assert.throws(() => jsonSize(v, { maxDepth: 64 }));
-          else assert.equal(inspected.bytes, jsonSize(v, { maxDepth: 64 }));
-        }
-      }),
+      fc.property(
+        fc.jsonValue({ maxDepth: 8 }),
+        fc.string({ unit: 'binary', maxLength: 20 }),
+        (value, text) => {
+          for (const v of [value, text, { [text]: value }]) {
+            const inspected = inspectJson(v, 64);
+            if (inspected.problem) assert.throws(() => jsonSize(v, { maxDepth: 64 }));
+            else assert.equal(inspected.bytes, jsonSize(v, { maxDepth: 64 }));
+          }
+        },
+      ),
       { seed: SEED, numRuns: 1_000 },
     );
     for (const seed of SEEDS)
