@@ -67,9 +67,11 @@ export interface RenderOptions {
    */
   missing?: 'throw' | 'undefined';
   /**
-   * Largest rendered value, in UTF-8 bytes of its JSON: rendering stops as soon as the result would be
-   * bigger and throws a {@link RenderSizeError}. A string that is one template counts its value's JSON
-   * size; templates inside a longer string count the length of their text. Default: no budget.
+   * Largest rendered value, in UTF-8 bytes of its JSON (as `jsonSize` counts them): rendering stops as soon
+   * as the result would be bigger and throws a {@link RenderSizeError}, before building it. A string that is
+   * one template counts its value's JSON size (measured up to the budget, never stringified); a template
+   * inside a longer string counts the bytes of its text there. A value that renders without the error is
+   * at most this big. Default: no budget.
    */
   maxBytes?: number;
   /** What is rendered, for the {@link RenderSizeError} message: `input`, `prompt`. Default: `'input'`. */
