@@ -3,6 +3,7 @@ import { stringMatching } from './string-pattern.js';
 import { PositiveDurationSchema } from './duration.js';
 import { ERROR_CATEGORIES, SEVERITIES, describeValue } from './errors.js';
 import { didYouMean } from './suggest.js';
+import { LIMITS } from './limits.js';
 
 /**
  * PipelineDefinition v1: the zod schemas and the types they produce.
@@ -11,7 +12,10 @@ import { didYouMean } from './suggest.js';
  * milliseconds, `match.category`/`match.severity` become lists, `toleratedFailures` becomes
  * `{ count }` or `{ percent }`, and documented defaults are filled in. Use `validateDefinition` /
  * `parseDefinition` (validate.ts) rather than these schemas directly: they add the cross-field checks
- * (ids, dependencies, templates, handlers) and the readable messages.
+ * (ids, dependencies, templates, handlers, nesting depth and size) and the readable messages.
+ *
+ * Every number, list and string carries its maximum from the limits table (limits.ts), so a definition
+ * that passes can never hand Temporal, `Date` or the V8 stack something they refuse.
  */
 
 // ---------------------------------------------------------------------------------------------------
@@ -40,8 +44,17 @@ function oneOrMany<const T extends readonly [string, ...string[]]>(values: T) {
     .transform((value): Array<T[number]> => (Array.isArray(value) ? value : [value]));
 }
 
-const nonEmptyString = (what: string) =>
-  z.string().min(1, { error: (issue) => `expected ${what}; got ${describeValue(issue.input)}` });
+const nonEmptyString = (what: string, maxLength: number) =>
+  z
+    .string()
+    .min(1, { error: (issue) => `expected ${what}; got ${describeValue(issue.input)}` })
+    .max(maxLength);
+
+/** Display names, approvers and classify match fields. */
+const NameSchema = z.string().max(LIMITS.maxNameLength);
+
+/** Descriptions, prompts, `when` and `forEach` templates. */
+const TextSchema = z.string().max(LIMITS.maxTextLength);
 
 /** A step or alternative id: letters, digits, `_` and `-`. */
 export const STEP_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -52,13 +65,18 @@ export const PIPELINE_NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 const StepIdSchema = stringMatching(
   STEP_ID_PATTERN,
   (input) => `expected an id of letters, digits, "_" and "-"; got ${describeValue(input)}`,
+  LIMITS.maxStepIdLength,
 );
 
-const HandlerNameSchema = nonEmptyString('the name of a registered step handler');
+const HandlerNameSchema = nonEmptyString(
+  'the name of a registered step handler',
+  LIMITS.maxHandlerNameLength,
+);
 
 const WeightSchema = z
   .number()
   .positive({ error: (issue) => `expected a positive number; got ${describeValue(issue.input)}` })
+  .max(LIMITS.maxWeight)
   .default(1);
 
 // ---------------------------------------------------------------------------------------------------
@@ -98,20 +116,22 @@ export const APPROVAL_TIMEOUT_ACTIONS = ['reject', 'approve', 'skip'] as const;
 
 /** Retry settings. Every field is optional; unset fields fall back to `defaults.retry`, then the built-in retry (recovery.ts). */
 export const RetrySettingsSchema = z.strictObject({
-  /** Attempts in total, the first included (at least 1). Default: 3. */
+  /** Attempts in total, the first included (1 to 2,147,483,647: Temporal's int32). Default: 3. */
   maxAttempts: z
     .number()
     .int()
     .positive({
       error: (issue) => `expected a whole number of attempts, at least 1; got ${describeValue(issue.input)}`,
     })
+    .max(LIMITS.maxAttempts)
     .optional(),
   /** Wait before the first retry, in ms (input: a duration). Default: 1s. */
   initialInterval: PositiveDurationSchema.optional(),
-  /** Growth factor of the wait between retries (at least 1; `retry` always uses 1). Default: 2. */
+  /** Growth factor of the wait between retries (1 to 100; `retry` always uses 1). Default: 2. */
   backoffCoefficient: z
     .number()
     .min(1, { error: (issue) => `expected a number of at least 1; got ${describeValue(issue.input)}` })
+    .max(LIMITS.maxBackoffCoefficient)
     .optional(),
   /** Longest wait between retries, in ms (input: a duration). Default: 1m. */
   maxInterval: PositiveDurationSchema.optional(),
@@ -165,6 +185,9 @@ export const RecoveryRuleSchema = z.strictObject({
   onTimeout: oneOf(INTERVENTION_TIMEOUT_ACTIONS).optional(),
 });
 
+/** A list of recovery rules (a step's or the pipeline's): up to 50. */
+const RecoveryRulesSchema = z.array(RecoveryRuleSchema).max(LIMITS.maxRecoveryRules);
+
 /** A recovery rule, normalised (durations in ms, match fields as lists). */
 export type RecoveryRule = z.output<typeof RecoveryRuleSchema>;
 
@@ -172,11 +195,11 @@ export type RecoveryRule = z.output<typeof RecoveryRuleSchema>;
 export const ClassifyMatchSchema = z
   .strictObject({
     /** Text the error message must contain (case-insensitive). Default: any message. */
-    message: nonEmptyString('the text the error message contains').optional(),
+    message: nonEmptyString('the text the error message contains', LIMITS.maxNameLength).optional(),
     /** The error's class name (`ApiError`). Default: any name. */
-    name: nonEmptyString("the error's class name").optional(),
+    name: nonEmptyString("the error's class name", LIMITS.maxNameLength).optional(),
     /** The error's code (`E_QUOTA`, `ECONNRESET`). Default: any code. */
-    code: nonEmptyString("the error's code").optional(),
+    code: nonEmptyString("the error's code", LIMITS.maxNameLength).optional(),
   })
   .refine((m) => m.message !== undefined || m.name !== undefined || m.code !== undefined, {
     error: 'expected at least one of message, name, code; got none',
@@ -217,8 +240,8 @@ export type CompensationSpec = z.output<typeof CompensationSpecSchema>;
 export const AlternativeStepSchema = z.strictObject({
   /** Unique among all steps and alternatives. */
   id: StepIdSchema,
-  /** Display name. Default: the id. */
-  name: z.string().optional(),
+  /** Display name (up to 200 characters). Default: the id. */
+  name: NameSchema.optional(),
   /** The step handler to run. */
   activity: HandlerNameSchema,
   /** Its input (templates allowed). Default: none. */
@@ -247,14 +270,15 @@ export const ToleratedFailuresSchema = z
       z
         .number()
         .int({ error: (issue) => toleratedFailuresMessage(issue.input) })
-        .nonnegative({ error: (issue) => toleratedFailuresMessage(issue.input) }),
+        .nonnegative({ error: (issue) => toleratedFailuresMessage(issue.input) })
+        .max(LIMITS.maxForEachItems),
       stringMatching(/^\s*\d+(?:\.\d+)?\s*%\s*$/, toleratedFailuresMessage).refine(
         (text) => !(percentOf(text) > 100),
         {
           error: (issue) => `expected a percentage up to 100%; got ${describeValue(issue.input)}`,
         },
       ),
-      z.strictObject({ count: z.number().int().nonnegative() }),
+      z.strictObject({ count: z.number().int().nonnegative().max(LIMITS.maxForEachItems) }),
       z.strictObject({ percent: z.number().min(0).max(100) }),
     ],
     { error: (issue) => toleratedFailuresMessage(issue.input) },
@@ -271,18 +295,18 @@ export type ToleratedFailures = z.output<typeof ToleratedFailuresSchema>;
 const commonStepFields = {
   /** Unique among all steps and alternatives: letters, digits, `_` and `-`. */
   id: StepIdSchema,
-  /** Display name. Default: the id. */
-  name: z.string().optional(),
+  /** Display name (up to 200 characters). Default: the id. */
+  name: NameSchema.optional(),
   /** Ids of the steps this one waits for. Default (omitted): the previous step in the list, none for the first; `[]`: none. */
   dependsOn: z.array(z.string()).optional(),
   /** Run only if this is truthy (a template or a boolean); otherwise the step ends skipped. Default: always run. */
   when: z
-    .union([z.string(), z.boolean()], {
+    .union([TextSchema, z.boolean()], {
       error: (issue) =>
         `expected a template like "{{ params.x }}" or true/false; got ${describeValue(issue.input)}`,
     })
     .optional(),
-  /** The step's share of the progress percentage (positive). Default: 1. */
+  /** The step's share of the progress percentage (positive, up to 1,000,000). Default: 1. */
   weight: WeightSchema,
 };
 
@@ -299,27 +323,29 @@ export const TaskStepSchema = z.strictObject({
   timeouts: TimeoutSettingsSchema.optional(),
   /** Retries. Default: `defaults.retry`, then the built-in retry (recovery.ts). */
   retry: RetrySettingsSchema.optional(),
-  /** Recovery rules, tried before the pipeline's. Default: none. */
-  recovery: z.array(RecoveryRuleSchema).optional(),
+  /** Recovery rules, tried before the pipeline's (up to 50). Default: none. */
+  recovery: RecoveryRulesSchema.optional(),
   /** What undoes this step during rollback. Default: nothing to undo. */
   compensate: CompensationSpecSchema.optional(),
   /** Steps run in order by the `alternative_path` strategy; the last one's output becomes this step's. Default: none. */
   alternative: z
     .array(AlternativeStepSchema)
     .min(1, { error: 'expected at least one alternative step; got none' })
+    .max(LIMITS.maxAlternatives)
     .optional(),
-  /** Fan-out: one activity per item of this list (a single template or a literal list). Default: no fan-out. */
+  /** Fan-out: one activity per item of this list (a single template or a literal list of up to 5,000 items). Default: no fan-out. */
   forEach: z
-    .union([z.string(), z.array(z.unknown())], {
+    .union([TextSchema, z.array(z.unknown()).max(LIMITS.maxForEachItems)], {
       error: (issue) =>
         `expected a template like "{{ steps.<id>.output.items }}" or a list; got ${describeValue(issue.input)}`,
     })
     .optional(),
-  /** Most items running at once in a `forEach` step (positive integer). Default: all at once. */
+  /** Most items running at once in a `forEach` step (1 to 5,000). Default: all at once. */
   maxConcurrency: z
     .number()
     .int()
     .positive({ error: (issue) => `expected a whole number, at least 1; got ${describeValue(issue.input)}` })
+    .max(LIMITS.maxForEachItems)
     .optional(),
   /** Item failures a `forEach` step tolerates (count, or percentage like `5%`). Default: none. */
   toleratedFailures: ToleratedFailuresSchema.optional(),
@@ -332,8 +358,11 @@ export type TaskStep = z.output<typeof TaskStepSchema>;
 export const EscalationSchema = z.strictObject({
   /** How long to wait before escalating, in ms (input: a duration). */
   after: PositiveDurationSchema,
-  /** Who may decide after that, besides `approvers` (at least one). */
-  to: z.array(nonEmptyString('a name')).min(1, { error: 'expected at least one name; got none' }),
+  /** Who may decide after that, besides `approvers` (1 to 100 names). */
+  to: z
+    .array(nonEmptyString('a name', LIMITS.maxNameLength))
+    .min(1, { error: 'expected at least one name; got none' })
+    .max(LIMITS.maxApprovers),
 });
 
 /** A step that waits for an approval signal/update. */
@@ -341,10 +370,10 @@ export const ApprovalStepSchema = z.strictObject({
   ...commonStepFields,
   /** The step kind. */
   type: z.literal('approval'),
-  /** What the approvers see (templates allowed). Default: none. */
-  prompt: z.string().optional(),
-  /** Who may decide (checked against `by`); empty means anyone. Default: `[]`. */
-  approvers: z.array(nonEmptyString('a name')).default([]),
+  /** What the approvers see (templates allowed; up to 4,000 characters). Default: none. */
+  prompt: TextSchema.optional(),
+  /** Who may decide (checked against `by`; up to 100 names); empty means anyone. Default: `[]`. */
+  approvers: z.array(nonEmptyString('a name', LIMITS.maxNameLength)).max(LIMITS.maxApprovers).default([]),
   /** Widen who may decide after a while (recorded as an event). Default: no escalation. */
   escalate: EscalationSchema.optional(),
   /** How long to wait for a decision, in ms (input: a duration). Default: forever. */
@@ -402,25 +431,28 @@ export const PipelineDefinitionSchema = z.strictObject({
   ),
   /** Informational version (a number is kept as text). Default: none. */
   version: z
-    .union([z.string(), z.number()], {
+    .union([NameSchema, z.number()], {
       error: (issue) => `expected a version like "1"; got ${describeValue(issue.input)}`,
     })
     .transform(String)
     .optional(),
-  /** What the pipeline does, for people. Default: none. */
-  description: z.string().optional(),
+  /** What the pipeline does, for people (up to 4,000 characters). Default: none. */
+  description: TextSchema.optional(),
   /** Defaults for every step. Default: the built-in ones (3 attempts from 1s, ×2, up to 1m; startToClose 10m). */
   defaults: PipelineDefaultsSchema.optional(),
-  /** Pipeline-wide recovery rules, tried after a step's own. Default: none (the built-in rules apply). */
-  recovery: z.array(RecoveryRuleSchema).optional(),
-  /** Error classification rules, tried before the built-in ones. Default: none. */
-  classify: z.array(ClassifyRuleSchema).optional(),
+  /** Pipeline-wide recovery rules, tried after a step's own (up to 50). Default: none (the built-in rules apply). */
+  recovery: RecoveryRulesSchema.optional(),
+  /** Error classification rules, tried before the built-in ones (up to 100). Default: none. */
+  classify: z.array(ClassifyRuleSchema).max(LIMITS.maxClassifyRules).optional(),
   /** What happens once a step's strategies give up: fail the pipeline, or roll back first. Default: `fail`. */
   onFailure: oneOf(['fail', 'rollback']).default('fail'),
   /** What cancelling the pipeline does: compensate completed steps, or just stop. Default: `rollback`. */
   onCancel: oneOf(['rollback', 'stop']).default('rollback'),
-  /** The steps (at least one). */
-  steps: z.array(StepDefinitionSchema).min(1, { error: 'expected at least one step; got none' }),
+  /** The steps (1 to 500). */
+  steps: z
+    .array(StepDefinitionSchema)
+    .min(1, { error: 'expected at least one step; got none' })
+    .max(LIMITS.maxSteps),
   /** Limit for the whole pipeline, in ms (input: a duration). Default: none. */
   timeout: PositiveDurationSchema.optional(),
 });
@@ -495,8 +527,11 @@ export const definitionErrorMap: z.core.$ZodErrorMap = (issue) => {
       return `expected a number ${issue.inclusive ? '>=' : '>'} ${issue.minimum}; got ${got}`;
     }
     case 'too_big': {
-      if (issue.origin === 'array') return `expected at most ${issue.maximum} item(s); got ${got}`;
-      if (issue.origin === 'string') return `expected at most ${issue.maximum} character(s); got ${got}`;
+      const input: unknown = issue.input;
+      if (issue.origin === 'array')
+        return `expected at most ${issue.maximum} item(s); got ${Array.isArray(input) ? `${input.length} items` : got}`;
+      if (issue.origin === 'string')
+        return `expected at most ${issue.maximum} character(s); got ${typeof input === 'string' ? `${input.length} characters` : got}`;
       return `expected a number ${issue.inclusive ? '<=' : '<'} ${issue.maximum}; got ${got}`;
     }
     case 'invalid_union':

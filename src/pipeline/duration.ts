@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { stringMatching } from './string-pattern.js';
 import { describeValue } from './errors.js';
+import { LIMITS } from './limits.js';
 
 /**
  * Durations in pipeline definitions: strings like `500ms`, `30s`, `5m`, `1h`, `2d`, compounds like
@@ -15,6 +16,14 @@ export const DURATION_PATTERN = /^\s*(?:(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+|\d+)\s*
 
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
+/** Longest duration string looked at: anything longer is not a duration (and cannot be a sane one). */
+const MAX_DURATION_TEXT = 100;
+
+/** The message for a duration over {@link LIMITS.maxDurationMs}, naming what was found. */
+export function durationTooLongMessage(found: unknown): string {
+  return `expected a duration of at most ${formatDuration(LIMITS.maxDurationMs)} (${LIMITS.maxDurationMs} ms); got ${describeValue(found)}`;
+}
+
 /** The message for a value that is not a duration, naming what was found. */
 export function durationMessage(found: unknown): string {
   return `expected a duration like 500ms, 30s, 5m, 1h, 2d or a number of milliseconds; got ${describeValue(found)}`;
@@ -24,16 +33,19 @@ export function durationMessage(found: unknown): string {
  * Converts a duration to milliseconds.
  *
  * Accepts `500ms`, `30s`, `5m`, `1h`, `2d`, compounds (`1h30m`, `2m30s`), digit strings (`"1500"`)
- * and non-negative numbers (milliseconds, returned as they are).
+ * and non-negative finite numbers (milliseconds, returned as they are), up to `LIMITS.maxDurationMs`
+ * (3650d): longer ones would overflow `Date` and Temporal's timers.
  *
  * @throws Error saying what was expected and what was found, for anything else.
  */
 export function parseDuration(value: string | number): number {
   if (typeof value === 'number') {
-    if (Number.isFinite(value) && value >= 0) return value;
-    throw new Error(durationMessage(value));
+    if (!(Number.isFinite(value) && value >= 0)) throw new Error(durationMessage(value));
+    if (value > LIMITS.maxDurationMs) throw new Error(durationTooLongMessage(value));
+    return value;
   }
-  if (typeof value !== 'string' || !DURATION_PATTERN.test(value)) throw new Error(durationMessage(value));
+  if (typeof value !== 'string' || value.length > MAX_DURATION_TEXT || !DURATION_PATTERN.test(value))
+    throw new Error(durationMessage(value));
   const text = value.trim();
   let total = 0;
   if (/^\d+$/.test(text)) {
@@ -44,6 +56,7 @@ export function parseDuration(value: string | number): number {
     }
   }
   if (!Number.isFinite(total)) throw new Error(durationMessage(value));
+  if (total > LIMITS.maxDurationMs) throw new Error(durationTooLongMessage(value));
   return total;
 }
 
@@ -71,9 +84,17 @@ export const DurationSchema = z
   .union(
     [
       stringMatching(DURATION_PATTERN, durationMessage),
-      z.number().nonnegative({ error: (issue) => durationMessage(issue.input) }),
+      z
+        .number()
+        .nonnegative({ error: (issue) => durationMessage(issue.input) })
+        .max(LIMITS.maxDurationMs, { error: (issue) => durationTooLongMessage(issue.input) }),
     ],
-    { error: (issue) => durationMessage(issue.input) },
+    {
+      error: (issue) =>
+        typeof issue.input === 'number' && issue.input > LIMITS.maxDurationMs
+          ? durationTooLongMessage(issue.input)
+          : durationMessage(issue.input),
+    },
   )
   .transform((value, ctx) => {
     try {

@@ -1,3 +1,5 @@
+import { formatBytes } from './limits.js';
+
 /**
  * Error vocabulary shared by the definition validator, the worker's classifier and the workflow.
  *
@@ -101,7 +103,7 @@ export class DefinitionError extends Error {
 
 /** A template could not be parsed or rendered (`{{ steps.x.output.y }}` with no `y`, an unclosed `{{`). */
 export class TemplateError extends Error {
-  override readonly name = 'TemplateError';
+  override readonly name: string = 'TemplateError';
   /** The template text as written, like `{{ steps.extract.output.body }}`. */
   readonly template: string;
   /** Why it failed, like `"body" not found in steps.extract.output`. */
@@ -111,5 +113,49 @@ export class TemplateError extends Error {
     super(`${template}: ${reason}`);
     this.template = template;
     this.reason = reason;
+  }
+}
+
+/** What a {@link RenderSizeError} says about the rendering that passed its budget. */
+export interface RenderSizeDetails {
+  /** What was rendered, for the message: `input`, `prompt`. */
+  what: string;
+  /** UTF-8 bytes of the rendered value's JSON counted when rendering stopped (already over `limit`). */
+  bytes: number;
+  /** The budget that was passed (`maxBytes`). */
+  limit: number;
+  /** The template that added the most bytes, like `{{ params.blob }}`; absent when literal text did. */
+  template?: string;
+  /** Bytes that template added in all. */
+  templateBytes?: number;
+  /** How many times that template was rendered before rendering stopped. */
+  times?: number;
+}
+
+/**
+ * Rendering templates would give a value over its size budget (`renderTemplates(…, { maxBytes })`), so
+ * rendering stopped before building it. A TemplateError too (code that knows only TemplateError still fails
+ * the step); the interpreter fails the step with category `resource`.
+ */
+export class RenderSizeError extends TemplateError {
+  override readonly name: string = 'RenderSizeError';
+  /** UTF-8 bytes of the rendered value's JSON counted when rendering stopped (already over `limit`). */
+  readonly bytes: number;
+  /** The budget that was passed. */
+  readonly limit: number;
+
+  constructor(details: RenderSizeDetails) {
+    const { what, bytes, limit, template, templateBytes = 0, times = 1 } = details;
+    const budget = `rendered ${what} would be over ${formatBytes(limit)} (${formatBytes(limit)} limit)`;
+    const culprit =
+      template === undefined
+        ? ''
+        : times > 1
+          ? `: ${template} repeated ${times} times so far (${formatBytes(templateBytes)} in all)`
+          : `: ${template} renders ${formatBytes(templateBytes)}`;
+    super(template ?? '', budget + culprit);
+    this.message = budget + culprit;
+    this.bytes = bytes;
+    this.limit = limit;
   }
 }

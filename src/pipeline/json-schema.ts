@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PositiveDurationSchema } from './duration.js';
+import { PositiveDurationSchema, formatDuration } from './duration.js';
+import { LIMITS, formatBytes } from './limits.js';
 import { stringPatterns } from './string-pattern.js';
 import {
   AlternativeStepSchema,
@@ -39,6 +40,12 @@ const NAMED_PARTS: Array<[z.ZodType, string, string]> = [
   [ApprovalStepSchema, 'ApprovalStep', 'A step that waits for an approval signal/update.'],
 ];
 
+/** The limits (limits.ts) that JSON Schema cannot express; `validateDefinition` enforces them. */
+const LIMITS_NOT_IN_SCHEMA =
+  `Also enforced by the validator: durations written as text at most ${formatDuration(LIMITS.maxDurationMs)}; ` +
+  `free JSON values (input, compensate.input, alternative input, recovery output, a forEach list) nested at most ` +
+  `${LIMITS.maxNestingDepth} levels; the whole definition at most ${formatBytes(LIMITS.maxDefinitionBytes)} as JSON.`;
+
 /**
  * The JSON Schema (draft 2020-12) of what users write: the input side, so durations are
  * `string | number` and defaulted fields are optional. Cross-field rules (ids, dependencies,
@@ -62,6 +69,7 @@ export function pipelineJsonSchema(): Record<string, unknown> {
     title: 'Stepline pipeline definition (v1)',
     description:
       'A pipeline of steps run as a durable Temporal workflow. See DESIGN.md, "PipelineDefinition (v1)".',
+    $comment: LIMITS_NOT_IN_SCHEMA,
     ...rest,
   };
 }

@@ -8,12 +8,19 @@ import { z } from 'zod';
  * workflow sandbox has deep-frozen the preloaded model (src/workflows/shared-modules.ts). A pattern without
  * the `g` or `y` flag never touches `lastIndex`.
  */
-export function stringMatching(pattern: RegExp, message: (input: string) => string) {
+export function stringMatching(
+  pattern: RegExp,
+  message: (input: string) => string,
+  /** Longest string allowed (reported as zod's `too_big`, exported as `maxLength`). Default: no limit. */
+  maxLength?: number,
+) {
   if (pattern.global || pattern.sticky)
     throw new Error(`stringMatching: ${String(pattern)} must not be g or y`);
-  return z
-    .string()
+  const base = maxLength === undefined ? z.string() : z.string().max(maxLength);
+  return base
     .check((ctx) => {
+      // Over the length limit: that is the problem to report (and the pattern need not scan it all).
+      if (maxLength !== undefined && ctx.value.length > maxLength) return;
       if (pattern.test(ctx.value)) return;
       ctx.issues.push({
         code: 'invalid_format',

@@ -17,18 +17,25 @@ function distance(a: string, b: string): number {
 
 const simplify = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
 
+/** Longest name (and candidate) compared: step ids and handler names are shorter than this. */
+const MAX_SUGGESTED_LENGTH = 256;
+
 /**
  * The known name a misspelt one most likely meant: equal ignoring case, `_` and `-`
  * (`depends_on` → `dependsOn`), else the closest within a small edit distance. None when nothing is close.
  */
 export function closestName(name: string, known: Iterable<string>): string | undefined {
-  const candidates = [...known];
-  const same = candidates.find((k) => simplify(k) === simplify(name));
+  // Names this long are no misspelling of a field or an id, and comparing them would cost length².
+  if (name.length > MAX_SUGGESTED_LENGTH) return undefined;
+  const candidates = [...known].filter((k) => k.length <= MAX_SUGGESTED_LENGTH);
+  const simple = simplify(name);
+  const same = candidates.find((k) => simplify(k) === simple);
   if (same !== undefined) return same;
   const limit = Math.min(2, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
+    if (Math.abs(candidate.length - name.length) >= bestDistance) continue; // cannot be closer
     const d = distance(candidate, name);
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }

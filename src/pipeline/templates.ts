@@ -1,10 +1,14 @@
-import { TemplateError, formatPath } from './errors.js';
+import { RenderSizeError, TemplateError, formatPath } from './errors.js';
+import { LIMITS, utf8Length } from './limits.js';
 
 /**
  * Templates in step input, approval prompts, `forEach` and `when`: `{{ params.x }}`,
  * `{{ steps.<id>.output.<path> }}`, `{{ item }}`, `{{ item.a.b }}`, `{{ index }}`, with array indices
  * as `items[0]` or `items.0`. A template is a path lookup and nothing more: no expressions, no `eval`,
  * own properties only.
+ *
+ * Walking a value never recurses past {@link LIMITS.maxNestingDepth} levels, and rendering can be held to a
+ * byte budget (`maxBytes`), so no input can overflow the stack or build an oversized activity input.
  */
 
 /** The names a template may start with. */
@@ -62,6 +66,16 @@ export interface RenderOptions {
    * Default: `'throw'`.
    */
   missing?: 'throw' | 'undefined';
+  /**
+   * Largest rendered value, in UTF-8 bytes of its JSON (as `jsonSize` counts them): rendering stops as soon
+   * as the result would be bigger and throws a {@link RenderSizeError}, before building it. A string that is
+   * one template counts its value's JSON size (measured up to the budget, never stringified); a template
+   * inside a longer string counts the bytes of its text there. A value that renders without the error is
+   * at most this big. Default: no budget.
+   */
+  maxBytes?: number;
+  /** What is rendered, for the {@link RenderSizeError} message: `input`, `prompt`. Default: `'input'`. */
+  what?: string;
 }
 
 type Token =
@@ -142,7 +156,9 @@ export function parseTemplateExpression(expression: string, template = `{{ ${exp
     } else {
       return fail(syntax);
     }
-    if (typeof segment === 'string' && FORBIDDEN_KEYS.has(segment)) {
+    // A step id is only ever looked up as an own key of the steps by id, so any id may be named there.
+    const stepId = root[0] === 'steps' && segments.length === 0;
+    if (typeof segment === 'string' && FORBIDDEN_KEYS.has(segment) && !stepId) {
       return fail(`"${segment}" may not be read by a template`);
     }
     segments.push(segment);
@@ -164,7 +180,8 @@ export function formatTemplatePath(root: string, segments: ReadonlyArray<string 
 
 /**
  * Every template in a value (deep: strings inside objects and arrays), well-formed or not, with where
- * it sits. Object keys are not templates.
+ * it sits. Object keys are not templates. Strings nested deeper than {@link LIMITS.maxNestingDepth} are not
+ * looked at (the validator rejects such values on their own).
  */
 export function scanTemplates(value: unknown): ScannedTemplate[] {
   const found: ScannedTemplate[] = [];
@@ -209,15 +226,31 @@ export function templateRoots(value: unknown): string[] {
   return [...roots];
 }
 
+/** Visits every string in a value, in order, down to {@link LIMITS.maxNestingDepth} levels; iterative. */
 function walkStrings(
   value: unknown,
   path: PropertyKey[],
   visit: (s: string, path: PropertyKey[]) => void,
 ): void {
-  if (typeof value === 'string') visit(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => walkStrings(v, [...path, i], visit));
-  else if (isPlainObject(value))
-    for (const [k, v] of Object.entries(value)) walkStrings(v, [...path, k], visit);
+  const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value, path }];
+  while (stack.length > 0) {
+    const next = stack.pop() as { value: unknown; path: PropertyKey[] };
+    const v = next.value;
+    if (typeof v === 'string') {
+      visit(v, next.path);
+      continue;
+    }
+    if (next.path.length - path.length >= LIMITS.maxNestingDepth) continue;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...next.path, i] });
+    } else if (isPlainObject(v)) {
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, child] = entries[i] as [string, unknown];
+        stack.push({ value: child, path: [...next.path, k] });
+      }
+    }
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -254,7 +287,8 @@ function lookup(path: TemplatePath, scope: TemplateScope, template: string): unk
   let current = rootValue(path.root, scope, template);
   for (let i = 0; i < path.segments.length; i++) {
     const segment = path.segments[i] as string | number;
-    const next = ownValue(current, segment);
+    const stepId = path.root === 'steps' && i === 0;
+    const next = ownValue(current, segment, stepId);
     if (next === NOT_FOUND) {
       const where = formatTemplatePath(path.root, path.segments.slice(0, i));
       const shown = typeof segment === 'number' ? `[${segment}]` : `"${segment}"`;
@@ -267,9 +301,9 @@ function lookup(path: TemplatePath, scope: TemplateScope, template: string): unk
   return current;
 }
 
-function ownValue(container: unknown, key: string | number): unknown {
+function ownValue(container: unknown, key: string | number, anyKey = false): unknown {
   if (container === null || typeof container !== 'object') return NOT_FOUND;
-  if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) return NOT_FOUND;
+  if (typeof key === 'string' && FORBIDDEN_KEYS.has(key) && !anyKey) return NOT_FOUND;
   const name = String(key);
   if (!Object.hasOwn(container, name)) return NOT_FOUND;
   return (container as Record<string, unknown>)[name];
@@ -282,10 +316,162 @@ function stringify(value: unknown): string {
   return String(value);
 }
 
-function renderString(s: string, scope: TemplateScope, options: RenderOptions): unknown {
-  if (!hasTemplate(s)) return s;
+/** Counts the rendered value's JSON bytes against `maxBytes`, remembering which template added most. */
+class Budget {
+  private bytes = 0;
+  private readonly byTemplate = new Map<string, { bytes: number; times: number }>();
+
+  constructor(
+    private readonly limit: number,
+    /** What is rendered, for messages: `input`, `prompt`. */
+    readonly what: string,
+  ) {}
+
+  /** Bytes left before the budget is passed (at least 0). */
+  get left(): number {
+    return Math.max(0, this.limit - this.bytes);
+  }
+
+  /** Adds bytes (those of `template`'s value, when given); throws once the total passes the limit. */
+  add(bytes: number, template?: string): void {
+    this.bytes += bytes;
+    if (template !== undefined) {
+      const seen = this.byTemplate.get(template);
+      if (seen) {
+        seen.bytes += bytes;
+        seen.times += 1;
+      } else this.byTemplate.set(template, { bytes, times: 1 });
+    }
+    if (this.bytes > this.limit) this.fail();
+  }
+
+  private fail(): never {
+    let culprit: { template: string; bytes: number; times: number } | undefined;
+    for (const [template, seen] of this.byTemplate) {
+      if (!culprit || seen.bytes > culprit.bytes) culprit = { template, ...seen };
+    }
+    throw new RenderSizeError({
+      what: this.what,
+      bytes: this.bytes,
+      limit: this.limit,
+      ...(culprit ? { template: culprit.template, templateBytes: culprit.bytes, times: culprit.times } : {}),
+    });
+  }
+}
+
+/** One rendering: the scope, the options and the budget, shared by every string of the value. */
+interface Rendering {
+  scope: TemplateScope;
+  options: RenderOptions;
+  budget: Budget | undefined;
+}
+
+/**
+ * JSON bytes of a template's value inserted `depth` levels down, counted until they pass what is left of
+ * the budget. Iterative, and not `jsonSize`: that one names the path of a too-deep value in time
+ * exponential in the depth of nested objects (limits.ts), which a 64-level object would hit.
+ *
+ * @throws TemplateError when the value would nest the result past `LIMITS.maxNestingDepth` levels or is not
+ *   JSON data.
+ */
+function measureValue(value: unknown, depth: number, budget: Budget, template: string): number {
+  interface Frame {
+    value: unknown;
+    depth: number;
+    inList: boolean;
+    key: string | number | undefined;
+    parent: Frame | undefined;
+  }
+  const stopAfter = budget.left;
+  const fail = (frame: Frame, problem: string): never => {
+    const keys: Array<string | number> = [];
+    for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) keys.push(f.key);
+    const where = keys.length > 0 ? ` at ${formatPath(keys.reverse())}` : '';
+    throw new TemplateError(template, `its value cannot be part of the ${budget.what}${where}: ${problem}`);
+  };
+  let bytes = 0;
+  const stack: Frame[] = [{ value, depth, inList: false, key: undefined, parent: undefined }];
+  while (stack.length > 0 && bytes <= stopAfter) {
+    const frame = stack.pop() as Frame;
+    const v = frame.value;
+    switch (typeof v) {
+      case 'string':
+        bytes += textSize(v) + 2;
+        continue;
+      case 'number':
+        if (!Number.isFinite(v)) fail(frame, `${String(v)} is not a JSON number`);
+        bytes += String(v).length;
+        continue;
+      case 'boolean':
+        bytes += v ? 4 : 5;
+        continue;
+      case 'undefined':
+        if (frame.inList) fail(frame, 'undefined is not JSON (in a list)');
+        bytes += 4;
+        continue;
+      case 'object':
+        break;
+      default:
+        return fail(frame, `a ${typeof v} is not JSON`);
+    }
+    if (v === null) {
+      bytes += 4;
+      continue;
+    }
+    if (frame.depth >= LIMITS.maxNestingDepth) {
+      fail(frame, `nested deeper than ${LIMITS.maxNestingDepth} levels`);
+    }
+    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      const json = JSON.stringify(v) as string | undefined;
+      bytes += json === undefined ? 4 : utf8Length(json);
+      continue;
+    }
+    const next = frame.depth + 1;
+    if (Array.isArray(v)) {
+      bytes += 2 + Math.max(0, v.length - 1);
+      for (let i = v.length - 1; i >= 0; i--)
+        stack.push({ value: v[i], depth: next, inList: true, key: i, parent: frame });
+    } else {
+      const entries = Object.entries(v as Record<string, unknown>);
+      bytes += 2 + Math.max(0, entries.length - 1);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i] as [string, unknown];
+        bytes += textSize(key) + 3;
+        stack.push({ value: child, depth: next, inList: false, key, parent: frame });
+      }
+    }
+  }
+  return bytes;
+}
+
+/** UTF-8 bytes of a string's text inside JSON quotes: its characters plus the escapes JSON adds. */
+function textSize(text: string): number {
+  let bytes = utf8Length(text);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22 || code === 0x5c) bytes += 1;
+    else if (code < 0x20)
+      bytes += code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d ? 1 : 5;
+  }
+  return bytes;
+}
+
+/** Bytes a scalar (not a string) adds to the JSON: `null`, `true`, `12.5`. */
+function scalarSize(value: unknown): number {
+  if (value === null || value === undefined) return 4;
+  if (typeof value === 'boolean') return value ? 4 : 5;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value).length : 4;
+  return 4;
+}
+
+function renderString(s: string, depth: number, run: Rendering): unknown {
+  const { scope, options, budget } = run;
+  if (!hasTemplate(s)) {
+    budget?.add(textSize(s) + 2);
+    return s;
+  }
   const tokens = tokenize(s);
-  const values = tokens.map((token) => {
+  const resolve = (token: Token): unknown => {
     if ('literal' in token) return token.literal;
     if ('error' in token) throw new TemplateError(token.template, token.error);
     try {
@@ -294,9 +480,61 @@ function renderString(s: string, scope: TemplateScope, options: RenderOptions): 
       if (error instanceof MissingPath && options.missing === 'undefined') return undefined;
       throw error;
     }
+  };
+  const only = tokens[0];
+  if (tokens.length === 1 && only && !('literal' in only)) {
+    const value = resolve(only);
+    if (budget) {
+      const bytes = value === undefined ? 4 : measureValue(value, depth, budget, only.template);
+      budget.add(bytes, only.template);
+    }
+    return value;
+  }
+  budget?.add(2);
+  let text = '';
+  for (const token of tokens) {
+    const value = resolve(token);
+    const template = 'template' in token ? token.template : undefined;
+    if (budget && value !== null && typeof value === 'object') {
+      // Measured before it is turned into text, so a huge value never is; its text is at least as big.
+      const least = measureValue(value, 0, budget, template ?? '');
+      if (least > budget.left) budget.add(least, template);
+    }
+    const piece = stringify(value);
+    budget?.add(textSize(piece), template);
+    text += piece;
+  }
+  return text;
+}
+
+function renderValue(value: unknown, depth: number, path: PropertyKey[], run: Rendering): unknown {
+  if (typeof value === 'string') return renderString(value, depth, run);
+  const list = Array.isArray(value);
+  if (!list && !isPlainObject(value)) {
+    run.budget?.add(
+      value !== null && typeof value === 'object'
+        ? measureValue(value, depth, run.budget, '')
+        : scalarSize(value),
+    );
+    return value;
+  }
+  if (depth >= LIMITS.maxNestingDepth) {
+    throw new TemplateError(
+      formatPath(path) || '(value)',
+      `nested deeper than ${LIMITS.maxNestingDepth} levels; expected at most ${LIMITS.maxNestingDepth}`,
+    );
+  }
+  if (list) {
+    run.budget?.add(2 + Math.max(0, value.length - 1));
+    return value.map((v, i) => renderValue(v, depth + 1, [...path, i], run));
+  }
+  const entries = Object.entries(value);
+  const rendered = entries.map(([k, v]): [string, unknown] => {
+    run.budget?.add(textSize(k) + 3);
+    return [k, renderValue(v, depth + 1, [...path, k], run)];
   });
-  if (tokens.length === 1 && tokens[0] && !('literal' in tokens[0])) return values[0];
-  return values.map(stringify).join('');
+  run.budget?.add(2 + Math.max(0, entries.length - 1));
+  return Object.fromEntries(rendered);
 }
 
 /**
@@ -306,16 +544,15 @@ function renderString(s: string, scope: TemplateScope, options: RenderOptions): 
  * null); templates inside a longer string are stringified (objects and lists as JSON). Rendered values
  * are never rendered again. The input is not modified.
  *
+ * @throws RenderSizeError (a TemplateError) as soon as the result would pass `options.maxBytes`.
  * @throws TemplateError naming the template when a path does not exist (unless `options.missing` is
- *   `'undefined'`), when `item`/`index` are used outside a forEach step, or when a template is malformed.
+ *   `'undefined'`), when `item`/`index` are used outside a forEach step, when a template is malformed,
+ *   or when the value is nested deeper than `LIMITS.maxNestingDepth` levels.
  */
 export function renderTemplates(value: unknown, scope: TemplateScope, options: RenderOptions = {}): unknown {
-  if (typeof value === 'string') return renderString(value, scope, options);
-  if (Array.isArray(value)) return value.map((v) => renderTemplates(v, scope, options));
-  if (isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderTemplates(v, scope, options)]));
-  }
-  return value;
+  const budget =
+    options.maxBytes === undefined ? undefined : new Budget(options.maxBytes, options.what ?? 'input');
+  return renderValue(value, 0, [], { scope, options, budget });
 }
 
 /** Strings that count as false in conditions, besides JS's falsy values (compared trimmed, any case). */

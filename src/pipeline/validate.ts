@@ -1,14 +1,34 @@
 import type { z } from 'zod';
 import { PipelineDefinitionSchema, definitionErrorMap, type PipelineDefinition } from './definition.js';
 import { DefinitionError, formatPath, type DefinitionIssue } from './errors.js';
+import { LIMITS, formatBytes, truncateText, utf8Length } from './limits.js';
 import { didYouMean } from './suggest.js';
 import { TEMPLATE_ROOTS, formatTemplatePath, isSingleTemplate, scanTemplates } from './templates.js';
 
 /**
- * Whole-definition validation: the schema (types, fields, durations, enums) plus the checks that need
- * the whole definition (ids, dependencies, templates, handlers, strategies that cannot apply). Every
- * problem is reported with its path, all at once; a definition that passes cannot fail to start.
+ * Whole-definition validation: the schema (types, fields, durations, enums, the limits table) plus the
+ * checks that need the whole definition (ids, dependencies, templates, handlers, strategies that cannot
+ * apply, nesting depth of free JSON values, total size). Every problem is reported with its path, all at
+ * once; a definition that passes cannot fail to start.
+ *
+ * Never throws and never recurses on the input's depth: whatever it is given (the workflow runs this too),
+ * the answer is a result.
  */
+
+/**
+ * How much deeper than {@link LIMITS.maxNestingDepth} the definition as a whole may nest: the deepest free
+ * value (`steps[i].recovery[j].output`) starts 5 levels down.
+ */
+const DEFINITION_STRUCTURE_DEPTH = 8;
+
+/**
+ * Most issues reported for one definition; past it, the last one says how many more there were. Keeps a
+ * rejection (which the workflow's failure carries too) small whatever the input.
+ */
+export const MAX_DEFINITION_ISSUES = 100;
+
+/** Longest issue path and message: long keys, ids and templates are cut, saying how much was left out. */
+export const MAX_ISSUE_TEXT_LENGTH = 500;
 
 /** Options for {@link validateDefinition} and {@link parseDefinition}. */
 export interface ValidateOptions {
@@ -30,12 +50,26 @@ export type ValidationResult =
  * `item`/`index` outside forEach, unknown handlers, strategies that cannot apply).
  */
 export function validateDefinition(input: unknown, options: ValidateOptions = {}): ValidationResult {
-  const parsed = PipelineDefinitionSchema.safeParse(input, { error: definitionErrorMap });
-  const issues = parsed.success ? [] : fromZodIssues(parsed.error.issues, []);
-  issues.push(...crossFieldIssues(input, options));
-  const unique = dedupe(issues);
-  if (unique.length > 0 || !parsed.success) return { ok: false, issues: sortByStep(unique) };
-  return { ok: true, definition: parsed.data };
+  try {
+    const parsed = PipelineDefinitionSchema.safeParse(input, { error: definitionErrorMap });
+    const issues = parsed.success ? [] : fromZodIssues(parsed.error.issues, []);
+    const crossField = crossFieldIssues(input, options);
+    for (const issue of crossField) issues.push(issue);
+    for (const issue of sizeIssues(
+      input,
+      crossField.some((i) => i.message.startsWith(TOO_DEEP)),
+    ))
+      issues.push(issue);
+    const unique = dedupe(issues);
+    if (unique.length > 0 || !parsed.success) return { ok: false, issues: bounded(sortByStep(unique)) };
+    return { ok: true, definition: parsed.data };
+  } catch (error) {
+    // Not plain data (a getter that throws, a revoked proxy): say so rather than fail the caller.
+    return {
+      ok: false,
+      issues: [{ path: '', message: `expected plain JSON data; got ${errorText(error)}` }],
+    };
+  }
 }
 
 /**
@@ -54,10 +88,11 @@ export function parseDefinition(input: unknown, options: ValidateOptions = {}): 
 
 /**
  * Each step's dependencies by id: its `dependsOn`, or the previous step in the list when `dependsOn`
- * is omitted (none for the first step); `[]` means none.
+ * is omitted (none for the first step); `[]` means none. The record has no prototype, so any id
+ * (`__proto__`, `constructor`) is an ordinary key.
  */
 export function resolveDependencies(def: PipelineDefinition): Record<string, string[]> {
-  const deps: Record<string, string[]> = {};
+  const deps = Object.create(null) as Record<string, string[]>;
   def.steps.forEach((step, i) => {
     const previous = def.steps[i - 1];
     deps[step.id] = step.dependsOn ? [...step.dependsOn] : previous ? [previous.id] : [];
@@ -114,19 +149,19 @@ export function ancestorsOf(def: PipelineDefinition, id: string): string[] {
 /** Every step that depends on `id`, directly or not, in list order (what re-runs when `id` re-runs). */
 export function descendantsOf(def: PipelineDefinition, id: string): string[] {
   const deps = resolveDependencies(def);
-  const dependents: Record<string, string[]> = {};
+  const dependents = Object.create(null) as Record<string, string[]>;
   for (const [step, list] of Object.entries(deps)) for (const d of list) (dependents[d] ??= []).push(step);
   return closure(id, dependents, def);
 }
 
 function closure(id: string, edges: Record<string, string[]>, def: PipelineDefinition): string[] {
   const seen = new Set<string>();
-  const stack = [...(edges[id] ?? [])];
+  const stack = [...(Object.hasOwn(edges, id) ? (edges[id] as string[]) : [])];
   while (stack.length > 0) {
     const next = stack.pop() as string;
     if (seen.has(next) || next === id) continue;
     seen.add(next);
-    stack.push(...(edges[next] ?? []));
+    if (Object.hasOwn(edges, next)) for (const e of edges[next] as string[]) stack.push(e);
   }
   return def.steps.map((s) => s.id).filter((s) => seen.has(s));
 }
@@ -148,7 +183,7 @@ function fromZodIssues(issues: readonly z.core.$ZodIssue[], base: readonly Prope
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       const branch = likelyBranch(issue.errors);
       if (branch) {
-        out.push(...fromZodIssues(branch, path));
+        for (const inner of fromZodIssues(branch, path)) out.push(inner);
         continue;
       }
     }
@@ -166,10 +201,23 @@ function likelyBranch(branches: readonly z.core.$ZodIssue[][]): z.core.$ZodIssue
   const candidates = branches.filter((b) => !b.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
   if (candidates.length === 1) return candidates[0];
   if (candidates.length === 0) return undefined;
-  const depth = (b: z.core.$ZodIssue[]) => Math.max(...b.map((i) => i.path.length));
-  const deepest = Math.max(...candidates.map(depth));
+  const depth = (b: z.core.$ZodIssue[]) => b.reduce((most, i) => Math.max(most, i.path.length), 0);
+  const deepest = candidates.reduce((most, b) => Math.max(most, depth(b)), 0);
   const best = candidates.filter((b) => depth(b) === deepest);
   return best.length === 1 ? best[0] : undefined;
+}
+
+/** At most {@link MAX_DEFINITION_ISSUES} issues, each at most {@link MAX_ISSUE_TEXT_LENGTH} characters per field. */
+function bounded(issues: DefinitionIssue[]): DefinitionIssue[] {
+  const cut = (issue: DefinitionIssue): DefinitionIssue => ({
+    path: truncateText(issue.path, MAX_ISSUE_TEXT_LENGTH),
+    message: truncateText(issue.message, MAX_ISSUE_TEXT_LENGTH),
+  });
+  if (issues.length <= MAX_DEFINITION_ISSUES) return issues.map(cut);
+  const kept = issues.slice(0, MAX_DEFINITION_ISSUES - 1).map(cut);
+  const more = issues.length - kept.length;
+  kept.push({ path: '', message: `and ${more} more problems (${issues.length} in all)` });
+  return kept;
 }
 
 function dedupe(issues: DefinitionIssue[]): DefinitionIssue[] {
@@ -233,6 +281,7 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
   const handlers = options.handlers ? new Set(options.handlers) : undefined;
 
   for (const node of nodes) {
+    checkFreeValues(node, report);
     checkStepTemplates(node, { stepIndex, alternativeOwner, isAncestor }, report);
     if (node.raw.type === 'approval') continue;
     checkFanOutSettings(node, report);
@@ -241,7 +290,230 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
     checkRules(node.raw.recovery, ['steps', node.index, 'recovery'], hasAlternative, report);
   }
   checkRules(input.recovery, ['recovery'], undefined, report);
+  checkRuleOutputs(input.recovery, ['recovery'], report);
   return issues;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Free JSON values (inputs, outputs) and the definition's size
+
+/** How an issue about nesting depth starts (so the size check does not report the same value again). */
+const TOO_DEEP = 'expected JSON nested at most';
+
+/** Checks the JSON values a step carries as they are (inputs, skip outputs, a literal forEach list). */
+function checkFreeValues(node: StepNode, report: Report): void {
+  const { raw, index } = node;
+  const at = (...rest: PropertyKey[]) => ['steps', index, ...rest];
+  checkJsonValue(raw.input, at('input'), report);
+  if (Array.isArray(raw.forEach)) checkJsonValue(raw.forEach, at('forEach'), report);
+  if (isRecord(raw.compensate)) checkJsonValue(raw.compensate.input, at('compensate', 'input'), report);
+  if (Array.isArray(raw.alternative)) {
+    raw.alternative.forEach((alt: unknown, k) => {
+      if (isRecord(alt)) checkJsonValue(alt.input, at('alternative', k, 'input'), report);
+    });
+  }
+  checkRuleOutputs(raw.recovery, at('recovery'), report);
+}
+
+function checkRuleOutputs(rules: unknown, base: PropertyKey[], report: Report): void {
+  if (!Array.isArray(rules)) return;
+  rules.forEach((rule: unknown, r) => {
+    if (isRecord(rule)) checkJsonValue(rule.output, [...base, r, 'output'], report);
+  });
+}
+
+function checkJsonValue(value: unknown, base: PropertyKey[], report: Report): void {
+  const problem = findJsonProblem(value, LIMITS.maxNestingDepth);
+  if (problem) report([...base, ...problem.path], problem.message);
+}
+
+/** What {@link findJsonProblem} found: where, and a message saying what was expected and found. */
+export interface JsonProblem {
+  /** Where in the value, as keys and list indices; empty for the value itself. */
+  path: PropertyKey[];
+  message: string;
+}
+
+/**
+ * The first thing in `value` that is not plain JSON data at most `maxDepth` levels deep (the value itself
+ * is level 0, so a list of lists is 2 levels): a list or object nested deeper (the outermost one too deep),
+ * a function, symbol, BigInt, non-finite number, or `undefined` in a list. `undefined` as an object field is
+ * fine (JSON drops it); objects with `toJSON` (dates) count as what they write. Iterative: any depth, any
+ * cycle (a cycle is too deep). Undefined when the value is fine.
+ */
+export function findJsonProblem(value: unknown, maxDepth: number): JsonProblem | undefined {
+  return inspectJson(value, maxDepth).problem;
+}
+
+/**
+ * One pass over a value: its UTF-8 JSON size, counted exactly as `jsonSize` (limits.ts) counts it, and its
+ * first problem as {@link findJsonProblem} describes. Faster than `jsonSize` (no closure per value) and it
+ * names a deep path in linear time. Stops at the first problem (`bytes` is then partial).
+ */
+export function inspectJson(value: unknown, maxDepth: number): { bytes: number; problem?: JsonProblem } {
+  const walk: JsonWalk = { bytes: 0, problem: undefined, stack: [], maxDepth };
+  if (value === undefined) return { bytes: 0 };
+  if (visitJson(walk, value, undefined, undefined, false)) {
+    while (walk.stack.length > 0) {
+      const container = walk.stack.pop() as JsonContainer;
+      const v = container.value;
+      let ok = true;
+      if (Array.isArray(v)) {
+        walk.bytes += 2 + Math.max(0, v.length - 1);
+        for (let i = 0; ok && i < v.length; i++) ok = visitJson(walk, v[i], container, i, true);
+      } else {
+        const keys = Object.keys(v);
+        walk.bytes += 2 + Math.max(0, keys.length - 1);
+        for (let i = 0; ok && i < keys.length; i++) {
+          const key = keys[i] as string;
+          walk.bytes += jsonStringBytes(key) + 1;
+          ok = visitJson(walk, (v as Record<string, unknown>)[key], container, key, false);
+        }
+      }
+      if (!ok) break;
+    }
+  }
+  return walk.problem ? { bytes: walk.bytes, problem: walk.problem } : { bytes: walk.bytes };
+}
+
+/** A list or object met by {@link inspectJson}, with how it was reached. */
+interface JsonContainer {
+  value: object;
+  depth: number;
+  key: PropertyKey | undefined;
+  parent: JsonContainer | undefined;
+}
+
+/** The state of one {@link inspectJson} pass. */
+interface JsonWalk {
+  bytes: number;
+  problem: JsonProblem | undefined;
+  stack: JsonContainer[];
+  maxDepth: number;
+}
+
+/** Keys from the value down to `key` inside `container`. */
+function jsonPath(container: JsonContainer | undefined, key: PropertyKey | undefined): PropertyKey[] {
+  const path: PropertyKey[] = key === undefined ? [] : [key];
+  for (let c = container; c?.key !== undefined; c = c.parent) path.push(c.key);
+  return path.reverse();
+}
+
+/** Counts one value (queueing containers); false, with `walk.problem` set, when it is not JSON or too deep. */
+function visitJson(
+  walk: JsonWalk,
+  v: unknown,
+  parent: JsonContainer | undefined,
+  key: PropertyKey | undefined,
+  inList: boolean,
+): boolean {
+  let got: string | undefined;
+  switch (typeof v) {
+    case 'string':
+      walk.bytes += jsonStringBytes(v);
+      return true;
+    case 'number':
+      if (Number.isFinite(v)) {
+        walk.bytes += String(v).length;
+        return true;
+      }
+      got = `${String(v)}, which is not a JSON number`;
+      break;
+    case 'boolean':
+      walk.bytes += v ? 4 : 5;
+      return true;
+    case 'undefined':
+      if (!inList) {
+        walk.bytes += 4; // as jsonSize counts it: an upper bound
+        return true;
+      }
+      got = 'undefined in a list';
+      break;
+    case 'bigint':
+      got = 'a BigInt';
+      break;
+    case 'symbol':
+      got = 'a symbol';
+      break;
+    case 'function':
+      got = 'a function';
+      break;
+    default:
+      break;
+  }
+  if (got !== undefined) {
+    walk.problem = { path: jsonPath(parent, key), message: `expected JSON data; got ${got}` };
+    return false;
+  }
+  if (v === null) {
+    walk.bytes += 4;
+    return true;
+  }
+  const depth = parent ? parent.depth + 1 : 0;
+  const list = Array.isArray(v);
+  if (depth >= walk.maxDepth) {
+    walk.problem = {
+      path: jsonPath(parent, key),
+      message: `${TOO_DEEP} ${walk.maxDepth} levels deep; got ${list ? 'a list' : 'an object'} nested deeper`,
+    };
+    return false;
+  }
+  if (!list && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    const json = JSON.stringify(v) as string | undefined;
+    walk.bytes += json === undefined ? 4 : utf8Length(json);
+    return true;
+  }
+  walk.stack.push({ value: v as object, depth, key, parent });
+  return true;
+}
+
+/** UTF-8 bytes of a string written as JSON: quotes, characters and escapes (what `jsonSize` counts). */
+function jsonStringBytes(text: string): number {
+  let bytes = 2;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) {
+      bytes += 1;
+      if (code === 0x22 || code === 0x5c) bytes += 1;
+      else if (code < 0x20)
+        bytes += code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d ? 1 : 5;
+    } else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i += 1;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * The definition as a whole: plain JSON data, and at most {@link LIMITS.maxDefinitionBytes} as JSON.
+ * A depth problem is left out when a free value's was already reported (it is the same value).
+ */
+function sizeIssues(input: unknown, depthReported: boolean): DefinitionIssue[] {
+  const { bytes, problem } = inspectJson(input, LIMITS.maxNestingDepth + DEFINITION_STRUCTURE_DEPTH);
+  if (problem) {
+    if (depthReported && problem.message.startsWith(TOO_DEEP)) return [];
+    return [{ path: formatPath(problem.path), message: problem.message }];
+  }
+  if (bytes <= LIMITS.maxDefinitionBytes) return [];
+  return [
+    {
+      path: '',
+      message: `expected a definition of at most ${formatBytes(LIMITS.maxDefinitionBytes)} as JSON; got ${formatBytes(bytes)} (${bytes} bytes)`,
+    },
+  ];
+}
+
+function errorText(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'a value that cannot be read';
+  }
 }
 
 /** Checks the templates of a step, in every place they are rendered. */
@@ -420,7 +692,7 @@ function checkCycles(nodes: StepNode[], nodeAt: Map<number, StepNode>, report: R
   for (const component of components) {
     if (component.length < 2) continue;
     const members = new Set(component);
-    const first = Math.min(...component);
+    const first = component.reduce((least, v) => Math.min(least, v), Number.POSITIVE_INFINITY);
     // Shortest path from `first` back to itself inside the component.
     const cameFrom = new Map<number, number>();
     const queue = [first];
@@ -463,11 +735,11 @@ function ancestryCheck(
       if (next === candidate) return true;
       if (seen.has(next)) continue;
       seen.add(next);
-      stack.push(...(nodeAt.get(next)?.deps ?? []));
+      for (const d of nodeAt.get(next)?.deps ?? []) stack.push(d);
     }
     return false;
   };
-  const size = Math.max(0, ...nodes.map((n) => n.index)) + 1;
+  const size = nodes.reduce((most, n) => Math.max(most, n.index), 0) + 1;
   if (size > 10_000) return search;
 
   // Kahn's algorithm: a step is done once all its dependencies are.

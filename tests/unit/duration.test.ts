@@ -6,6 +6,7 @@ import {
   formatDuration,
   parseDuration,
 } from '../../src/pipeline/index.js';
+import { LIMITS } from '../../src/pipeline/limits.js';
 
 describe('parseDuration', () => {
   test('units ms, s, m, h and d convert to milliseconds', () => {
@@ -91,5 +92,39 @@ describe('formatDuration', () => {
   test('round-trips through parseDuration for whole seconds and above', () => {
     for (const ms of [60_000, 90_000, 3_600_000, 93_784_000])
       assert.equal(parseDuration(formatDuration(ms)), ms);
+  });
+});
+
+describe('the longest duration (LIMITS.maxDurationMs, 3650d)', () => {
+  const tooLong = (found: string) =>
+    `expected a duration of at most 3650d (${LIMITS.maxDurationMs} ms); got ${found}`;
+
+  test('up to 3650 days is accepted, as text, compound text or milliseconds', () => {
+    assert.equal(parseDuration('3650d'), LIMITS.maxDurationMs);
+    assert.equal(parseDuration('3649d24h'), LIMITS.maxDurationMs);
+    assert.equal(parseDuration(LIMITS.maxDurationMs), LIMITS.maxDurationMs);
+    assert.equal(DurationSchema.parse(String(LIMITS.maxDurationMs)), LIMITS.maxDurationMs);
+  });
+
+  test('longer ones, and ones whose parts add up past it, are rejected saying so', () => {
+    for (const [value, found] of [
+      ['99999999d', '"99999999d"'],
+      ['3650d1ms', '"3650d1ms"'],
+      ['1e300', null],
+      [1e300, '1e+300'],
+      [LIMITS.maxDurationMs + 1, String(LIMITS.maxDurationMs + 1)],
+      ['9'.repeat(30), `"${'9'.repeat(30)}"`],
+    ] as const) {
+      if (found === null) {
+        assert.throws(() => parseDuration(value), /expected a duration like/, String(value));
+        continue;
+      }
+      assert.throws(() => parseDuration(value), { message: tooLong(found) }, String(value));
+      assert.equal(DurationSchema.safeParse(value).error?.issues[0]?.message, tooLong(found), String(value));
+    }
+  });
+
+  test('a 10,000-character digit string is not a duration (and is not scanned)', () => {
+    assert.throws(() => parseDuration('1'.repeat(10_000)), /expected a duration like/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  RenderSizeError,
   TemplateError,
   evaluateCondition,
   findTemplates,
@@ -13,6 +14,7 @@ import {
   templateRoots,
   type TemplateScope,
 } from '../../src/pipeline/index.js';
+import { LIMITS, jsonSize } from '../../src/pipeline/limits.js';
 
 const scope: TemplateScope = {
   params: {
@@ -337,5 +339,98 @@ describe('conditions', () => {
     assert.equal(evaluateCondition('{{ params.dryRun }}', scope), false);
     assert.equal(evaluateCondition('{{ params.fullRefresh }}', scope), false);
     assert.equal(evaluateCondition('{{ steps.extract.output.body.total }}', scope), true);
+  });
+});
+
+describe('a step id that is also an Object.prototype property', () => {
+  test('{{ steps.__proto__.output }} reads the own entry of a step called __proto__, nothing else', () => {
+    const steps = Object.create(null) as TemplateScope['steps'];
+    steps['__proto__'] = { output: { rows: 3 } };
+    steps['constructor'] = { output: 'c' };
+    const s: TemplateScope = { params: {}, steps };
+    assert.equal(renderTemplates('{{ steps.__proto__.output.rows }}', s), 3);
+    assert.equal(renderTemplates('{{ steps.constructor.output }}', s), 'c');
+    // Without such a step, the prototype is not found (own properties only).
+    const plain: TemplateScope = { params: {}, steps: { a: { output: 1 } } };
+    assert.throws(() => renderTemplates('{{ steps.__proto__.output }}', plain), /not found/);
+    assert.throws(() => renderTemplates('{{ steps.constructor.output }}', plain), /not found/);
+    // Deeper than the id, prototype keys stay forbidden.
+    assert.throws(() => renderTemplates('{{ steps.__proto__.output.__proto__ }}', s), /may not be read/);
+  });
+});
+
+describe('rendering within a byte budget (maxBytes)', () => {
+  const blob = 'b'.repeat(30 * 1024);
+  const big: TemplateScope = { params: { blob, obj: { text: blob } }, steps: {} };
+  const MiB = 1024 * 1024;
+
+  test('a template repeating a 30 KB param 100 times stops past 1 MiB with a RenderSizeError naming it', () => {
+    const input = { rows: Array.from({ length: 100 }, () => '{{ params.blob }}') };
+    assert.throws(
+      () => renderTemplates(input, big, { maxBytes: MiB }),
+      (error: unknown) => {
+        assert.ok(error instanceof RenderSizeError);
+        assert.ok(error instanceof TemplateError);
+        assert.equal(error.name, 'RenderSizeError');
+        assert.equal(error.limit, MiB);
+        assert.ok(error.bytes > MiB && error.bytes < MiB + 40 * 1024, String(error.bytes));
+        assert.equal(error.template, '{{ params.blob }}');
+        assert.match(
+          error.message,
+          /^rendered input would be over 1 MiB \(1 MiB limit\): \{\{ params\.blob \}\} repeated 35 times so far \(1\.03 MiB in all\)$/,
+        );
+        return true;
+      },
+    );
+  });
+
+  test('templates inside a longer string count their text, objects before they are turned into text', () => {
+    const input = { text: 'row: {{ params.obj }}; '.repeat(100) };
+    assert.throws(() => renderTemplates(input, big, { maxBytes: MiB }), RenderSizeError);
+    const prompt = 'x {{ params.blob }} '.repeat(40);
+    assert.throws(
+      () => renderTemplates(prompt, big, { maxBytes: MiB, what: 'prompt' }),
+      /^RenderSizeError: rendered prompt would be over 1 MiB/,
+    );
+  });
+
+  test('a result of exactly maxBytes renders; one byte less fails', () => {
+    const input = { a: '{{ params.blob }}', b: [1, true, null, 'text'], c: 'n={{ params.n }}' };
+    const s: TemplateScope = { params: { blob, n: 12 }, steps: {} };
+    const rendered = renderTemplates(input, s);
+    const size = jsonSize(rendered);
+    assert.deepEqual(renderTemplates(input, s, { maxBytes: size }), rendered);
+    assert.throws(() => renderTemplates(input, s, { maxBytes: size - 1 }), RenderSizeError);
+  });
+
+  test('literal text alone can pass the budget: the error then names no template', () => {
+    assert.throws(
+      () => renderTemplates({ a: 'x'.repeat(100) }, big, { maxBytes: 50 }),
+      (error: unknown) =>
+        error instanceof RenderSizeError && error.template === '' && !/repeated/.test(error.message),
+    );
+  });
+
+  test('a value nested 2,000 levels is a TemplateError, not a stack overflow; 64 levels render', () => {
+    let deep: unknown = '{{ params.n }}';
+    for (let i = 0; i < 2_000; i++) deep = [deep];
+    assert.throws(() => renderTemplates(deep, scope), TemplateError);
+    let ok: unknown = '{{ params.limit }}';
+    for (let i = 0; i < LIMITS.maxNestingDepth; i++) ok = { a: ok };
+    assert.equal(jsonSize(renderTemplates(ok, scope)) > 0, true);
+  });
+
+  test('a template value that would nest the input past 64 levels fails within a budget', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < LIMITS.maxNestingDepth; i++) deep = [deep];
+    const s: TemplateScope = { params: { deep }, steps: {} };
+    assert.throws(() => renderTemplates({ x: '{{ params.deep }}' }, s, { maxBytes: MiB }), TemplateError);
+    assert.doesNotThrow(() => renderTemplates('{{ params.deep }}', s));
+  });
+
+  test('scanTemplates skips strings nested deeper than 64 levels instead of overflowing', () => {
+    let deep: unknown = '{{ params.x }}';
+    for (let i = 0; i < 5_000; i++) deep = { a: deep };
+    assert.deepEqual(scanTemplates(deep), []);
   });
 });

@@ -1,0 +1,162 @@
+import type { PipelineDefinition } from './definition.js';
+import { describeValue, formatPath, type DefinitionIssue } from './errors.js';
+import { LIMITS, formatBytes } from './limits.js';
+import { inspectJson, validateDefinition, type ValidateOptions } from './validate.js';
+
+/**
+ * Validation of the `pipeline` workflow's argument (`PipelineRequest`, contract.ts) as a whole: the
+ * definition, the params and the run options, every problem with its path, all at once. Pure and
+ * deterministic; the workflow calls it on its own input and the client before starting, so whatever
+ * passes here cannot leave a run looping on workflow-task failures.
+ *
+ * Paths: the request's own fields by name (`params.a.b`, `continueAsNewAfterEvents`, `resumeFrom.steps`);
+ * the definition's issues prefixed with `definition` (`definition.steps[2].id`, and `definition` for
+ * an issue about the definition as a whole).
+ */
+
+/** The outcome of {@link validateRequest}. */
+export type RequestValidationResult =
+  | {
+      ok: true;
+      /** The parsed definition: durations in ms, defaults filled in. */
+      definition: PipelineDefinition;
+      /** The params as given (the same object), or `{}` when there were none. */
+      params: Record<string, unknown>;
+    }
+  | { ok: false; issues: DefinitionIssue[] };
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Prefixes a definition issue's path with `definition`. */
+function underDefinition(issue: DefinitionIssue): DefinitionIssue {
+  const path = !issue.path
+    ? 'definition'
+    : issue.path.startsWith('[')
+      ? `definition${issue.path}`
+      : `definition.${issue.path}`;
+  return { path, message: issue.message };
+}
+
+/**
+ * Validates a `PipelineRequest`: `definition` (as {@link validateDefinition}), `params` (an optional plain
+ * object of JSON data, at most `LIMITS.maxParamsBytes` and nested at most `LIMITS.maxNestingDepth` levels),
+ * `continueAsNewAfterEvents` and `maxInFlightActivities` (optional whole numbers within their limits) and
+ * `resumeFrom` (an optional checkpoint: its shape only). Other fields are left alone. Never throws.
+ */
+export function validateRequest(request: unknown, options: ValidateOptions = {}): RequestValidationResult {
+  try {
+    return check(request, options);
+  } catch (error) {
+    // Not plain data (a getter that throws, a revoked proxy): say so rather than fail the caller.
+    const got = error instanceof Error ? `${error.name}: ${error.message}` : 'a value that cannot be read';
+    return {
+      ok: false,
+      issues: [{ path: '', message: `expected a pipeline request of plain data; got ${got}` }],
+    };
+  }
+}
+
+function check(request: unknown, options: ValidateOptions): RequestValidationResult {
+  if (!isRecord(request)) {
+    return {
+      ok: false,
+      issues: [
+        { path: '', message: `expected a pipeline request (an object); got ${describeValue(request)}` },
+      ],
+    };
+  }
+  const issues: DefinitionIssue[] = [];
+
+  let definition: PipelineDefinition | undefined;
+  if (request.definition === undefined) {
+    issues.push({ path: 'definition', message: 'required field is missing: expected a pipeline definition' });
+  } else {
+    const result = validateDefinition(request.definition, options);
+    if (result.ok) definition = result.definition;
+    else for (const issue of result.issues) issues.push(underDefinition(issue));
+  }
+
+  const params = request.params ?? {};
+  for (const issue of paramsIssues(request.params)) issues.push(issue);
+  checkInteger(
+    request.continueAsNewAfterEvents,
+    'continueAsNewAfterEvents',
+    LIMITS.minContinueAsNewAfterEvents,
+    LIMITS.maxContinueAsNewAfterEvents,
+    issues,
+  );
+  checkInteger(
+    request.maxInFlightActivities,
+    'maxInFlightActivities',
+    1,
+    LIMITS.maxInFlightActivities,
+    issues,
+  );
+  for (const issue of checkpointIssues(request.resumeFrom)) issues.push(issue);
+
+  if (issues.length > 0 || definition === undefined) return { ok: false, issues };
+  return { ok: true, definition, params: params as Record<string, unknown> };
+}
+
+/** `params`: absent, or a plain object of JSON data within the size and depth limits. */
+function paramsIssues(params: unknown): DefinitionIssue[] {
+  if (params === undefined) return [];
+  if (!isRecord(params)) {
+    return [{ path: 'params', message: `expected an object of parameters; got ${describeValue(params)}` }];
+  }
+  const { bytes, problem } = inspectJson(params, LIMITS.maxNestingDepth);
+  if (problem) return [{ path: formatPath(['params', ...problem.path]), message: problem.message }];
+  if (bytes > LIMITS.maxParamsBytes) {
+    return [
+      {
+        path: 'params',
+        message: `expected at most ${formatBytes(LIMITS.maxParamsBytes)} of parameters as JSON; got ${formatBytes(bytes)} (${bytes} bytes)`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** An optional whole number within `[min, max]`. */
+function checkInteger(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+  issues: DefinitionIssue[],
+): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    issues.push({
+      path: field,
+      message: `expected a whole number from ${min} to ${max}; got ${describeValue(value)}`,
+    });
+  }
+}
+
+/** `resumeFrom`: absent, or an object shaped like a checkpoint (its fields are the workflow's to read). */
+function checkpointIssues(checkpoint: unknown): DefinitionIssue[] {
+  if (checkpoint === undefined) return [];
+  if (!isRecord(checkpoint)) {
+    return [
+      { path: 'resumeFrom', message: `expected a checkpoint (an object); got ${describeValue(checkpoint)}` },
+    ];
+  }
+  const issues: DefinitionIssue[] = [];
+  if (!isRecord(checkpoint.steps)) {
+    issues.push({
+      path: 'resumeFrom.steps',
+      message: `expected an object of step states by id; got ${describeValue(checkpoint.steps)}`,
+    });
+  }
+  for (const field of ['events', 'decisions', 'compensations'] as const) {
+    if (!Array.isArray(checkpoint[field])) {
+      issues.push({
+        path: `resumeFrom.${field}`,
+        message: `expected a list; got ${describeValue(checkpoint[field])}`,
+      });
+    }
+  }
+  return issues;
+}
