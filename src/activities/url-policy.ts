@@ -94,7 +94,7 @@ let cached: { text: string | undefined; list?: AllowList; error?: AllowListError
 
 /** `STEPLINE_HTTP_ALLOW` as set now (read at each call, parsed once per value). */
 export function currentAllowList(env: NodeJS.ProcessEnv = process.env): AllowList {
-  const text = env[HTTP_ALLOW_ENV];
+  const text = env.STEPLINE_HTTP_ALLOW;
   if (!cached || cached.text !== text) {
     try {
       cached = { text, list: parseAllowList(text) };
