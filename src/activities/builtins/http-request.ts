@@ -374,7 +374,7 @@ export function retryAfter(value: string | undefined | null, now = Date.now()): 
   let ms: number;
   if (/^\d+$/.test(text)) ms = Number(text) * 1000;
   else {
-    const at = Date.parse(text);
+    const at = /^[A-Za-z]{3},/.test(text) ? Date.parse(text) : Number.NaN; // an HTTP date starts `Sun,`
     if (Number.isNaN(at)) return undefined;
     ms = at - now;
   }
