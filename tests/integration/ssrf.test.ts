@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { PipelineFailedError, type PipelineClient } from '../../src/client.js';
-import type { PipelineDefinition } from '../../src/pipeline/definition.js';
+import type { PipelineDefinitionInput } from '../../src/pipeline/definition.js';
 import { testId, useTestEnv, type TestEnv } from '../helpers/harness.js';
 
 interface Listener {
@@ -35,15 +35,15 @@ function close(listener: Listener | undefined): void {
   listener?.server.close();
 }
 
-function oneRequest(url: string, extra: Record<string, unknown> = {}): PipelineDefinition {
+function oneRequest(url: string, extra: Record<string, unknown> = {}): PipelineDefinitionInput {
   return {
     name: 'ssrf',
     steps: [{ id: 'call', activity: 'http.request', input: { url }, ...extra }],
-  } as PipelineDefinition;
+  };
 }
 
 /** Runs a pipeline expected to fail; returns its failure. */
-async function failing(pipelines: PipelineClient, definition: PipelineDefinition, id: string) {
+async function failing(pipelines: PipelineClient, definition: PipelineDefinitionInput, id: string) {
   try {
     await pipelines.startAndWait(definition, { id });
   } catch (err) {
