@@ -129,7 +129,7 @@ function ownRetryDelayMs(
  * by the rule's `maxInterval`; without a plan, a `Retry-After` is capped by `LIMITS.maxRetryAfterMs`
  * and the activity's retry policy decides the rest.
  */
-export function retryDecision(
+function retryDecision(
   details: StepFailureDetails,
   plan: RecoveryPlan | undefined,
   ctx: Pick<Context, 'info'>,
