@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AllowListError, checkUrl, deniedReason, parseAllowList } from '../../src/activities/url-policy.js';
 import { ConfigError, workerSettingsFromEnv } from '../../src/config.js';
+import { createPipelineWorker } from '../../src/worker.js';
 import { failureOf, stepEnv } from './activities-harness.js';
 
 const none = parseAllowList('');
@@ -150,6 +151,15 @@ describe('STEPLINE_HTTP_ALLOW', () => {
       },
     );
     assert.doesNotThrow(() => workerSettingsFromEnv({ STEPLINE_HTTP_ALLOW: 'localhost, 10.0.0.0/8,' }));
+  });
+
+  test('createPipelineWorker refuses a bad entry before it connects', async () => {
+    setAllow('10.0.0.1, bad entry!');
+    await assert.rejects(createPipelineWorker({ address: '127.0.0.1:1' }), (err: unknown) => {
+      assert.ok(err instanceof AllowListError);
+      assert.deepEqual(err.entries, ['bad entry!']);
+      return true;
+    });
   });
 
   test('the step fails with a message naming the bad entry (read at call time)', async () => {
