@@ -7,11 +7,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
-import { defineStep } from '../../src/activities/index.js';
+import { defineStep, MAX_PROGRESS_MESSAGE_LENGTH } from '../../src/activities/index.js';
 import { PipelineFailedError } from '../../src/client.js';
 import type { PipelineDefinitionInput } from '../../src/pipeline/definition.js';
 import { LIMITS } from '../../src/pipeline/limits.js';
-import { testId, useTestEnv, type TestEnv } from '../helpers/harness.js';
+import { eventually, testId, useTestEnv, type TestEnv } from '../helpers/harness.js';
 
 const FIVE_MB = 5 * 1024 * 1024;
 
@@ -35,6 +35,27 @@ const notJson = defineStep({
   run: ({ kind }) => NOT_JSON[kind]!(),
 });
 
+let releaseChatty: () => void = () => undefined;
+const chattyReleased = new Promise<void>((resolve) => (releaseChatty = resolve));
+
+/** Heartbeats 5 MB of raw details (dropped), then keeps reporting a 100,000-character message until released. */
+const chatty = defineStep({
+  name: 'test.chatty',
+  input: z.unknown(),
+  async run(_input, ctx) {
+    ctx.heartbeat({ blob: 'b'.repeat(FIVE_MB) });
+    const report = () => ctx.reportProgress(40, `p${'p'.repeat(100_000)}`);
+    report();
+    const timer = setInterval(report, 200);
+    try {
+      await chattyReleased;
+    } finally {
+      clearInterval(timer);
+    }
+    return { done: true };
+  },
+});
+
 async function failing(env: TestEnv, definition: PipelineDefinitionInput, id: string) {
   try {
     await env.pipelines.startAndWait(definition, { id });
@@ -55,7 +76,7 @@ async function attempts(env: TestEnv, id: string): Promise<number[]> {
 }
 
 describe('worker limits', () => {
-  const env = useTestEnv({ steps: [huge, notJson] });
+  const env = useTestEnv({ steps: [huge, notJson, chatty] });
 
   test('a step throwing a 5 MB message fails at once with the message truncated (not after its timeout)', async () => {
     const id = testId('huge-error');
@@ -106,6 +127,27 @@ describe('worker limits', () => {
         assert.deepEqual(await attempts(env, id), [1], `${kind}: not retried`);
       }),
     );
+  });
+
+  test('progress from heartbeats stays small: messages capped, oversize raw details dropped', async () => {
+    const id = testId('chatty');
+    await env.pipelines.start(
+      { name: 'chatty', steps: [{ id: 'talk', activity: 'test.chatty', input: {} }] },
+      { id },
+    );
+    const detail = await eventually(async () => {
+      const progress = await env.pipelines.progress(id);
+      return progress.steps[0]?.detail?.message ? progress.steps[0].detail : undefined;
+    });
+    assert.equal(detail.percent, 40);
+    assert.ok(detail.message!.startsWith('ppp'));
+    assert.ok(detail.message!.length <= MAX_PROGRESS_MESSAGE_LENGTH, `${detail.message!.length} characters`);
+    const description = await env.client.workflow.getHandle(id).describe();
+    const raw = description.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0]?.data;
+    assert.ok(raw && raw.length < 2_000, `heartbeat details are ${raw?.length} bytes`);
+    releaseChatty();
+    const result = await env.pipelines.result(id);
+    assert.deepEqual(result.outputs.talk, { done: true });
   });
 
   describe('Retry-After', () => {
