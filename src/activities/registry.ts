@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { describeValue } from '../pipeline/errors.js';
-import { JsonValueError, LIMITS } from '../pipeline/limits.js';
+import { JsonValueError, LIMITS, truncateText } from '../pipeline/limits.js';
 import { measureJson } from './json-value.js';
 import { builtinSteps } from './builtins/index.js';
 import { createStepContext, isStepHandler, type StepHandler } from './define-step.js';
@@ -138,7 +138,7 @@ function checkOutput(name: string, output: unknown): void {
     const where =
       err instanceof JsonValueError
         ? `${outputPath(err.path)}: ${err.message.slice(err.path ? err.path.length + 2 : 0)}`
-        : `output: ${describeValue(err)}`;
+        : `output: it cannot be serialized (${truncateText(err instanceof Error ? err.message : String(err), 200)})`;
     throw new StepError(
       `${name} returned a value that is not JSON: ${where}; return plain data (objects, lists, strings, finite numbers, booleans, null)`,
       { category: 'validation', code: 'OUTPUT_NOT_JSON' },

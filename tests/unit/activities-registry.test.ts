@@ -154,6 +154,11 @@ test('an output that is not JSON fails as validation (not retried), naming the p
     ['inf', () => ({ x: Number.POSITIVE_INFINITY }), /: output\.x: Infinity is not a JSON number;/],
     ['deep', () => deep, /: output(\[0\])+: nested deeper than 64 levels;/],
     ['cycle', () => cyclic, /: output(\.self)+: nested deeper than 64 levels;/],
+    [
+      'tojson',
+      () => ({ at: { toJSON: () => 1n } }),
+      /: output: it cannot be serialized \(Do not know how to serialize a BigInt\);/,
+    ],
   ];
   for (const [name, returns, message] of cases) {
     const handler = defineStep({ name: `out.${name}`, input: z.unknown(), run: returns });
