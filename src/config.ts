@@ -7,6 +7,7 @@
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile } from '@temporalio/envconfig';
 import type { LogLevel } from '@temporalio/common';
 import type { TLSConfig } from '@temporalio/client';
+import { parseAllowList } from './activities/url-policy.js';
 import { DEFAULT_TASK_QUEUE } from './pipeline/contract.js';
 import { parseDuration } from './pipeline/duration.js';
 
@@ -318,6 +319,12 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) (settings as unknown as Record<string, unknown>)[key] = value;
   }
+  try {
+    // Read again by http.request at each call; checked here so that a bad entry stops the worker at start.
+    parseAllowList(env.STEPLINE_HTTP_ALLOW);
+  } catch (err) {
+    problems.push(errorMessage(err));
+  }
   if (problems.length) throw new ConfigError(problems);
   return settings;
 }
@@ -447,6 +454,10 @@ export const ENVIRONMENT: Readonly<Record<string, EnvVarInfo>> = {
     readBy: 'stepline',
   },
   STEPLINE_METRICS_ADDRESS: { description: 'host:port of /metrics and /healthz', readBy: 'stepline' },
+  STEPLINE_HTTP_ALLOW: {
+    description: 'hosts (*.suffix), IPs and CIDRs http.request may reach besides public addresses',
+    readBy: 'stepline',
+  },
   STEPLINE_PENDING_POLL_INTERVAL: {
     description: 'how often pending approvals/interventions are counted',
     default: '15s',

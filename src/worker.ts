@@ -30,6 +30,7 @@ import {
   type SteplineSettings,
   type WorkerProcessSettings,
 } from './config.js';
+import { currentAllowList } from './activities/url-policy.js';
 import { stepTelemetryInterceptor } from './telemetry/activity.js';
 import { StructuredLogger } from './telemetry/logger.js';
 import {
@@ -62,6 +63,7 @@ const DROP_WORKFLOW_SPANS: InjectedSinks<OpenTelemetrySinks> = {
 /** Creates a worker that runs the `pipeline` workflow and every registered step handler. */
 export async function createPipelineWorker(options: PipelineWorkerOptions = {}): Promise<Worker> {
   const settings = { ...settingsFromEnv(), ...stripUndefined(options) };
+  currentAllowList(); // A bad STEPLINE_HTTP_ALLOW entry stops the worker here, not at the first request.
   const connection =
     options.connection ??
     (await NativeConnection.connect(

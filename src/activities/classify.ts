@@ -11,11 +11,13 @@ import {
   type Severity,
   type StepFailureDetails,
 } from '../pipeline/errors.js';
+import { LIMITS } from '../pipeline/limits.js';
 import { DEFAULT_SEVERITY, StepError } from './errors.js';
+import { boundedCause, boundedDetails, boundedMessage } from './failure-size.js';
 import { formatZodIssues } from './issues.js';
 
 /** Longest message kept in failure details; longer ones are cut (failures travel through history). */
-export const MAX_FAILURE_MESSAGE_LENGTH = 2000;
+export const MAX_FAILURE_MESSAGE_LENGTH: number = LIMITS.maxErrorMessageLength;
 
 /** How deep `cause` chains are followed. */
 const MAX_CHAIN = 10;
@@ -299,20 +301,23 @@ export interface ToApplicationFailureOptions {
 /**
  * The ApplicationFailure a classified step failure reaches the workflow as: `type` is the category
  * (matched against the retry policy's `nonRetryableErrorTypes`), `details[0]` the {@link StepFailureDetails}.
+ * Its message and details are cut to the error-message limit; the cause is a bounded copy (see
+ * `failure-size.ts`), so a huge error can never make a failure the server refuses.
  *
- * @param cause the original error, kept as the failure's cause when it is an Error. Default: none.
+ * @param cause the original error, kept (as a bounded copy) as the failure's cause when it is an Error. Default: none.
  */
 export function toApplicationFailure(
   details: StepFailureDetails,
   cause?: unknown,
   options: ToApplicationFailureOptions = {},
 ): ApplicationFailure {
+  const bounded = isInstance(cause, Error) ? boundedCause(cause) : undefined;
   return ApplicationFailure.create({
     type: details.category,
-    message: details.message,
-    details: [details],
+    message: boundedMessage(details.message),
+    details: boundedDetails(details),
     nonRetryable: options.nonRetryable ?? false,
     ...(options.nextRetryDelayMs === undefined ? {} : { nextRetryDelay: options.nextRetryDelayMs }),
-    ...(isInstance(cause, Error) ? { cause } : {}),
+    ...(bounded ? { cause: bounded } : {}),
   });
 }

@@ -4,7 +4,15 @@
 import type { Context } from '@temporalio/activity';
 import type { Logger, LogLevel, LogMetadata } from '@temporalio/common';
 import type { z } from 'zod';
+import { formatBytes, truncateText } from '../pipeline/limits.js';
 import { StepRegistryError } from './errors.js';
+import { measureJson } from './json-value.js';
+
+/** Longest `reportProgress` message sent; longer ones are cut (progress and `describe()` stay small). */
+export const MAX_PROGRESS_MESSAGE_LENGTH = 500;
+
+/** Largest raw `heartbeat(details)`, as JSON bytes; larger (or non-JSON) details are dropped with a warning. */
+export const MAX_HEARTBEAT_DETAILS_BYTES = 64 * 1024;
 
 /** Brand that marks values created by {@link defineStep}; `Symbol.for` so copies of this module agree. */
 const STEP_HANDLER = Symbol.for('stepline.stepHandler');
@@ -41,10 +49,15 @@ export interface StepContext {
   readonly log: Logger;
   /**
    * Reports progress inside the step: heartbeats `{ percent, message }`, which the client merges into
-   * the pipeline's progress (no history events). `percent` is clamped to 0..100 and rounded to 2 decimals.
+   * the pipeline's progress (no history events). `percent` is clamped to 0..100 and rounded to 2 decimals;
+   * `message` is cut to {@link MAX_PROGRESS_MESSAGE_LENGTH} characters.
    */
   reportProgress(percent: number, message?: string): void;
-  /** Heartbeats raw details. Prefer {@link StepContext.reportProgress}: the client reads details as progress. */
+  /**
+   * Heartbeats raw details. Prefer {@link StepContext.reportProgress}: the client reads details as progress.
+   * Details over {@link MAX_HEARTBEAT_DETAILS_BYTES} as JSON, or that are not JSON, are dropped (the
+   * heartbeat is sent without them) and a warning is logged.
+   */
   heartbeat(details?: unknown): void;
   /** Waits `ms` milliseconds; rejects with the `CancelledFailure` if the activity is cancelled first. */
   sleep(ms: number): Promise<void>;
@@ -125,6 +138,7 @@ export function createStepContext(activity: Context, step: { stepId: string; ind
   const attributes: LogMetadata = { pipelineId, stepId: step.stepId };
   if (step.index !== undefined) attributes.index = step.index;
   const signal = activity.cancellationSignal;
+  const log = withAttributes(activity.log, attributes);
   return {
     pipelineId,
     stepId: step.stepId,
@@ -132,15 +146,30 @@ export function createStepContext(activity: Context, step: { stepId: string; ind
     attempt: info.attempt,
     idempotencyKey,
     signal,
-    log: withAttributes(activity.log, attributes),
+    log,
     reportProgress(percent, message) {
       const details: StepProgressHeartbeat = { percent: clampPercent(percent) };
-      if (message !== undefined) details.message = String(message);
+      if (message !== undefined) details.message = truncateText(String(message), MAX_PROGRESS_MESSAGE_LENGTH);
       activity.heartbeat(details);
     },
-    heartbeat: (details) => activity.heartbeat(details),
+    heartbeat: (details) => activity.heartbeat(boundedHeartbeat(details, log)),
     sleep: (ms) => cancellableSleep(ms, signal),
   };
+}
+
+/** `details` when they are JSON within {@link MAX_HEARTBEAT_DETAILS_BYTES}; else undefined, with a warning. */
+function boundedHeartbeat(details: unknown, log: Logger): unknown {
+  if (details === undefined) return undefined;
+  let problem: string;
+  try {
+    const bytes = measureJson(details, { stopAfter: MAX_HEARTBEAT_DETAILS_BYTES });
+    if (bytes <= MAX_HEARTBEAT_DETAILS_BYTES) return details;
+    problem = `over ${formatBytes(MAX_HEARTBEAT_DETAILS_BYTES)} as JSON`;
+  } catch (err) {
+    problem = `not JSON (${err instanceof Error ? err.message : String(err)})`;
+  }
+  log.warn(`heartbeat details dropped: ${problem}; use reportProgress(percent, message) for progress`);
+  return undefined;
 }
 
 function clampPercent(percent: number): number {

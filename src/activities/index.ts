@@ -9,7 +9,10 @@ export {
   type StepHandler,
   type StepHandlerOptions,
   type StepProgressHeartbeat,
+  MAX_PROGRESS_MESSAGE_LENGTH,
+  MAX_HEARTBEAT_DETAILS_BYTES,
 } from './define-step.js';
+export { parseAllowList, AllowListError, HTTP_ALLOW_ENV, type AllowList } from './url-policy.js';
 export { StepRegistry, createDefaultRegistry, loadStepModules, type StepActivity } from './registry.js';
 export {
   StepError,

@@ -12,9 +12,12 @@ import type {
   ActivityInterceptors,
   Next,
 } from '@temporalio/worker';
+import { msOptionalToNumber } from '@temporalio/common/lib/time.js';
 import { ERROR_CATEGORIES, type StepFailureDetails } from '../pipeline/errors.js';
+import { LIMITS } from '../pipeline/limits.js';
 import { matchRule, retryDelayMs, type RecoveryPlan } from '../pipeline/recovery.js';
 import { classifyError, isInstance, isStepFailureDetails, toApplicationFailure } from './classify.js';
+import { boundedCause, boundedDetails, boundedMessage, boundedStack, isBounded } from './failure-size.js';
 import { classifyRulesOf, recoveryPlanOf } from './invocation.js';
 
 /** Inbound interceptor of one activity execution; see {@link classifyingInterceptor}. */
@@ -71,44 +74,82 @@ export function classifyFailure(err: unknown, invocation: unknown, ctx: Context)
   }
 }
 
-/** An ApplicationFailure already typed with a category: kept, given details and a retry decision if missing. */
+/**
+ * An ApplicationFailure already typed with a category: kept, given details and a retry decision if
+ * missing, and rebuilt bounded (message, stack, details and cause chain cut; see `failure-size.ts`).
+ */
 function passThrough(
   err: ApplicationFailure,
   plan: RecoveryPlan | undefined,
   ctx: Context,
 ): ApplicationFailure {
-  const given = err.details?.[0];
-  if (isStepFailureDetails(given) && (!plan || err.nonRetryable)) return err;
+  const [given, ...rest] = err.details ?? [];
+  if (isStepFailureDetails(given) && (!plan || err.nonRetryable) && isBounded(err) && !err.nextRetryDelay) {
+    return err;
+  }
   const details = isStepFailureDetails(given) ? given : classifyError(err);
-  const decision = retryDecision(details, plan, ctx, err);
-  const nextRetryDelay = err.nextRetryDelay ?? decision.nextRetryDelayMs;
-  return ApplicationFailure.create({
+  const decision =
+    isStepFailureDetails(given) && (!plan || err.nonRetryable) ? {} : retryDecision(details, plan, ctx, err);
+  const own = ownRetryDelayMs(err, details, plan);
+  const nextRetryDelay = own ?? decision.nextRetryDelayMs;
+  const cause = boundedCause(err.cause);
+  const failure = ApplicationFailure.create({
     type: details.category,
-    message: err.message,
-    details: [details],
+    message: boundedMessage(err.message),
+    details: boundedDetails(details, isStepFailureDetails(given) ? rest : []),
     nonRetryable: err.nonRetryable === true || decision.nonRetryable === true,
     ...(nextRetryDelay == null ? {} : { nextRetryDelay }),
-    ...(err.cause ? { cause: err.cause } : {}),
+    ...(cause ? { cause } : {}),
     ...(err.category ? { category: err.category } : {}),
   });
+  failure.stack = boundedStack(err.stack) ?? failure.stack;
+  return failure;
+}
+
+/** The `nextRetryDelay` a handler's own ApplicationFailure set, in ms, capped like every other delay. */
+function ownRetryDelayMs(
+  err: ApplicationFailure,
+  details: StepFailureDetails,
+  plan: RecoveryPlan | undefined,
+): number | undefined {
+  if (err.nextRetryDelay == null) return undefined;
+  let ms: number | undefined;
+  try {
+    ms = msOptionalToNumber(err.nextRetryDelay);
+  } catch {
+    return undefined;
+  }
+  if (ms === undefined || Number.isNaN(ms)) return undefined;
+  return capDelay(ms, plan && matchRule(plan, details).retry.maxInterval);
 }
 
 /**
  * With a recovery plan, the first rule matching the failure decides: retry after its backoff delay
- * while its attempts last, else no retry. Without one, the activity's retry policy decides.
+ * (or an HTTP `Retry-After` when longer) while its attempts last, else no retry. Every delay is capped
+ * by the rule's `maxInterval`; without a plan, a `Retry-After` is capped by `LIMITS.maxRetryAfterMs`
+ * and the activity's retry policy decides the rest.
  */
 function retryDecision(
   details: StepFailureDetails,
   plan: RecoveryPlan | undefined,
-  ctx: Context,
+  ctx: Pick<Context, 'info'>,
   err: unknown,
 ): { nonRetryable?: boolean; nextRetryDelayMs?: number } {
   const retryAfterMs = retryAfterOf(err);
-  if (!plan) return retryAfterMs === undefined ? {} : { nextRetryDelayMs: retryAfterMs };
+  if (!plan) return retryAfterMs === undefined ? {} : { nextRetryDelayMs: capDelay(retryAfterMs) };
   const rule = matchRule(plan, { category: details.category, severity: details.severity });
   const delay = retryDelayMs(rule, ctx.info.attempt);
   if (delay === undefined) return { nonRetryable: true };
-  return { nextRetryDelayMs: Math.max(delay, retryAfterMs ?? 0) };
+  return { nextRetryDelayMs: capDelay(Math.max(delay, retryAfterMs ?? 0), rule.retry.maxInterval) };
+}
+
+/** `ms` within 0..`maxInterval` (when a finite one is given) and never over `LIMITS.maxRetryAfterMs`. */
+function capDelay(ms: number, maxInterval?: number): number {
+  let cap: number = LIMITS.maxRetryAfterMs;
+  if (typeof maxInterval === 'number' && Number.isFinite(maxInterval) && maxInterval >= 0) {
+    cap = Math.min(cap, maxInterval);
+  }
+  return Math.round(Math.min(Math.max(0, Number.isFinite(ms) ? ms : cap), cap));
 }
 
 /** An HTTP `Retry-After` (ms) anywhere in the cause chain. */

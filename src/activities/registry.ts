@@ -7,12 +7,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { describeValue } from '../pipeline/errors.js';
+import { JsonValueError, LIMITS, truncateText } from '../pipeline/limits.js';
+import { measureJson } from './json-value.js';
 import { builtinSteps } from './builtins/index.js';
 import { createStepContext, isStepHandler, type StepHandler } from './define-step.js';
 import { StepError, StepModuleError, StepRegistryError } from './errors.js';
 import { isStepInvocation, type StepInvocation } from './invocation.js';
 import { formatZodIssues } from './issues.js';
-import { jsonByteLength, MAX_OUTPUT_BYTES } from './limits.js';
+import { MAX_OUTPUT_BYTES } from './limits.js';
 
 /** A step activity as registered with the worker: one {@link StepInvocation} in, the step's output out. */
 export type StepActivity = (invocation: StepInvocation) => Promise<unknown>;
@@ -82,8 +84,9 @@ export class StepRegistry {
 
 /**
  * Runs one attempt of a step: input validation (`validation` error naming the handler and the issue
- * paths), the handler, output validation, and the output size check (`resource` error over
- * {@link MAX_OUTPUT_BYTES}). Must run inside an activity context.
+ * paths), the handler, output validation, and the output check: plain JSON no deeper than
+ * `LIMITS.maxNestingDepth` (else `validation`, code `OUTPUT_NOT_JSON`, naming the path) and at most
+ * {@link MAX_OUTPUT_BYTES} (else `resource`, code `OUTPUT_TOO_LARGE`). Must run inside an activity context.
  */
 async function runStep(handler: StepHandler, invocation: unknown): Promise<unknown> {
   if (!isStepInvocation(invocation)) {
@@ -117,31 +120,43 @@ async function runStep(handler: StepHandler, invocation: unknown): Promise<unkno
     }
     output = checked.data;
   }
-  checkOutputSize(handler.name, output);
+  checkOutput(handler.name, output);
   return output;
 }
 
-function checkOutputSize(name: string, output: unknown): void {
+/**
+ * Checks that a step's output can travel through Temporal: JSON data (a function, Symbol, BigInt,
+ * `undefined` in a list, NaN/Infinity, a cycle or nesting deeper than `LIMITS.maxNestingDepth` fails
+ * as `validation` — not retried: the same code returns the same thing — naming the path), within
+ * {@link MAX_OUTPUT_BYTES} (`resource`). A top-level `undefined` is allowed (it becomes null).
+ */
+function checkOutput(name: string, output: unknown): void {
   let bytes: number;
   try {
-    bytes = jsonByteLength(output);
+    bytes = measureJson(output, { maxDepth: LIMITS.maxNestingDepth, stopAfter: MAX_OUTPUT_BYTES });
   } catch (err) {
+    const where =
+      err instanceof JsonValueError
+        ? `${outputPath(err.path)}: ${err.message.slice(err.path ? err.path.length + 2 : 0)}`
+        : `output: it cannot be serialized (${truncateText(err instanceof Error ? err.message : String(err), 200)})`;
     throw new StepError(
-      `${name} output is not JSON-serializable: ${(err as Error)?.message ?? String(err)}`,
-      {
-        category: 'internal',
-        code: 'OUTPUT_NOT_JSON',
-        cause: err,
-      },
+      `${name} returned a value that is not JSON: ${where}; return plain data (objects, lists, strings, finite numbers, booleans, null)`,
+      { category: 'validation', code: 'OUTPUT_NOT_JSON' },
     );
   }
   if (bytes > MAX_OUTPUT_BYTES) {
     throw new StepError(
-      `${name} output is ${bytes} bytes, over Temporal's 2 MB payload limit (at most ${MAX_OUTPUT_BYTES} bytes): ` +
+      `${name} output is at least ${bytes} bytes, over Temporal's 2 MB payload limit (at most ${MAX_OUTPUT_BYTES} bytes): ` +
         'store bulk data elsewhere and return a reference to it (a URL, an object key) instead',
       { category: 'resource', code: 'OUTPUT_TOO_LARGE' },
     );
   }
+}
+
+/** `items[3]` → `output.items[3]`; `[0]` → `output[0]`; `` → `output`. */
+function outputPath(path: string): string {
+  if (!path) return 'output';
+  return path.startsWith('[') ? `output${path}` : `output.${path}`;
 }
 
 /**

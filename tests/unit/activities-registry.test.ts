@@ -12,7 +12,9 @@ import {
   StepRegistry,
   StepRegistryError,
   type StepContext,
+  type StepInvocation,
 } from '../../src/activities/index.js';
+import { LIMITS } from '../../src/pipeline/limits.js';
 import { failureOf, stepEnv } from './activities-harness.js';
 
 const noop = (name: string) => defineStep({ name, input: z.unknown(), run: () => null });
@@ -127,7 +129,7 @@ test('an output over the 2 MB payload limit fails as resource and says to return
   assert.equal(details.code, 'OUTPUT_TOO_LARGE');
   assert.match(
     details.message,
-    new RegExp(`^big output is ${MAX_OUTPUT_BYTES + 11} bytes, over Temporal's 2 MB`),
+    new RegExp(`^big output is at least ${MAX_OUTPUT_BYTES + 11} bytes, over Temporal's 2 MB`),
   );
   assert.match(details.message, /return a reference/);
 });
@@ -138,12 +140,44 @@ test('an output just under the limit is returned', async () => {
   assert.equal(((await run('fits', {})) as string).length, MAX_OUTPUT_BYTES - 2);
 });
 
-test('an output that is not JSON-serializable fails as internal', async () => {
-  const bigint = defineStep({ name: 'bigint', input: z.unknown(), run: () => ({ n: 1n }) });
-  const { run } = stepEnv({}, new StepRegistry().register(bigint));
-  const { details } = await failureOf(run('bigint', {}));
-  assert.equal(details.category, 'internal');
-  assert.equal(details.code, 'OUTPUT_NOT_JSON');
+test('an output that is not JSON fails as validation (not retried), naming the path and what is wrong', async () => {
+  const cyclic: Record<string, unknown> = { name: 'loop' };
+  cyclic.self = cyclic;
+  let deep: unknown = 'bottom';
+  for (let i = 0; i < LIMITS.maxNestingDepth + 1; i++) deep = [deep];
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['fn', () => ({ items: [1, 2, 3, () => 1] }), /: output\.items\[3\]: a function is not JSON;/],
+    ['sym', () => Symbol('s'), /: output: a Symbol is not JSON;/],
+    ['big', () => ({ n: 1n }), /: output\.n: a BigInt is not JSON;/],
+    ['undef', () => [1, undefined], /: output\[1\]: undefined is not JSON \(in a list\);/],
+    ['nan', () => ({ a: { b: Number.NaN } }), /: output\.a\.b: NaN is not a JSON number;/],
+    ['inf', () => ({ x: Number.POSITIVE_INFINITY }), /: output\.x: Infinity is not a JSON number;/],
+    ['deep', () => deep, /: output(\[0\])+: nested deeper than 64 levels;/],
+    ['cycle', () => cyclic, /: output(\.self)+: nested deeper than 64 levels;/],
+    [
+      'tojson',
+      () => ({ at: { toJSON: () => 1n } }),
+      /: output: it cannot be serialized \(Do not know how to serialize a BigInt\);/,
+    ],
+  ];
+  for (const [name, returns, message] of cases) {
+    const handler = defineStep({ name: `out.${name}`, input: z.unknown(), run: returns });
+    const { run } = stepEnv({}, new StepRegistry().register(handler));
+    const { failure, details } = await failureOf(
+      run(`out.${name}`, { recovery: {} } as Partial<StepInvocation>),
+    );
+    assert.equal(details.category, 'validation', name);
+    assert.equal(details.code, 'OUTPUT_NOT_JSON', name);
+    assert.match(details.message, new RegExp(`^out\\.${name} returned a value that is not JSON`), name);
+    assert.match(details.message, message, name);
+    assert.equal(failure.nonRetryable, true, `${name}: validation is fail_fast, never retried`);
+  }
+});
+
+test('a top-level undefined output is allowed (it reaches the workflow as null)', async () => {
+  const nothing = defineStep({ name: 'nothing', input: z.unknown(), run: () => undefined });
+  const { run } = stepEnv({}, new StepRegistry().register(nothing));
+  assert.equal(await run('nothing', {}), undefined);
 });
 
 test('the step context carries pipeline id, step id, index, attempt and a stable idempotency key', async () => {

@@ -101,6 +101,8 @@ const received: Array<{ method?: string; url?: string; headers: IncomingMessage[
   [];
 
 before(async () => {
+  // The listener is on loopback, which the URL policy refuses unless allowed.
+  process.env.STEPLINE_HTTP_ALLOW = '127.0.0.1';
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -138,6 +140,7 @@ before(async () => {
 });
 
 after(() => {
+  delete process.env.STEPLINE_HTTP_ALLOW;
   server.closeAllConnections();
   server.close();
 });

@@ -1,7 +1,13 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import { z } from 'zod';
+import { formatBytes, LIMITS } from '../../pipeline/limits.js';
 import { defineStep, type StepContext } from '../define-step.js';
 import { HttpRequestError, HttpStatusError, StepError } from '../errors.js';
-import { MAX_OUTPUT_BYTES } from '../limits.js';
+import { checkUrl, displayUrl, guardedLookup } from '../url-policy.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -54,71 +60,209 @@ export interface HttpResponseOutput {
   body: unknown;
 }
 
+/** Most redirects followed before the request fails. */
+const MAX_REDIRECTS = 5;
+
+/** Statuses whose `Location` is followed. */
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/** Request headers dropped on a redirect to another origin (they carry credentials). */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'] as const;
+
+/** Request headers dropped when a redirect turns the request into a bodiless GET. */
+const BODY_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'content-language',
+  'content-location',
+];
+
 /**
  * `http.request` `{ url, method?, headers?, body?, timeoutMs? }` → `{ status, headers, body }`.
  * Non-2xx answers throw an {@link HttpStatusError} (429 → rate_limit, 401/403 → auth, 404 → not_found,
  * 409 → conflict, 5xx → dependency, other → validation); connection failures an {@link HttpRequestError}
- * with Node's code (`network`); `timeoutMs` elapsing → `timeout`. Header values are never logged or put
- * in error messages; URLs appear without credentials, query or fragment.
+ * with Node's code (`network`); `timeoutMs` elapsing → `timeout`. Targets are checked against the URL
+ * policy (`src/activities/url-policy.ts`, `STEPLINE_HTTP_ALLOW`) on the address connected to, on every
+ * redirect (at most 5): a refused target fails as `validation` with code `URL_DENIED`. Credentials in the
+ * URL are sent as a Basic `Authorization` header. Header values, credentials and query strings are never
+ * logged or put in error messages; URLs appear as origin and path only.
  */
 export const httpRequest = defineStep({
   name: 'http.request',
   description: 'Sends an HTTP request; returns { status, headers, body }.',
   input: HttpRequestInput,
   async run(input, ctx): Promise<HttpResponseOutput> {
-    const method = input.method ?? 'GET';
-    const target = displayUrl(input.url);
-    const redact = redactor(Object.values(input.headers ?? {}));
+    const first = requestParts(input);
+    const redact = redactor(first.secrets);
     const timeout = input.timeoutMs === undefined ? undefined : AbortSignal.timeout(input.timeoutMs);
     const signal = timeout ? AbortSignal.any([ctx.signal, timeout]) : ctx.signal;
     const started = performance.now();
+    let hop: Hop = first.hop;
     try {
-      const response = await fetch(input.url, { method, signal, ...requestParts(input) });
-      if (!response.ok) throw await statusError(response, method, target, redact);
+      let response: IncomingMessage;
+      for (let redirects = 0; ; redirects++) {
+        response = await send(hop, signal);
+        const next = redirectOf(response, hop);
+        if (!next) break;
+        response.destroy();
+        if (redirects >= MAX_REDIRECTS) {
+          throw new StepError(
+            `${hop.method} ${displayUrl(first.hop.url)} redirected more than ${MAX_REDIRECTS} times (last to ${displayUrl(next.url)})`,
+            { category: 'validation', code: 'TOO_MANY_REDIRECTS' },
+          );
+        }
+        ctx.log.debug(`${hop.method} ${displayUrl(hop.url)} redirected to ${displayUrl(next.url)}`);
+        hop = next;
+      }
+      const target = displayUrl(hop.url);
+      const status = response.statusCode ?? 0;
+      const headers = headersObject(response);
+      if (status < 200 || status > 299) {
+        throw await statusError(response, headers, hop.method, target, redact, signal);
+      }
       const output: HttpResponseOutput = {
-        status: response.status,
-        headers: headersObject(response.headers),
-        body: await responseBody(response, method, target),
+        status,
+        headers,
+        body: await responseBody(response, headers, hop.method, target, signal),
       };
-      ctx.log.debug(`${method} ${target} answered ${response.status}`, {
+      ctx.log.debug(`${hop.method} ${target} answered ${status}`, {
         durationMs: Math.round(performance.now() - started),
       });
       return output;
     } catch (err) {
-      throw requestFailure(err, { method, target, ctx, timeout, timeoutMs: input.timeoutMs, redact });
+      throw requestFailure(err, {
+        method: hop.method,
+        target: displayUrl(hop.url),
+        ctx,
+        timeout,
+        timeoutMs: input.timeoutMs,
+        redact,
+      });
     }
   },
 });
 
-function requestParts(input: HttpRequestInput): { headers: Headers; body?: string } {
-  const headers = new Headers(input.headers);
-  if (input.body === undefined || input.body === null) return { headers };
-  if (typeof input.body === 'string') return { headers, body: input.body };
-  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
-  return { headers, body: JSON.stringify(input.body) };
+/** One request of a (possibly redirected) exchange. */
+interface Hop {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** The URL that redirected here. */
+  from?: URL;
+}
+
+/**
+ * The first hop: URL without its credentials (they become a Basic `Authorization` header unless one is
+ * given), headers lower-cased, the body as text; and every secret that must never appear in a message.
+ */
+function requestParts(input: HttpRequestInput): { hop: Hop; secrets: string[] } {
+  const url = new URL(input.url);
+  url.hash = '';
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
+  const secrets = Object.values(headers);
+  for (const value of url.searchParams.values()) secrets.push(value);
+  if (url.username || url.password) {
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    const basic = Buffer.from(`${user}:${password}`).toString('base64');
+    secrets.push(user, password, url.username, url.password, basic);
+    headers.authorization ??= `Basic ${basic}`;
+    url.username = '';
+    url.password = '';
+  }
+  const method = input.method ?? 'GET';
+  if (input.body === undefined || input.body === null) return { hop: { url, method, headers }, secrets };
+  let body: string;
+  if (typeof input.body === 'string') body = input.body;
+  else {
+    headers['content-type'] ??= 'application/json';
+    body = JSON.stringify(input.body);
+  }
+  headers['content-length'] = String(Buffer.byteLength(body));
+  return { hop: { url, method, headers, body }, secrets };
+}
+
+/** Sends one hop after the URL policy's checks; resolves with the response head. */
+function send(hop: Hop, signal: AbortSignal): Promise<IncomingMessage> {
+  const { list, needsLookupCheck } = checkUrl(hop.url, hop.from);
+  signal.throwIfAborted();
+  let denied: StepError | undefined;
+  const lookup = needsLookupCheck
+    ? guardedLookup(hop.url, list, (error) => (denied = error), hop.from)
+    : undefined;
+  const transport = hop.url.protocol === 'https:' ? https : http;
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const request = transport.request(
+      hop.url,
+      {
+        method: hop.method,
+        headers: hop.headers,
+        // No pooled sockets: each connection is checked against the policy as it is made.
+        agent: false,
+        signal,
+        ...(lookup ? { lookup: lookup as unknown as LookupFunction } : {}),
+      },
+      resolve,
+    );
+    request.on('error', (err) => reject(denied ?? err));
+    request.end(hop.body);
+  });
+}
+
+/** The next hop when `response` is a redirect to follow; undefined otherwise. */
+function redirectOf(response: IncomingMessage, hop: Hop): Hop | undefined {
+  const status = response.statusCode ?? 0;
+  const location = response.headers.location;
+  if (!REDIRECTS.has(status) || !location) return undefined;
+  let url: URL;
+  try {
+    url = new URL(location, hop.url);
+  } catch {
+    response.destroy();
+    throw new StepError(`${hop.method} ${displayUrl(hop.url)} redirected to an invalid URL`, {
+      category: 'validation',
+      code: 'REDIRECT_INVALID',
+    });
+  }
+  url.hash = '';
+  url.username = '';
+  url.password = '';
+  const headers = { ...hop.headers };
+  let { method, body } = hop;
+  if ((status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
+    method = 'GET';
+    body = undefined;
+    for (const name of BODY_HEADERS) delete headers[name];
+  }
+  if (url.origin !== hop.url.origin) for (const name of CREDENTIAL_HEADERS) delete headers[name];
+  return { url, method, headers, ...(body === undefined ? {} : { body }), from: hop.url };
 }
 
 async function statusError(
-  response: Response,
+  response: IncomingMessage,
+  headers: Record<string, string>,
   method: string,
   url: string,
   redact: (text: string) => string,
+  signal: AbortSignal,
 ): Promise<HttpStatusError> {
   let body: unknown;
   try {
-    const { text } = await readText(response, ERROR_BODY_BYTES);
+    const { text } = await readText(response, ERROR_BODY_BYTES, signal);
     const safe = redact(text);
-    body = safe === text ? parseBody(text, response.headers) : safe;
+    body = safe === text ? parseBody(text, headers) : safe;
   } catch {
+    if (signal.aborted) throw signal.reason;
     body = undefined; // The status says enough; an unreadable error body must not hide it.
   }
-  const retryAfterMs =
-    response.status === 429 || response.status === 503
-      ? retryAfter(response.headers.get('retry-after'))
-      : undefined;
+  const status = response.statusCode ?? 0;
+  const retryAfterMs = status === 429 || status === 503 ? retryAfter(headers['retry-after']) : undefined;
   return new HttpStatusError({
-    status: response.status,
-    statusText: response.statusText,
+    status,
+    statusText: response.statusMessage ?? '',
     method,
     url,
     ...(body === undefined ? {} : { body }),
@@ -126,45 +270,83 @@ async function statusError(
   });
 }
 
-async function responseBody(response: Response, method: string, url: string): Promise<unknown> {
-  if (method === 'HEAD' || [204, 205, 304].includes(response.status)) {
-    await response.body?.cancel();
+async function responseBody(
+  response: IncomingMessage,
+  headers: Record<string, string>,
+  method: string,
+  url: string,
+  signal: AbortSignal,
+): Promise<unknown> {
+  const status = response.statusCode ?? 0;
+  if (method === 'HEAD' || [204, 205, 304].includes(status)) {
+    response.destroy();
     return null;
   }
-  const declared = Number(response.headers.get('content-length'));
-  const { text, truncated } = await readText(response, declared > MAX_OUTPUT_BYTES ? 0 : MAX_OUTPUT_BYTES);
+  const max = LIMITS.maxStepOutputBytes;
+  const declared = Number(headers['content-length']);
+  const { text, truncated } = await readText(response, declared > max ? 0 : max, signal);
   if (truncated) {
     throw new StepError(
-      `${method} ${url} answered with a body over ${MAX_OUTPUT_BYTES} bytes, too big for Temporal's 2 MB payload limit: ` +
+      `${method} ${url} answered with a body over ${formatBytes(max)}, too big for Temporal's 2 MB payload limit: ` +
         'have the step store it and return a reference instead',
       { category: 'resource', code: 'OUTPUT_TOO_LARGE' },
     );
   }
-  return parseBody(text, response.headers);
+  return parseBody(text, headers);
 }
 
-/** Reads at most `limit` bytes of the body as UTF-8; cancels the rest and says so. */
-async function readText(response: Response, limit: number): Promise<{ text: string; truncated: boolean }> {
-  if (!response.body) return { text: '', truncated: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+/** The body stream, decompressed when the server encoded it. */
+function decoded(response: IncomingMessage): Readable {
+  const encoding = String(response.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? zlib.createGunzip()
+      : encoding === 'deflate'
+        ? zlib.createInflate()
+        : encoding === 'br'
+          ? zlib.createBrotliDecompress()
+          : undefined;
+  if (!decoder) return response;
+  response.on('error', (err) => decoder.destroy(err));
+  return response.pipe(decoder);
+}
+
+/** Reads at most `limit` bytes of the body as UTF-8; drops the rest and says so. Aborts with `signal`. */
+async function readText(
+  response: IncomingMessage,
+  limit: number,
+  signal: AbortSignal,
+): Promise<{ text: string; truncated: boolean }> {
+  const stream = decoded(response);
+  const onAbort = () => {
+    response.destroy(signal.reason as Error);
+    if (stream !== response) stream.destroy(signal.reason as Error);
+  };
+  if (signal.aborted) onAbort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const chunks: Buffer[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > limit) {
-      chunks.push(value.subarray(0, limit - size));
-      await reader.cancel().catch(() => undefined);
-      return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated: true };
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (size + chunk.byteLength > limit) {
+        chunks.push(chunk.subarray(0, limit - size));
+        response.destroy();
+        if (stream !== response) stream.destroy();
+        return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated: true };
+      }
+      size += chunk.byteLength;
+      chunks.push(chunk);
     }
-    size += value.byteLength;
-    chunks.push(value);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
   return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated: false };
 }
 
-function parseBody(text: string, headers: Headers): unknown {
-  if (!/(^|\/|\+)json\b/i.test(headers.get('content-type') ?? '')) return text;
+function parseBody(text: string, headers: Record<string, string>): unknown {
+  if (!/(^|\/|\+)json\b/i.test(headers['content-type'] ?? '')) return text;
   if (text.trim() === '') return null;
   try {
     return JSON.parse(text) as unknown;
@@ -173,30 +355,31 @@ function parseBody(text: string, headers: Headers): unknown {
   }
 }
 
-function headersObject(headers: Headers): Record<string, string> {
+/** Response headers, names lower-cased, repeated headers joined with `, `. */
+function headersObject(response: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
-  });
+  for (const [name, values] of Object.entries(response.headersDistinct)) {
+    if (values) out[name] = values.join(', ');
+  }
   return out;
 }
 
-/** `Retry-After` in ms: delta-seconds or an HTTP date. */
-function retryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-/** The URL as shown in messages: no credentials, query or fragment (they may hold secrets). */
-function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return '(invalid URL)';
+/**
+ * `Retry-After` in ms: delta-seconds or an HTTP date, at most {@link LIMITS.maxRetryAfterMs} (the retry
+ * rule's `maxInterval` caps it further); undefined when absent or unreadable.
+ */
+export function retryAfter(value: string | undefined | null, now = Date.now()): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  let ms: number;
+  if (/^\d+$/.test(text)) ms = Number(text) * 1000;
+  else {
+    const at = /^[A-Za-z]{3},/.test(text) ? Date.parse(text) : Number.NaN; // an HTTP date starts `Sun,`
+    if (Number.isNaN(at)) return undefined;
+    ms = at - now;
   }
+  if (!Number.isFinite(ms)) return LIMITS.maxRetryAfterMs;
+  return Math.min(Math.max(0, Math.round(ms)), LIMITS.maxRetryAfterMs);
 }
 
 /** Replaces every header value (and every long word of one, like a bearer token) with `[redacted]`. */
@@ -231,21 +414,33 @@ function requestFailure(
       cause: timeout.reason,
     });
   }
-  const inner = err instanceof TypeError && err.cause instanceof Error ? err.cause : undefined;
-  if (inner) {
+  const inner = err instanceof TypeError && err.cause instanceof Error ? err.cause : err;
+  if (isConnectionError(inner)) {
     const code = errorCode(inner);
     const reason = redact(inner.message || code || inner.name);
+    // No cause: the failure carries the code and the redacted message, nothing unredacted.
     return new HttpRequestError(`${method} ${target} failed: ${reason}`, {
       ...(code === undefined ? {} : { code }),
-      cause: inner,
     });
   }
   const code = errorCode(err);
   const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  // No cause: its message could carry what `redact` removed.
   return new HttpRequestError(`${method} ${target} could not be sent: ${redact(reason)}`, {
     ...(code === undefined ? {} : { code }),
   });
+}
+
+/** A socket-level failure (Node sets `syscall`; several addresses tried give an AggregateError). */
+function isConnectionError(err: unknown): err is Error {
+  if (!(err instanceof Error)) return false;
+  if (err instanceof AggregateError) return true;
+  const { syscall, code } = err as { syscall?: unknown; code?: unknown };
+  return (
+    typeof syscall === 'string' ||
+    (typeof code === 'string' &&
+      /^(E[A-Z]|UND_ERR|ERR_TLS|ERR_SSL|CERT_|DEPTH_|UNABLE_|SELF_SIGNED)/.test(code) &&
+      !code.startsWith('ERR_INVALID'))
+  );
 }
 
 function errorCode(err: unknown): string | undefined {
