@@ -26,7 +26,9 @@ import type { ApprovalStep, PipelineDefinition, StepDefinition, TaskStep } from 
 import type { PipelineProgress, PipelineStatus, StepErrorInfo, StepStatus } from '../pipeline/progress.js';
 import { matchRule, strategyAfterRetries, type PlannedRule } from '../pipeline/recovery.js';
 import { evaluateCondition, renderTemplates, type TemplateScope } from '../pipeline/templates.js';
-import { resolveDependencies, topologicalOrder, validateDefinition } from '../pipeline/validate.js';
+import { RenderSizeError } from '../pipeline/errors.js';
+import { resolveDependencies, topologicalOrder } from '../pipeline/validate.js';
+import { validateRequest } from '../pipeline/validate-request.js';
 import { HumanInbox } from './human-inbox.js';
 import {
   approveUpdate,
@@ -69,7 +71,7 @@ export const LIMITS_PATCH = 'stepline-run-limits-1';
 export async function pipeline(request: PipelineRequest): Promise<PipelineResult> {
   let run: PipelineRun | undefined;
   try {
-    const definition = parseOrFail(request.definition);
+    const definition = parseOrFail(request);
     run = new PipelineRun(definition, request);
     const outcome = await run.execute();
     if (outcome !== 'continue-as-new') return outcome;
@@ -122,10 +124,11 @@ function lastLineOfDefence(err: unknown, run: PipelineRun | undefined): unknown 
   });
 }
 
-function parseOrFail(input: unknown): PipelineDefinition {
-  const result = validateDefinition(input);
+/** The workflow validates its whole argument again: whatever reached it bypassing Stepline's client. */
+function parseOrFail(request: unknown): PipelineDefinition {
+  const result = validateRequest(request);
   if (result.ok) return result.definition;
-  const lines = result.issues.map((issue) => `${issue.path || '(definition)'}: ${issue.message}`);
+  const lines = result.issues.map((issue) => `${issue.path || '(request)'}: ${issue.message}`);
   throw ApplicationFailure.create({
     type: PIPELINE_FAILURE_TYPES.invalidDefinition,
     message: `invalid pipeline definition:\n${lines.join('\n')}`,
@@ -430,12 +433,27 @@ class PipelineRun {
     return output;
   }
 
+  /**
+   * Renders templates within the step input budget, so no template can build an oversized value (or a
+   * huge string in the workflow's memory). Runs recorded before the limits render without a budget.
+   */
+  private render(raw: unknown, scope: TemplateScope, what: string): unknown {
+    try {
+      return renderTemplates(raw, scope, { maxBytes: LIMITS.maxStepInputBytes, what });
+    } catch (err) {
+      if (err instanceof RenderSizeError && !this.limitsApply()) return renderTemplates(raw, scope);
+      throw err;
+    }
+  }
+
   /** Renders an activity's input and measures it against `LIMITS.maxStepInputBytes` before anything is scheduled. */
   private renderInput(stepId: string, raw: unknown, scope: TemplateScope): { input: unknown; bytes: number } {
     let input: unknown;
     try {
-      input = renderTemplates(raw, scope);
+      input = this.render(raw, scope, 'input');
     } catch (err) {
+      if (err instanceof RenderSizeError)
+        throw new StepFailed(stepId, resourceError(err.message, 'INPUT_TOO_LARGE'));
       throw new StepFailed(stepId, validationError(errorMessage(err)));
     }
     const bytes = measureOutput(input, LIMITS.maxStepInputBytes);
@@ -697,8 +715,13 @@ class PipelineRun {
       prompt =
         step.prompt === undefined
           ? undefined
-          : truncateText(String(renderTemplates(step.prompt, this.templateScope())), LIMITS.maxTextLength);
+          : truncateText(
+              String(this.render(step.prompt, this.templateScope(), 'prompt')),
+              LIMITS.maxTextLength,
+            );
     } catch (err) {
+      if (err instanceof RenderSizeError)
+        throw this.failStep(step, resourceError(err.message, 'PROMPT_TOO_LARGE'));
       throw this.failStep(step, validationError(errorMessage(err)));
     }
     this.markRunning(step.id);
