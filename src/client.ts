@@ -41,6 +41,13 @@ import { checkDefinitionValue } from './pipeline/load.js';
 import { resolveDependencies, validateDefinition } from './pipeline/validate.js';
 import { progressFromStart, settleProgress, type ClosedRun } from './closed-progress.js';
 import {
+  MAX_TERMINATE_REASON_LENGTH,
+  normalizeTerminateReason,
+  terminateReasonProblem,
+} from './terminate-reason.js';
+
+export { MAX_TERMINATE_REASON_LENGTH };
+import {
   approvalSignal,
   approveUpdate,
   checkpointQuery,
@@ -793,25 +800,16 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   ) as Partial<T>;
 }
 
-/** Longest terminate reason accepted (characters, after trimming). */
-export const MAX_TERMINATE_REASON_LENGTH = 1000;
-
 /**
  * A terminate reason as recorded: trimmed, non-empty, at most {@link MAX_TERMINATE_REASON_LENGTH}
- * characters, no control characters other than line breaks and tabs.
+ * characters, control characters replaced.
  *
  * @throws PipelineRequestRejectedError saying what is wrong (never echoing the reason).
  */
 export function checkTerminateReason(reason: unknown): string {
-  const text = typeof reason === 'string' ? reason.trim() : '';
-  if (!text) throw new PipelineRequestRejectedError('a reason is required to terminate a pipeline');
-  if (text.length > MAX_TERMINATE_REASON_LENGTH) {
-    throw new PipelineRequestRejectedError(
-      `the reason is ${text.length} characters; at most ${MAX_TERMINATE_REASON_LENGTH} are allowed`,
-    );
-  }
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ');
+  const problem = terminateReasonProblem(reason);
+  if (problem) throw new PipelineRequestRejectedError(problem);
+  return normalizeTerminateReason(reason as string);
 }
 
 /** Which timeout ended a timed-out run, from describe's execution config. */

@@ -123,6 +123,10 @@ export const intervene = (
 
 export const cancelPipeline = (id: string) => request<unknown>('POST', `${pipelinePath(id)}/cancel`, {});
 
+/** The operator's last resort: ends the run at once; compensations do NOT run. */
+export const terminatePipeline = (id: string, reason: string) =>
+  request<unknown>('POST', `${pipelinePath(id)}/terminate`, { reason });
+
 export const resumePipeline = (id: string, body: { fromStep?: string; input?: unknown }) =>
   request<StartedResponse>('POST', `${pipelinePath(id)}/resume`, body);
 
