@@ -7,16 +7,7 @@ import { describe, test } from 'node:test';
 import { DefinitionError } from '../../src/pipeline/errors.js';
 import { LIMITS } from '../../src/pipeline/limits.js';
 import { checkDefinitionValue, loadDefinition, parseDefinitionText } from '../../src/pipeline/load.js';
-
-/** The classic "billion laughs": each level references the previous one nine times. */
-export const ALIAS_BOMB = [
-  'name: laughs',
-  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
-  ...['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map(
-    (level, i) => `${level}: &${level} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`,
-  ),
-  'steps: [{ id: s, activity: echo, input: *i }]',
-].join('\n');
+import { ALIAS_BOMB, deepDefinitionJson } from '../helpers/hostile-definitions.js';
 
 function issuesOf(fn: () => unknown): { path: string; message: string }[] {
   try {
@@ -80,8 +71,7 @@ describe('definition text that would crash or exhaust a parser is a DefinitionEr
   });
 
   test('JSON nested 100,000 levels deep is a validation error with the path where it got too deep', () => {
-    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
-    const text = `{"name":"deep","steps":[{"id":"a","activity":"echo","input":${deep}}]}`;
+    const text = deepDefinitionJson(100_000);
     const issues = issuesOf(() => loadDefinition(text));
     assert.equal(issues.length, 1);
     assert.match(issues[0]!.path, /^steps\[0\]\.input(\[0\])+$/);
