@@ -48,10 +48,14 @@ export function dashboardSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     port,
     host: env.STEPLINE_DASHBOARD_HOST || '127.0.0.1',
     allowedHosts: parseAllowedHosts(env.STEPLINE_DASHBOARD_HOSTS),
-    maxStreams: capFromEnv(env, 'STEPLINE_DASHBOARD_MAX_STREAMS', DEFAULT_MAX_STREAMS),
+    maxStreams: capFromEnv(
+      'STEPLINE_DASHBOARD_MAX_STREAMS',
+      env.STEPLINE_DASHBOARD_MAX_STREAMS,
+      DEFAULT_MAX_STREAMS,
+    ),
     maxStreamsPerClient: capFromEnv(
-      env,
       'STEPLINE_DASHBOARD_MAX_STREAMS_PER_CLIENT',
+      env.STEPLINE_DASHBOARD_MAX_STREAMS_PER_CLIENT,
       DEFAULT_MAX_STREAMS_PER_CLIENT,
     ),
     ...(env.STEPLINE_API_TOKEN ? { apiToken: env.STEPLINE_API_TOKEN } : {}),

@@ -71,8 +71,7 @@ function checkCap(value: number, name: string): number {
 }
 
 /** Reads a cap from the environment: unset → the default; otherwise a whole number in range, or an error naming the variable. */
-export function capFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name];
+export function capFromEnv(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text.trim() === '') return fallback;
   const value = Number(text.trim());
   if (!/^\d+$/.test(text.trim()) || !Number.isInteger(value) || value < 1 || value > MAX_STREAMS_CEILING)
