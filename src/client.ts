@@ -37,7 +37,16 @@ import {
   type PipelineStatus,
   type StepProgress,
 } from './pipeline/progress.js';
+import { checkDefinitionValue } from './pipeline/load.js';
 import { resolveDependencies, validateDefinition } from './pipeline/validate.js';
+import { progressFromStart, settleProgress, type ClosedRun } from './closed-progress.js';
+import {
+  MAX_TERMINATE_REASON_LENGTH,
+  normalizeTerminateReason,
+  terminateReasonProblem,
+} from './terminate-reason.js';
+
+export { MAX_TERMINATE_REASON_LENGTH };
 import {
   approvalSignal,
   approveUpdate,
@@ -151,6 +160,12 @@ export class PipelineClient {
 
   /** Validates a definition completely; throws {@link InvalidDefinitionError} listing every issue. */
   validate(definition: unknown, handlers?: Iterable<string>): PipelineDefinition {
+    try {
+      checkDefinitionValue(definition);
+    } catch (err) {
+      if (err instanceof DefinitionError) throw new InvalidDefinitionError(err.issues);
+      throw err;
+    }
     const result = validateDefinition(definition, handlers ? { handlers } : undefined);
     if (!result.ok) throw new InvalidDefinitionError(result.issues);
     return result.definition;
@@ -179,13 +194,37 @@ export class PipelineClient {
     return await this.result(pipelineId);
   }
 
-  /** The `progress` query merged with `describe()`: attempts, heartbeat progress and last failure of running steps. */
+  /**
+   * The `progress` query merged with `describe()`: attempts, heartbeat progress and last failure of running
+   * steps. Agrees with Temporal's execution status: a run terminated by an operator reads `terminated`, one
+   * ended by a run or execution timeout `timed_out` (unfinished steps `cancelled`, a last event saying why),
+   * and a closed run whose query cannot be answered (no worker, a replay failure) is rebuilt from what it
+   * recorded: its result or failure, else its start event.
+   */
   async progress(pipelineId: string): Promise<PipelineProgress> {
     const handle = this.handle(pipelineId);
-    const [progress, description] = await this.wrap(pipelineId, () =>
-      Promise.all([handle.query(progressQuery), handle.describe()]),
-    );
-    return mergePendingActivities(progress, description.raw.pendingActivities ?? []);
+    const [queried, described] = await Promise.allSettled([handle.query(progressQuery), handle.describe()]);
+    if (described.status === 'rejected')
+      return await this.wrap(pipelineId, () => Promise.reject(described.reason));
+    const description = described.value;
+    const status = description.status.name;
+    if (status === 'RUNNING' || status === 'PAUSED') {
+      if (queried.status === 'rejected')
+        return await this.wrap(pipelineId, () => Promise.reject(queried.reason));
+      return mergePendingActivities(queried.value, description.raw.pendingActivities ?? []);
+    }
+    const close = await this.closeEvent(pipelineId, description.runId).catch(() => undefined);
+    const run: ClosedRun = {
+      executionStatus: status,
+      ...(description.closeTime ? { closedAt: description.closeTime.toISOString() } : {}),
+      ...(close?.reason ? { reason: close.reason } : {}),
+      ...(status === 'TIMED_OUT' ? { timeout: timeoutOf(description.raw) } : {}),
+    };
+    const progress =
+      queried.status === 'fulfilled'
+        ? queried.value
+        : (close?.progress ?? (await this.progressFromStartEvent(pipelineId, description)));
+    return settleProgress(progress, run);
   }
 
   /** The query alone (no describe): the cheapest read. */
@@ -258,6 +297,37 @@ export class PipelineClient {
   }
 
   /**
+   * The operator's last resort: terminates the pipeline's run at once. Unlike {@link cancel}, the
+   * interpreter gets no say: compensations do NOT run, steps in flight are abandoned, and progress reads
+   * `terminated` from then on. `reason` is required (trimmed; at most {@link MAX_TERMINATE_REASON_LENGTH}
+   * characters) and recorded in the history and the progress events.
+   *
+   * @throws PipelineRequestRejectedError when the reason is empty or too long, or the pipeline is not running.
+   * @throws PipelineNotFoundError when the id is unknown.
+   */
+  async terminate(pipelineId: string, reason: string): Promise<void> {
+    const text = checkTerminateReason(reason);
+    const handle = this.handle(pipelineId);
+    const description = await this.wrap(pipelineId, () => handle.describe());
+    if (description.status.name !== 'RUNNING' && description.status.name !== 'PAUSED') {
+      throw new PipelineRequestRejectedError(
+        `pipeline "${pipelineId}" is not running (${description.status.name.toLowerCase()}); nothing to terminate`,
+      );
+    }
+    try {
+      // The run that was described: never a newer one started under the same id meanwhile.
+      await this.client.workflow.getHandle(pipelineId, description.runId).terminate(text);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        throw new PipelineRequestRejectedError(
+          `pipeline "${pipelineId}" is not running; nothing to terminate`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  /**
    * Redrive: starts a failed, rolled back or cancelled pipeline again under the same id from its
    * checkpoint. Completed steps are kept; the failed step (or `fromStep` and everything depending on it)
    * runs again with a fresh retry budget, with `input` replacing that step's input when given. Steps undone
@@ -305,6 +375,73 @@ export class PipelineClient {
       },
     };
     return await this.startRequest(pipelineId, definition.name, request, {});
+  }
+
+  /** The run's last history event, when it closed the run: the terminate reason or the recorded progress. */
+  private async closeEvent(
+    pipelineId: string,
+    runId: string,
+  ): Promise<{ reason?: string; progress?: PipelineProgress } | undefined> {
+    const response = await this.client.workflowService.getWorkflowExecutionHistoryReverse({
+      namespace: this.settings.namespace,
+      execution: { workflowId: pipelineId, runId },
+      maximumPageSize: 1,
+    });
+    const event = response.history?.events?.[0];
+    if (!event) return undefined;
+    const terminated = event.workflowExecutionTerminatedEventAttributes;
+    if (terminated) return terminated.reason ? { reason: terminated.reason } : {};
+    const completed = event.workflowExecutionCompletedEventAttributes;
+    if (completed) {
+      const result = decodePayload(completed.result?.payloads?.[0]) as PipelineResult | undefined;
+      return isProgress(result?.progress) ? { progress: result.progress } : {};
+    }
+    const failure =
+      event.workflowExecutionFailedEventAttributes?.failure ??
+      (event.workflowExecutionCanceledEventAttributes
+        ? { details: event.workflowExecutionCanceledEventAttributes.details }
+        : undefined);
+    if (failure) {
+      const failed = failure as {
+        message?: string | null;
+        applicationFailureInfo?: { details?: { payloads?: Payload[] | null } | null } | null;
+        details?: { payloads?: Payload[] | null } | null;
+      };
+      const payload = (failed.applicationFailureInfo?.details ?? failed.details)?.payloads?.[0];
+      const details = decodePayload(payload) as PipelineFailureDetails | undefined;
+      return {
+        ...(failed.message ? { reason: failed.message } : {}),
+        ...(isProgress(details?.progress) ? { progress: details.progress } : {}),
+      };
+    }
+    return {};
+  }
+
+  /** Progress rebuilt from the run's start event (its definition, and a continue-as-new checkpoint). */
+  private async progressFromStartEvent(
+    pipelineId: string,
+    description: { runId: string; startTime: Date },
+  ): Promise<PipelineProgress> {
+    const response = await this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.settings.namespace,
+      execution: { workflowId: pipelineId, runId: description.runId },
+      maximumPageSize: 1,
+    });
+    const payload =
+      response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const request = decodePayload(payload) as PipelineRequest | undefined;
+    const result = request ? validateDefinition(request.definition) : undefined;
+    if (!request || !result?.ok)
+      throw new Error(
+        `pipeline "${pipelineId}": its progress cannot be read and its start event has no valid definition`,
+      );
+    return progressFromStart({
+      pipelineId,
+      runId: description.runId,
+      startedAt: description.startTime.toISOString(),
+      definition: result.definition,
+      ...(request.resumeFrom ? { checkpoint: request.resumeFrom } : {}),
+    });
   }
 
   /** The request the pipeline's latest run started with (definition, params). */
@@ -559,7 +696,11 @@ function statusClause(status: PipelineStatus): string {
     case 'rolled_back':
       return `ExecutionStatus = 'Failed' AND ${SteplineStatus.name} = 'rolled_back'`;
     case 'failed':
-      return `ExecutionStatus IN ('Failed', 'Terminated', 'TimedOut') AND (${SteplineStatus.name} IS NULL OR ${SteplineStatus.name} != 'rolled_back')`;
+      return `ExecutionStatus = 'Failed' AND (${SteplineStatus.name} IS NULL OR ${SteplineStatus.name} != 'rolled_back')`;
+    case 'terminated':
+      return `ExecutionStatus = 'Terminated'`;
+    case 'timed_out':
+      return `ExecutionStatus = 'TimedOut'`;
     default:
       return `ExecutionStatus = 'Running' AND ${SteplineStatus.name} = ${quote(status)}`;
   }
@@ -573,6 +714,10 @@ function summaryStatus(executionStatus: string, steplineStatus: string | undefin
       return 'cancelled';
     case 'RUNNING':
       return (steplineStatus as PipelineStatus | undefined) ?? 'running';
+    case 'TERMINATED':
+      return 'terminated';
+    case 'TIMED_OUT':
+      return 'timed_out';
     default:
       return steplineStatus === 'rolled_back' ? 'rolled_back' : 'failed';
   }
@@ -653,6 +798,56 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'client' && k !== 'env'),
   ) as Partial<T>;
+}
+
+/**
+ * A terminate reason as recorded: trimmed, non-empty, at most {@link MAX_TERMINATE_REASON_LENGTH}
+ * characters, control characters replaced.
+ *
+ * @throws PipelineRequestRejectedError saying what is wrong (never echoing the reason).
+ */
+export function checkTerminateReason(reason: unknown): string {
+  const problem = terminateReasonProblem(reason);
+  if (problem) throw new PipelineRequestRejectedError(problem);
+  return normalizeTerminateReason(reason as string);
+}
+
+/** Which timeout ended a timed-out run, from describe's execution config. */
+function timeoutOf(raw: {
+  executionConfig?: {
+    workflowExecutionTimeout?: { seconds?: unknown; nanos?: number | null } | null;
+    workflowRunTimeout?: { seconds?: unknown; nanos?: number | null } | null;
+  } | null;
+}): string {
+  const ms = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    d ? Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6) : 0;
+  const run = ms(raw.executionConfig?.workflowRunTimeout);
+  const execution = ms(raw.executionConfig?.workflowExecutionTimeout);
+  if (execution > 0 && (run === 0 || execution <= run))
+    return `workflow execution timeout ${formatMs(execution)}`;
+  if (run > 0) return `workflow run timeout ${formatMs(run)}`;
+  return 'workflow timeout';
+}
+
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+function decodePayload(payload: Payload | null | undefined): unknown {
+  if (!payload) return undefined;
+  try {
+    return defaultPayloadConverter.fromPayload(payload) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isProgress(value: unknown): value is PipelineProgress {
+  const p = value as Partial<PipelineProgress> | undefined;
+  return Boolean(p && typeof p === 'object' && typeof p.status === 'string' && Array.isArray(p.steps));
 }
 
 export type { DefinitionIssue };

@@ -8,7 +8,10 @@ import type { PipelineStatus } from '../pipeline/progress.js';
 export const EXIT = {
   /** Completed, or the command did what it was asked. */
   ok: 0,
-  /** The pipeline failed, was rolled back or cancelled; or the command failed (e.g. Temporal unreachable). */
+  /**
+   * The pipeline failed, was rolled back, cancelled, terminated or timed out; or the command failed
+   * (e.g. Temporal unreachable).
+   */
   failed: 1,
   /** Invalid input: bad definition, bad JSON, unknown pipeline or step, a request the pipeline refused, bad usage. */
   invalid: 2,
@@ -38,12 +41,19 @@ export function exitCodeForStatus(status: PipelineStatus, untilBlocked = false):
     case 'failed':
     case 'rolled_back':
     case 'cancelled':
+    case 'terminated':
+    case 'timed_out':
       return EXIT.failed;
     case 'awaiting_approval':
     case 'awaiting_intervention':
       return untilBlocked ? EXIT.blocked : EXIT.ok;
-    default:
+    case 'running':
+    case 'compensating':
       return EXIT.ok;
+    default: {
+      const never: never = status;
+      return never;
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { parseDefinitionText, type DefinitionFormat } from '../pipeline/load.js';
+import { MAX_YAML_ALIAS_COUNT, parseDefinitionText, type DefinitionFormat } from '../pipeline/load.js';
 import { DefinitionError } from '../pipeline/errors.js';
 import { CliError, issueLines } from './exit.js';
 
@@ -96,7 +96,13 @@ function parseYamlText(text: string, what: string): unknown {
     const start = error.linePos?.[0];
     throw new CliError(`${what}: invalid YAML${start ? ` at line ${start.line}, column ${start.col}` : ''}`);
   }
-  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT }) as unknown;
+  } catch (err) {
+    // Unresolved aliases and alias bombs ("billion laughs") are bad input, not a crash.
+    if (err instanceof ReferenceError) throw new CliError(`${what}: invalid YAML: ${err.message}`);
+    throw err;
+  }
 }
 
 function position(text: string, offset: number): string {

@@ -14,6 +14,7 @@ import { registerResume } from './commands/resume.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerStatus } from './commands/status.js';
+import { registerTerminate } from './commands/terminate.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWatch } from './commands/watch.js';
 import { registerWorker } from './commands/worker.js';
@@ -23,7 +24,7 @@ import { describeError, EXIT } from './exit.js';
 const EXIT_CODES_HELP = `
 Exit codes:
   0  completed, or the command did what it was asked
-  1  the pipeline failed, was rolled back or cancelled (or Temporal could not be reached)
+  1  the pipeline failed, was rolled back, cancelled, terminated or timed out (or Temporal could not be reached)
   2  invalid input: bad definition or JSON, unknown pipeline or step, a request the pipeline refused
   3  the pipeline waits for a person (with --until-blocked)
 
@@ -66,6 +67,7 @@ export function buildProgram(): Command {
   registerDecisions(program);
   registerIntervene(program);
   registerCancel(program);
+  registerTerminate(program);
   registerResume(program);
   registerList(program);
   registerSchema(program);

@@ -70,6 +70,8 @@ function statusColor(c: Palette, status: StepStatus | PipelineStatus): (text: st
     case 'failed':
     case 'compensation_failed':
     case 'rolled_back':
+    case 'terminated':
+    case 'timed_out':
       return c.red;
     case 'awaiting_approval':
     case 'awaiting_intervention':
@@ -202,8 +204,17 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** Pipeline statuses whose closing event says why the pipeline did not complete. */
+const ENDED_BADLY: readonly PipelineStatus[] = [
+  'failed',
+  'rolled_back',
+  'cancelled',
+  'terminated',
+  'timed_out',
+];
+
 function failureBlock(p: PipelineProgress, c: Palette): string[] {
-  if (p.status !== 'failed' && p.status !== 'rolled_back' && p.status !== 'cancelled') return [];
+  if (!ENDED_BADLY.includes(p.status)) return [];
   const last = [...p.events].reverse().find((e) => e.type === `pipeline_${p.status}`);
   return last ? [statusColor(c, p.status)(last.message)] : [];
 }

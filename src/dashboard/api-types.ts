@@ -33,6 +33,12 @@ export interface StartedResponse {
   runId: string;
 }
 
+/** `POST /api/pipelines/:id/terminate` answer. */
+export interface TerminatedResponse {
+  pipelineId: string;
+  terminated: true;
+}
+
 /** `POST .../approval` and `.../intervention` answers: the step's new state. */
 export interface StepResponse {
   step: StepProgress;
@@ -48,6 +54,8 @@ export type ApiErrorCode =
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'misdirected_request'
+  | 'too_many_streams'
   | 'unavailable'
   | 'internal';
 

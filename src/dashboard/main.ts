@@ -8,7 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PipelineClient } from '../client.js';
 import { settingsFromEnv } from '../config.js';
+import { parseAllowedHosts } from './host-check.js';
 import { startDashboard, type RunningDashboard, type StartDashboardOptions } from './server.js';
+import { capFromEnv, DEFAULT_MAX_STREAMS, DEFAULT_MAX_STREAMS_PER_CLIENT } from './stream-limits.js';
 
 /** Where `npm run build:web` puts the page. */
 export const WEB_DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -25,6 +27,12 @@ export interface DashboardSettings {
   readToken?: string;
   /** The built page: env `STEPLINE_DASHBOARD_STATIC`, default `dist/web`. */
   staticDir?: string;
+  /** Env `STEPLINE_DASHBOARD_HOSTS` (comma-separated): more Host names served besides loopback and the bound address. */
+  allowedHosts: string[];
+  /** Env `STEPLINE_DASHBOARD_MAX_STREAMS`, default 100. */
+  maxStreams: number;
+  /** Env `STEPLINE_DASHBOARD_MAX_STREAMS_PER_CLIENT`, default 10. */
+  maxStreamsPerClient: number;
 }
 
 export function dashboardSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DashboardSettings {
@@ -39,6 +47,17 @@ export function dashboardSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   return {
     port,
     host: env.STEPLINE_DASHBOARD_HOST || '127.0.0.1',
+    allowedHosts: parseAllowedHosts(env.STEPLINE_DASHBOARD_HOSTS),
+    maxStreams: capFromEnv(
+      'STEPLINE_DASHBOARD_MAX_STREAMS',
+      env.STEPLINE_DASHBOARD_MAX_STREAMS,
+      DEFAULT_MAX_STREAMS,
+    ),
+    maxStreamsPerClient: capFromEnv(
+      'STEPLINE_DASHBOARD_MAX_STREAMS_PER_CLIENT',
+      env.STEPLINE_DASHBOARD_MAX_STREAMS_PER_CLIENT,
+      DEFAULT_MAX_STREAMS_PER_CLIENT,
+    ),
     ...(env.STEPLINE_API_TOKEN ? { apiToken: env.STEPLINE_API_TOKEN } : {}),
     ...(env.STEPLINE_READ_TOKEN ? { readToken: env.STEPLINE_READ_TOKEN } : {}),
     ...(existsSync(path.join(staticDir, 'index.html')) ? { staticDir } : {}),
@@ -53,7 +72,15 @@ export function describeDashboard(dashboard: RunningDashboard, settings: Dashboa
   if (!settings.apiToken)
     lines.push('stepline: dashboard is read-only; set STEPLINE_API_TOKEN to allow start/approve/repair');
   if (settings.readToken) lines.push('stepline: dashboard reads need STEPLINE_READ_TOKEN (or the API token)');
+  if (!isLoopback(settings.host) && settings.allowedHosts.length === 0)
+    lines.push(
+      'stepline: dashboard answers only for loopback names and its bound address; set STEPLINE_DASHBOARD_HOSTS to the names it is reached by',
+    );
   return lines;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /**

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { definitionErrorMap } from '../pipeline/definition.js';
 import { formatPath, type DefinitionIssue } from '../pipeline/errors.js';
-import type { PipelineStatus } from '../pipeline/progress.js';
+import { PIPELINE_STATUSES } from '../pipeline/progress.js';
+import { MAX_TERMINATE_REASON_LENGTH } from '../terminate-reason.js';
 import { badRequest } from './errors.js';
 
 /** Longest `by`, `comment` and `reason` accepted. */
@@ -19,16 +20,7 @@ const PIPELINE_ID = z
 const TEXT = z.string().max(MAX_TEXT);
 const JsonObject = z.record(z.string(), z.unknown());
 
-export const PIPELINE_STATUSES = [
-  'running',
-  'awaiting_intervention',
-  'awaiting_approval',
-  'compensating',
-  'completed',
-  'failed',
-  'rolled_back',
-  'cancelled',
-] as const satisfies readonly PipelineStatus[];
+export { PIPELINE_STATUSES };
 
 /** `POST /api/pipelines`: a definition as data or as YAML/JSON text, optional params and id. */
 export const StartBody = z.strictObject({
@@ -65,6 +57,15 @@ export const ResumeBody = z.strictObject({
 
 /** `POST /api/pipelines/:id/cancel`: no fields (an empty body is fine). */
 export const CancelBody = z.strictObject({});
+
+/** `POST /api/pipelines/:id/terminate`: why (required, trimmed, bounded; recorded in the history). */
+export const TerminateBody = z.strictObject({
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'a reason is required to terminate a pipeline')
+    .max(MAX_TERMINATE_REASON_LENGTH),
+});
 
 /** `GET /api/pipelines` query string. */
 export const ListQuery = z.strictObject({

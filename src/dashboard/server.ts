@@ -11,12 +11,18 @@
  * - `POST /api/pipelines/:id/intervention` `{ stepId, action, input?, output?, by?, reason? }` → `{ step }`
  * - `POST /api/pipelines/:id/cancel` → 202 `{ pipelineId, cancelRequested: true }`
  * - `POST /api/pipelines/:id/resume` `{ fromStep?, input? }` → 201 `{ pipelineId, runId }`
+ * - `POST /api/pipelines/:id/terminate` `{ reason }` → 202 `{ pipelineId, terminated: true }`; 409 when not
+ *   running. The operator's last resort: compensations do NOT run.
  *
  * Mutations need `Authorization: Bearer <STEPLINE_API_TOKEN>`; reads too when a read token is set.
+ * Requests whose `Host` is not one the dashboard is meant to be reached by get 421 (DNS rebinding; see
+ * `host-check.ts`). Live streams are capped per client address and in total: beyond a cap, 503 with
+ * `Retry-After`.
  */
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
@@ -24,6 +30,8 @@ import type { PipelineClient } from '../client.js';
 import { parseDefinitionText } from '../pipeline/load.js';
 import type { PipelineProgress } from '../pipeline/progress.js';
 import { TokenGate } from './auth.js';
+import { HostPolicy } from './host-check.js';
+import { StreamLimiter } from './stream-limits.js';
 import { ApiError, badRequest, toApiError } from './errors.js';
 import { listPipelinesPage } from './list.js';
 import { ProgressHub, type ProgressSubscriber, type StreamEnd } from './progress-hub.js';
@@ -34,6 +42,7 @@ import {
   ListQuery,
   ResumeBody,
   StartBody,
+  TerminateBody,
   parseRequest,
 } from './requests.js';
 import { serveStatic } from './static.js';
@@ -74,6 +83,19 @@ export interface DashboardOptions {
   requests?: RequestTracker;
   /** Where server errors are reported (never with headers or tokens). Default: console.error. */
   log?: (message: string) => void;
+  /**
+   * The address the server listens on, for the Host check: its own name is accepted, and bound on loopback
+   * only loopback names are. Default `127.0.0.1`.
+   */
+  bindHost?: string;
+  /** More `Host` names to serve (env `STEPLINE_DASHBOARD_HOSTS`): `name`, `name:port`, `*.domain`, `*` (any). */
+  allowedHosts?: string[];
+  /** Most live streams at once (env `STEPLINE_DASHBOARD_MAX_STREAMS`). Default 100. */
+  maxStreams?: number;
+  /** Most live streams at once from one client address (env `STEPLINE_DASHBOARD_MAX_STREAMS_PER_CLIENT`). Default 10. */
+  maxStreamsPerClient?: number;
+  /** Seconds a refused stream is told to wait (`Retry-After`). Default 5. */
+  streamRetryAfterSeconds?: number;
 }
 
 /** Builds the dashboard app (API + page). Serve its `fetch` with any Hono adapter, or use {@link startDashboard}. */
@@ -84,6 +106,11 @@ export function createDashboardServer(options: DashboardOptions): Hono {
   const hub = options.hub ?? new ProgressHub(client, { intervalMs: options.pollIntervalMs ?? 500, log });
   const keepAliveMs = options.keepAliveMs ?? 15_000;
   const staticDir = options.staticDir ? path.resolve(options.staticDir) : undefined;
+  const hosts = new HostPolicy(options.bindHost ?? '127.0.0.1', options.allowedHosts ?? []);
+  const streams = new StreamLimiter(
+    definedOnly({ maxStreams: options.maxStreams, maxStreamsPerClient: options.maxStreamsPerClient }),
+  );
+  const retryAfter = String(options.streamRetryAfterSeconds ?? 5);
   const app = new Hono();
 
   app.use('*', async (c, next) => {
@@ -96,6 +123,18 @@ export function createDashboardServer(options: DashboardOptions): Hono {
     if (apiError.status >= 500)
       log(`stepline dashboard: ${c.req.method} ${c.req.path} failed: ${describe(err)}`);
     return c.json(apiError.toBody(), apiError.status);
+  });
+
+  // Before anything else is looked at: a foreign Host is refused (DNS rebinding), also for the page.
+  app.use('*', async (c, next) => {
+    if (!hosts.allows(c.req.header('host'))) {
+      throw new ApiError(
+        421,
+        'misdirected_request',
+        'this dashboard does not answer for that host name; add it to STEPLINE_DASHBOARD_HOSTS on the server',
+      );
+    }
+    await next();
   });
 
   if (options.requests) {
@@ -136,7 +175,29 @@ export function createDashboardServer(options: DashboardOptions): Hono {
     const lastEventId = parseLastEventId(c.req.header('last-event-id') ?? c.req.query('lastEventId'));
     // Unknown ids get a plain 404 rather than a stream that ends at once.
     await client.handle(pipelineId).describe();
-    return streamSSE(c, (stream) => streamProgress(stream, hub, pipelineId, lastEventId, keepAliveMs));
+    const slot = streams.acquire(remoteAddress(c));
+    if ('refused' in slot) {
+      const error = new ApiError(
+        503,
+        'too_many_streams',
+        slot.refused === 'client'
+          ? `too many live streams from this client (at most ${streams.maxStreamsPerClient}); close one or retry later`
+          : `too many live streams on this dashboard (at most ${streams.maxStreams}); retry later`,
+      );
+      return c.json(error.toBody(), 503, { 'Retry-After': retryAfter });
+    }
+    try {
+      return streamSSE(c, async (stream) => {
+        try {
+          await streamProgress(stream, hub, pipelineId, lastEventId, keepAliveMs);
+        } finally {
+          slot.release();
+        }
+      });
+    } catch (err) {
+      slot.release();
+      throw err;
+    }
   });
 
   app.post('/api/pipelines', async (c) => {
@@ -186,6 +247,14 @@ export function createDashboardServer(options: DashboardOptions): Hono {
     }
     await client.cancel(pipelineId);
     return c.json({ pipelineId, cancelRequested: true }, 202);
+  });
+
+  app.post('/api/pipelines/:id/terminate', async (c) => {
+    const body = parseRequest(TerminateBody, await jsonBody(c), 'request body');
+    const pipelineId = c.req.param('id');
+    // 404 for an unknown id, 409 when it is not running (PipelineRequestRejectedError).
+    await client.terminate(pipelineId, body.reason);
+    return c.json({ pipelineId, terminated: true }, 202);
   });
 
   app.post('/api/pipelines/:id/resume', async (c) => {
@@ -252,6 +321,15 @@ async function streamProgress(
   } finally {
     clearInterval(keepAlive);
     unsubscribe();
+  }
+}
+
+/** The client's address for the per-client stream cap (`unknown` off Node, e.g. `app.request` in tests). */
+function remoteAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 
@@ -327,8 +405,8 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   const hub =
     options.hub ?? new ProgressHub(options.client, { intervalMs: options.pollIntervalMs ?? 500, log });
   const requests = new RequestTracker();
-  const app = createDashboardServer({ ...options, hub, requests });
   const host = options.host ?? '127.0.0.1';
+  const app = createDashboardServer({ bindHost: host, ...options, hub, requests });
   const server: ServerType = await new Promise((resolve, reject) => {
     const created = serve({ fetch: app.fetch, port: options.port ?? 8080, hostname: host }, () =>
       resolve(created),

@@ -123,6 +123,10 @@ export const intervene = (
 
 export const cancelPipeline = (id: string) => request<unknown>('POST', `${pipelinePath(id)}/cancel`, {});
 
+/** The operator's last resort: ends the run at once; compensations do NOT run. */
+export const terminatePipeline = (id: string, reason: string) =>
+  request<unknown>('POST', `${pipelinePath(id)}/terminate`, { reason });
+
 export const resumePipeline = (id: string, body: { fromStep?: string; input?: unknown }) =>
   request<StartedResponse>('POST', `${pipelinePath(id)}/resume`, body);
 
@@ -134,14 +138,33 @@ export interface ProgressHandlers {
   state(state: StreamState, message?: string): void;
 }
 
+/** Retry-After (seconds) in ms, bounded to 1..60 s; `fallback` when absent or not a number. */
+function retryAfterMs(header: string | null, fallback: number): number {
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds > 0
+    ? Math.min(60_000, Math.max(1000, seconds * 1000))
+    : fallback;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** Live progress of one pipeline; returns the function that stops watching. */
 export function watchProgress(id: string, handlers: ProgressHandlers): () => void {
   const url = `/api${pipelinePath(id)}/events`;
   if (readsNeedToken && storedToken()) return fetchStream(url, handlers);
   let stop = eventSource(url, handlers, () => {
     // The server refused the stream: when reads need a token, only a stream with the header will do.
-    if (!storedToken()) return false;
-    readsNeedToken = true;
+    // Otherwise (the dashboard's stream cap: 503) the fetch stream honours Retry-After and tries again;
+    // any other refusal ends it with the status.
+    if (storedToken()) readsNeedToken = true;
     stop = fetchStream(url, handlers);
     return true;
   });
@@ -184,9 +207,10 @@ function fetchStream(url: string, handlers: ProgressHandlers): () => void {
     for (let delay = 1000; !abort.signal.aborted; delay = Math.min(delay * 2, 10_000)) {
       handlers.state(lastEventId === undefined ? 'connecting' : 'reconnecting');
       try {
+        const token = storedToken();
         const headers: Record<string, string> = {
           Accept: 'text/event-stream',
-          Authorization: `Bearer ${storedToken()}`,
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
         };
         if (lastEventId !== undefined) headers['Last-Event-ID'] = lastEventId;
         const response = await fetch(url, {
@@ -195,6 +219,12 @@ function fetchStream(url: string, handlers: ProgressHandlers): () => void {
           cache: 'no-store',
           signal: abort.signal,
         });
+        if (response.status === 503) {
+          // Too many live streams (or Temporal away): wait as told, then try again.
+          handlers.state('reconnecting', 'the dashboard is busy; retrying');
+          await sleep(retryAfterMs(response.headers.get('retry-after'), delay), abort.signal);
+          continue;
+        }
         if (!response.ok || !response.body) {
           handlers.state('ended', `HTTP ${response.status}`);
           return;

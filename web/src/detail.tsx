@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { PipelineProgress, StepProgress } from '../../src/dashboard/api-types.js';
-import type { PendingAction } from '../../src/pipeline/progress.js';
+import { TERMINAL_PIPELINE_STATUSES, type PendingAction } from '../../src/pipeline/progress.js';
 import {
   ApiFailure,
   cancelPipeline,
@@ -14,14 +14,18 @@ import {
   intervene,
   resumePipeline,
   storedName,
+  terminatePipeline,
   watchProgress,
   type StreamState,
 } from './api.js';
 import { formatDuration, formatPercent, formatTime, label, parseJsonField } from './format.js';
 import { ErrorNote, StatusBadge } from './widgets.js';
 
-const TERMINAL = ['completed', 'failed', 'rolled_back', 'cancelled'];
-const RESUMABLE = ['failed', 'rolled_back', 'cancelled'];
+const TERMINAL: readonly string[] = TERMINAL_PIPELINE_STATUSES;
+/** Everything that ended without completing can be redriven (a terminated run from its last checkpoint). */
+const RESUMABLE: readonly string[] = TERMINAL_PIPELINE_STATUSES.filter((s) => s !== 'completed');
+/** Longest terminate reason the server accepts. */
+const MAX_REASON = 1000;
 
 export function PipelineDetail({ id }: { id: string }) {
   const [progress, setProgress] = useState<PipelineProgress | undefined>();
@@ -209,6 +213,7 @@ function Actions({ progress, onResumed }: { progress: PipelineProgress; onResume
   const mutation = useMutation();
   const [fromStep, setFromStep] = useState('');
   const [input, setInput] = useState('');
+  const [reason, setReason] = useState('');
   const terminal = TERMINAL.includes(progress.status);
   const resumable = RESUMABLE.includes(progress.status);
   if (terminal && !resumable && !mutation.error && !mutation.notice) return null;
@@ -242,6 +247,33 @@ function Actions({ progress, onResumed }: { progress: PipelineProgress; onResume
             })
           }
         />
+      )}
+      {!terminal && (
+        <div class="terminate">
+          <label>
+            Terminate reason{' '}
+            <input
+              type="text"
+              value={reason}
+              maxLength={MAX_REASON}
+              placeholder="why (required; recorded)"
+              data-testid="terminate-reason"
+              onInput={(e) => setReason(e.currentTarget.value)}
+            />
+          </label>
+          <ConfirmButton
+            label="Terminate (no compensation)"
+            danger
+            testId="terminate-button"
+            disabled={mutation.busy || reason.trim() === ''}
+            onConfirm={() =>
+              void mutation.run(async () => {
+                await terminatePipeline(progress.pipelineId, reason.trim());
+                return 'Terminated: compensations did not run';
+              })
+            }
+          />
+        </div>
       )}
       {resumable && (
         <form

@@ -1,21 +1,13 @@
 /** The pipeline list: status, percent and name, filtered by status and name, paged from visibility. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { PipelineListItem, PipelineStatus } from '../../src/dashboard/api-types.js';
+import { PIPELINE_STATUSES } from '../../src/pipeline/progress.js';
 import { ApiFailure, listPipelines } from './api.js';
 import { pipelineHref } from './app.js';
 import { formatDuration, formatPercent, sinceText } from './format.js';
 import { ErrorNote, StatusBadge } from './widgets.js';
 
-const STATUSES: PipelineStatus[] = [
-  'running',
-  'awaiting_approval',
-  'awaiting_intervention',
-  'compensating',
-  'completed',
-  'failed',
-  'rolled_back',
-  'cancelled',
-];
+const STATUSES: readonly PipelineStatus[] = PIPELINE_STATUSES;
 const PAGE_SIZE = 25;
 const REFRESH_MS = 4000;
 

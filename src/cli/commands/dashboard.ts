@@ -21,11 +21,16 @@ export function registerDashboard(program: Command): void {
     .addHelpText(
       'after',
       [
-        '\nMutations (start, approve, intervene, cancel, resume) need Authorization: Bearer $STEPLINE_API_TOKEN;',
+        '\nMutations (start, approve, intervene, cancel, resume, terminate) need Authorization: Bearer $STEPLINE_API_TOKEN;',
         'without STEPLINE_API_TOKEN the dashboard is read-only.',
+        'Only requests for loopback names and the bound address are answered (DNS rebinding); bound beyond',
+        'loopback (STEPLINE_DASHBOARD_HOST=0.0.0.0), list the names it is reached by in STEPLINE_DASHBOARD_HOSTS.',
+        'Live streams: at most STEPLINE_DASHBOARD_MAX_STREAMS_PER_CLIENT (10) per client address and',
+        'STEPLINE_DASHBOARD_MAX_STREAMS (100) in total; beyond that, 503 with Retry-After.',
         examples(
           'stepline dashboard',
           'STEPLINE_DASHBOARD_PORT=9000 STEPLINE_API_TOKEN=$(cat ~/.stepline-token) stepline dashboard',
+          'STEPLINE_DASHBOARD_HOST=0.0.0.0 STEPLINE_DASHBOARD_HOSTS=dash.example.com stepline dashboard',
         ),
       ].join('\n'),
     )

@@ -1,21 +1,10 @@
 import { Option, type Command } from 'commander';
-import type { PipelineStatus } from '../../pipeline/progress.js';
+import { PIPELINE_STATUSES, type PipelineStatus } from '../../pipeline/progress.js';
 import { DURATION_PATTERN, parseDuration } from '../../pipeline/duration.js';
 import { action, print, processTerminal, withClient } from '../context.js';
 import { CliError } from '../exit.js';
 import { listLines } from '../render.js';
 import { examples } from './examples.js';
-
-const STATUSES: PipelineStatus[] = [
-  'running',
-  'awaiting_approval',
-  'awaiting_intervention',
-  'compensating',
-  'completed',
-  'failed',
-  'rolled_back',
-  'cancelled',
-];
 
 interface ListFlags {
   status?: PipelineStatus;
@@ -41,7 +30,7 @@ export function registerList(program: Command): void {
   program
     .command('list')
     .description('list pipelines, newest first (from Temporal visibility)')
-    .addOption(new Option('--status <status>', 'only pipelines in this status').choices(STATUSES))
+    .addOption(new Option('--status <status>', 'only pipelines in this status').choices(PIPELINE_STATUSES))
     .option('--name <name>', 'only pipelines with this definition name')
     .option('--since <when>', 'started at or after: a date/time, or a duration ago like 2h or 7d')
     .option('--limit <n>', 'at most this many', '50')
@@ -51,6 +40,7 @@ export function registerList(program: Command): void {
       examples(
         'stepline list',
         'stepline list --status awaiting_approval',
+        'stepline list --status terminated --since 1d',
         'stepline list --name release --since 7d --json',
       ),
     )

@@ -25,7 +25,10 @@ export function registerRun(program: Command): void {
         .choices(['fail', 'use-existing'])
         .default('fail'),
     )
-    .option('-w, --watch', 'follow it live until it ends (exit 0 completed, 1 failed/rolled back/cancelled)')
+    .option(
+      '-w, --watch',
+      'follow it live until it ends (exit 0 completed, 1 failed/rolled back/cancelled/terminated/timed out)',
+    )
     .option('--until-blocked', 'follow it until it ends or waits for a person (then exit 3); implies --watch')
     .option('--json', 'machine-readable output: {pipelineId, runId}; with --watch one progress JSON per line')
     .addHelpText(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, commandPrefix, print, processTerminal, withClient } from '../context.js';
+import { exitCodeForStatus } from '../exit.js';
 import { currentProgress } from '../remote.js';
 import { statusLines } from '../render.js';
 import { examples } from './examples.js';
@@ -10,6 +11,10 @@ export function registerStatus(program: Command): void {
     .description("show a pipeline's steps as a table (or its full progress as JSON)")
     .argument('<id>', 'pipeline id')
     .option('--json', 'print the PipelineProgress document')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 completed, running or waiting; 1 failed, rolled back, cancelled, terminated or timed out; 2 unknown pipeline.',
+    )
     .addHelpText(
       'after',
       examples(
@@ -24,6 +29,7 @@ export function registerStatus(program: Command): void {
           if (flags.json) print(JSON.stringify(progress, null, 2));
           else
             print(statusLines(progress, { color: processTerminal().color, command: commandPrefix(command) }));
+          return exitCodeForStatus(progress.status);
         }),
       ),
     );

@@ -15,7 +15,7 @@ export function registerWatch(program: Command): void {
       'after',
       [
         '\nOn a terminal the view redraws in place; piped or redirected, it prints one line per change.',
-        'Exit codes: 0 completed, 1 failed/rolled back/cancelled, 2 unknown pipeline, 3 waiting for a person',
+        'Exit codes: 0 completed, 1 failed/rolled back/cancelled/terminated/timed out, 2 unknown pipeline, 3 waiting for a person',
         '(with --until-blocked), 130 interrupted (the pipeline goes on).',
         examples(
           'stepline watch release-4f2a',
