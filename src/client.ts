@@ -39,6 +39,7 @@ import {
 } from './pipeline/progress.js';
 import { checkDefinitionValue } from './pipeline/load.js';
 import { resolveDependencies, validateDefinition } from './pipeline/validate.js';
+import { requestFieldIssues } from './pipeline/validate-request.js';
 import { progressFromStart, settleProgress, type ClosedRun } from './closed-progress.js';
 import {
   MAX_TERMINATE_REASON_LENGTH,
@@ -99,6 +100,11 @@ export interface StartOptions {
   /** Pipeline (workflow) id. Default: `<name>-<uuid>`. */
   id?: string;
   params?: Record<string, unknown>;
+  /**
+   * Most activities the run keeps in flight at once (fan-outs and wide DAGs wait for a slot).
+   * Default: `LIMITS.defaultMaxInFlightActivities` (50); at most `LIMITS.maxInFlightActivities`.
+   */
+  maxInFlightActivities?: number;
   /** When the id is already running: `fail` (default) throws, `use-existing` returns the running one. */
   ifRunning?: 'fail' | 'use-existing';
   taskQueue?: string;
@@ -184,7 +190,10 @@ export class PipelineClient {
       ...(options.continueAsNewAfterEvents
         ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents }
         : {}),
+      ...(options.maxInFlightActivities ? { maxInFlightActivities: options.maxInFlightActivities } : {}),
     };
+    const issues = requestFieldIssues(request as unknown as Record<string, unknown>);
+    if (issues.length > 0) throw new InvalidDefinitionError(issues);
     return await this.startRequest(pipelineId, parsed.name, request, options);
   }
 
@@ -431,14 +440,13 @@ export class PipelineClient {
       response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     const request = decodePayload(payload) as PipelineRequest | undefined;
     const result = request ? validateDefinition(request.definition) : undefined;
-    if (!request || !result?.ok)
-      throw new Error(
-        `pipeline "${pipelineId}": its progress cannot be read and its start event has no valid definition`,
-      );
+    const started = { pipelineId, runId: description.runId, startedAt: description.startTime.toISOString() };
+    if (!request || !result?.ok) {
+      // A run refused by the workflow's own validation: no steps ever existed; its status comes from Temporal.
+      return progressFromStart({ ...started, definition: { name: nameOf(request), steps: [] } });
+    }
     return progressFromStart({
-      pipelineId,
-      runId: description.runId,
-      startedAt: description.startTime.toISOString(),
+      ...started,
       definition: result.definition,
       ...(request.resumeFrom ? { checkpoint: request.resumeFrom } : {}),
     });
@@ -851,3 +859,9 @@ function isProgress(value: unknown): value is PipelineProgress {
 }
 
 export type { DefinitionIssue };
+
+/** The name a raw request's definition gives itself, when it is a short string. */
+function nameOf(request: PipelineRequest | undefined): string {
+  const name = (request?.definition as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name.length <= 100 ? name : '(invalid definition)';
+}

@@ -127,8 +127,8 @@ export interface StartedRun {
   runId: string;
   /** When the run started (ISO time). */
   startedAt: string;
-  /** The validated definition the run started with. */
-  definition: PipelineDefinition;
+  /** The validated definition the run started with (only its name and steps are read). */
+  definition: Pick<PipelineDefinition, 'name' | 'steps'>;
   /** A continue-as-new run's checkpoint: the step states it carried over. */
   checkpoint?: Checkpoint;
 }

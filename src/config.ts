@@ -490,6 +490,20 @@ export const ENVIRONMENT: Readonly<Record<string, EnvVarInfo>> = {
     default: 'dist/web',
     readBy: 'stepline',
   },
+  STEPLINE_DASHBOARD_HOSTS: {
+    description: 'more Host names the dashboard answers (comma-separated: name, name:port, *.domain, *)',
+    readBy: 'stepline',
+  },
+  STEPLINE_DASHBOARD_MAX_STREAMS: {
+    description: 'most live dashboard streams in total',
+    default: '100',
+    readBy: 'stepline',
+  },
+  STEPLINE_DASHBOARD_MAX_STREAMS_PER_CLIENT: {
+    description: 'most live dashboard streams per client address',
+    default: '10',
+    readBy: 'stepline',
+  },
   STEPLINE_API_TOKEN: {
     description: 'bearer token for dashboard mutations',
     readBy: 'stepline',

@@ -105,7 +105,7 @@ export const LIMITS = {
   /** A run whose history reaches this many events stops starting steps and fails if it cannot continue as new. */
   maxHistoryEvents: 40_000,
   /** Smallest and largest `continueAsNewAfterEvents`. */
-  minContinueAsNewAfterEvents: 50,
+  minContinueAsNewAfterEvents: 10,
   maxContinueAsNewAfterEvents: 40_000,
 
   // ---- worker side ----------------------------------------------------------------------------------

@@ -78,7 +78,18 @@ function check(request: unknown, options: ValidateOptions): RequestValidationRes
   }
 
   const params = request.params ?? {};
-  for (const issue of paramsIssues(request.params)) issues.push(issue);
+  issues.push(...requestFieldIssues(request));
+
+  if (issues.length > 0 || definition === undefined) return { ok: false, issues };
+  return { ok: true, definition, params: params as Record<string, unknown> };
+}
+
+/**
+ * The request's own fields, without its definition: `params`, `continueAsNewAfterEvents`,
+ * `maxInFlightActivities` and `resumeFrom`. For callers that validated the definition already (the client).
+ */
+export function requestFieldIssues(request: Record<string, unknown>): DefinitionIssue[] {
+  const issues = paramsIssues(request.params);
   checkInteger(
     request.continueAsNewAfterEvents,
     'continueAsNewAfterEvents',
@@ -93,10 +104,8 @@ function check(request: unknown, options: ValidateOptions): RequestValidationRes
     LIMITS.maxInFlightActivities,
     issues,
   );
-  for (const issue of checkpointIssues(request.resumeFrom)) issues.push(issue);
-
-  if (issues.length > 0 || definition === undefined) return { ok: false, issues };
-  return { ok: true, definition, params: params as Record<string, unknown> };
+  issues.push(...checkpointIssues(request.resumeFrom));
+  return issues;
 }
 
 /** `params`: absent, or a plain object of JSON data within the size and depth limits. */

@@ -154,6 +154,8 @@ class PipelineRun {
   private draining = false;
   /** The checkpoint is too large to carry to a new run: this run keeps going (up to `LIMITS.maxHistoryEvents`). */
   private cannotHandOver = false;
+  /** A step started (or was skipped) in this run: a hand-over before any would continue as new forever. */
+  private progressedHere = false;
   private readonly params: Record<string, unknown>;
   private readonly continueAsNewAfterEvents?: number;
   private readonly inFlight: InFlightLimiter;
@@ -329,6 +331,7 @@ class PipelineRun {
         this.deferred.add(step.id);
         return;
       }
+      this.progressedHere = true;
       this.checkHistoryLength(step);
       let run: boolean;
       try {
@@ -355,7 +358,7 @@ class PipelineRun {
       const wanted =
         info.continueAsNewSuggested ||
         (this.continueAsNewAfterEvents !== undefined && info.historyLength >= this.continueAsNewAfterEvents);
-      if (wanted) {
+      if (wanted && this.progressedHere) {
         const bytes = measureOutput(this.continuation(), LIMITS.maxCheckpointBytes);
         if (bytes <= LIMITS.maxCheckpointBytes) this.draining = true;
         else {

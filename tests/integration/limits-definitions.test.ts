@@ -11,32 +11,32 @@ describe('limits: definitions the workflow itself refuses, with the path', () =>
     {
       name: 'a pipeline timeout past what Date can hold',
       request: { definition: { name: 'l', timeout: '99999999d', steps: [echo('a')] } },
-      path: /^timeout: /m,
+      path: /^definition\.timeout: /m,
     },
     {
       name: 'a numeric pipeline timeout of 1e300',
       request: { definition: { name: 'l', timeout: 1e300, steps: [echo('a')] } },
-      path: /^timeout: /m,
+      path: /^definition\.timeout: /m,
     },
     {
       name: 'retry.maxAttempts past int32',
       request: { definition: { name: 'l', steps: [echo('a', { retry: { maxAttempts: 2147483648 } })] } },
-      path: /^steps\[0\]\.retry\.maxAttempts: /m,
+      path: /^definition\.steps\[0\]\.retry\.maxAttempts: /m,
     },
     {
       name: 'defaults.retry.maxInterval of 1e300 ms',
       request: { definition: { name: 'l', defaults: { retry: { maxInterval: 1e300 } }, steps: [echo('a')] } },
-      path: /^defaults\.retry\.maxInterval: /m,
+      path: /^definition\.defaults\.retry\.maxInterval: /m,
     },
     {
       name: 'an input nested 1,900 lists deep',
       request: { definition: { name: 'l', steps: [echo('a', { input: nested(1_900) })] } },
-      path: /^steps\[0\]\.input/m,
+      path: /^definition\.steps\[0\]\.input/m,
     },
     {
       name: 'an approval timeout of 1e300',
       request: { definition: { name: 'l', steps: [{ id: 'g', type: 'approval', timeout: 1e300 }] } },
-      path: /^steps\[0\]\.timeout: /m,
+      path: /^definition\.steps\[0\]\.timeout: /m,
     },
     {
       name: 'an escalation after 1e300 ms',
@@ -46,7 +46,7 @@ describe('limits: definitions the workflow itself refuses, with the path', () =>
           steps: [{ id: 'g', type: 'approval', escalate: { after: 1e300, to: ['x'] } }],
         },
       },
-      path: /^steps\[0\]\.escalate\.after: /m,
+      path: /^definition\.steps\[0\]\.escalate\.after: /m,
     },
     {
       name: 'an intervention timeout of 1e300',
@@ -56,7 +56,7 @@ describe('limits: definitions the workflow itself refuses, with the path', () =>
           steps: [echo('a', { recovery: [{ strategy: 'manual_intervention', timeout: 1e300 }] })],
         },
       },
-      path: /^steps\[0\]\.recovery\[0\]\.timeout: /m,
+      path: /^definition\.steps\[0\]\.recovery\[0\]\.timeout: /m,
     },
     {
       name: '2,001 independent steps',
@@ -66,7 +66,7 @@ describe('limits: definitions the workflow itself refuses, with the path', () =>
           steps: Array.from({ length: 2_001 }, (_, i) => echo(`s${i}`, { dependsOn: [] })),
         },
       },
-      path: /^steps: /m,
+      path: /^definition\.steps: /m,
     },
     {
       name: 'params nested 2,000 deep',

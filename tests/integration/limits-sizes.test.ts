@@ -111,7 +111,7 @@ describe('limits: sizes are accounted before Temporal sees them', () => {
       assert.equal(end.status, 'FAILED');
       assert.equal(end.details?.stepId, 'boom');
       assert.equal(end.details?.category, 'resource');
-      assert.match(end.message ?? '', /input of step "boom"/);
+      assert.match(end.message ?? '', /rendered input would be over 1 MiB/);
       assert.deepEqual(await scheduledActivityIds(env, id), ['ok']);
     });
   }

@@ -93,14 +93,20 @@ describe('validateRequest: the workflow argument as a whole', () => {
       resumeFrom: { steps: [], events: {}, decisions: [] },
     });
     assert.deepEqual(issues, [
-      { path: 'continueAsNewAfterEvents', message: 'expected a whole number from 50 to 40000; got 49' },
+      {
+        path: 'continueAsNewAfterEvents',
+        message: `expected a whole number from ${LIMITS.minContinueAsNewAfterEvents} to 40000; got ${LIMITS.minContinueAsNewAfterEvents - 1}`,
+      },
       { path: 'maxInFlightActivities', message: 'expected a whole number from 1 to 1900; got 1901' },
       { path: 'resumeFrom.steps', message: 'expected an object of step states by id; got an empty list' },
       { path: 'resumeFrom.events', message: 'expected a list; got an object' },
       { path: 'resumeFrom.compensations', message: 'expected a list; got nothing' },
     ]);
     assert.deepEqual(issuesOf({ definition, continueAsNewAfterEvents: 100.5 }), [
-      { path: 'continueAsNewAfterEvents', message: 'expected a whole number from 50 to 40000; got 100.5' },
+      {
+        path: 'continueAsNewAfterEvents',
+        message: `expected a whole number from ${LIMITS.minContinueAsNewAfterEvents} to 40000; got 100.5`,
+      },
     ]);
   });
 
