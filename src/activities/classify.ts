@@ -62,7 +62,7 @@ function fromList(category: ErrorCategory, codes: string[]): Record<string, Erro
   return Object.fromEntries(codes.map((code) => [code, category]));
 }
 
-/** The category of an HTTP status outside 2xx/3xx, per DESIGN.md. */
+/** The category of an HTTP status outside 2xx/3xx, per the README. */
 export function httpStatusCategory(status: number): ErrorCategory {
   if (status === 429) return 'rate_limit';
   if (status === 401 || status === 403) return 'auth';

@@ -4,9 +4,8 @@
 import type { Context } from '@temporalio/activity';
 import type { Logger, LogLevel, LogMetadata } from '@temporalio/common';
 import type { z } from 'zod';
-import { formatBytes, truncateText } from '../pipeline/limits.js';
+import { formatBytes, jsonSize, truncateText } from '../pipeline/limits.js';
 import { StepRegistryError } from './errors.js';
-import { measureJson } from './json-value.js';
 
 /** Longest `reportProgress` message sent; longer ones are cut (progress and `describe()` stay small). */
 export const MAX_PROGRESS_MESSAGE_LENGTH = 500;
@@ -162,7 +161,7 @@ function boundedHeartbeat(details: unknown, log: Logger): unknown {
   if (details === undefined) return undefined;
   let problem: string;
   try {
-    const bytes = measureJson(details, { stopAfter: MAX_HEARTBEAT_DETAILS_BYTES });
+    const bytes = jsonSize(details, { stopAfter: MAX_HEARTBEAT_DETAILS_BYTES });
     if (bytes <= MAX_HEARTBEAT_DETAILS_BYTES) return details;
     problem = `over ${formatBytes(MAX_HEARTBEAT_DETAILS_BYTES)} as JSON`;
   } catch (err) {

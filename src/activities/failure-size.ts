@@ -5,8 +5,7 @@
  * server takes, keeping what a reader needs (names, the start of messages and stacks).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { LIMITS, truncateText } from '../pipeline/limits.js';
-import { measureJson } from './json-value.js';
+import { jsonSize, LIMITS, truncateText } from '../pipeline/limits.js';
 import type { StepFailureDetails } from '../pipeline/errors.js';
 
 /** Longest stack kept on a failure or on a link of its cause chain, in characters. */
@@ -42,7 +41,7 @@ export function isBounded(err: unknown, depth = 0): boolean {
     if (typeof err.message !== 'string' || err.message.length > LIMITS.maxErrorMessageLength) return false;
     if (typeof err.stack === 'string' && err.stack.length > MAX_FAILURE_STACK_LENGTH) return false;
     if (err instanceof ApplicationFailure && err.details?.length) {
-      if (measureJson(err.details, { stopAfter: MAX_FAILURE_DETAILS_BYTES }) > MAX_FAILURE_DETAILS_BYTES) {
+      if (jsonSize(err.details, { stopAfter: MAX_FAILURE_DETAILS_BYTES }) > MAX_FAILURE_DETAILS_BYTES) {
         return false;
       }
     }
@@ -83,7 +82,7 @@ export function boundedCause(cause: unknown, depth = 0): Error | undefined {
 /** `details` when they are JSON within {@link MAX_FAILURE_DETAILS_BYTES}; else none. */
 export function boundedExtraDetails(details: readonly unknown[]): unknown[] {
   try {
-    const size = measureJson(details, { stopAfter: MAX_FAILURE_DETAILS_BYTES });
+    const size = jsonSize(details, { stopAfter: MAX_FAILURE_DETAILS_BYTES });
     return size <= MAX_FAILURE_DETAILS_BYTES ? [...details] : [];
   } catch {
     return [];

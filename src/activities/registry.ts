@@ -7,8 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { describeValue } from '../pipeline/errors.js';
-import { JsonValueError, LIMITS, truncateText } from '../pipeline/limits.js';
-import { measureJson } from './json-value.js';
+import { jsonSize, JsonValueError, LIMITS, truncateText } from '../pipeline/limits.js';
 import { builtinSteps } from './builtins/index.js';
 import { createStepContext, isStepHandler, type StepHandler } from './define-step.js';
 import { StepError, StepModuleError, StepRegistryError } from './errors.js';
@@ -133,7 +132,7 @@ async function runStep(handler: StepHandler, invocation: unknown): Promise<unkno
 function checkOutput(name: string, output: unknown): void {
   let bytes: number;
   try {
-    bytes = measureJson(output, { maxDepth: LIMITS.maxNestingDepth, stopAfter: MAX_OUTPUT_BYTES });
+    bytes = jsonSize(output, { maxDepth: LIMITS.maxNestingDepth, stopAfter: MAX_OUTPUT_BYTES });
   } catch (err) {
     const where =
       err instanceof JsonValueError

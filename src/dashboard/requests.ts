@@ -5,19 +5,20 @@
 import { z } from 'zod';
 import { definitionErrorMap } from '../pipeline/definition.js';
 import { formatPath, type DefinitionIssue } from '../pipeline/errors.js';
+import { LIMITS } from '../pipeline/limits.js';
 import { PIPELINE_STATUSES } from '../pipeline/progress.js';
 import { MAX_TERMINATE_REASON_LENGTH } from '../terminate-reason.js';
 import { badRequest } from './errors.js';
 
-/** Longest `by`, `comment` and `reason` accepted. */
-const MAX_TEXT = 2000;
+/** `by` and `comment`/`reason`: the limits the workflow applies to its messages. */
+const NAME = z.string().max(LIMITS.maxNameLength);
 /** Pipeline ids: what Temporal accepts as a workflow id, minus control characters. */
 const PIPELINE_ID = z
   .string()
   .min(1)
   .max(400)
   .regex(/^[^\p{Cc}]+$/u);
-const TEXT = z.string().max(MAX_TEXT);
+const TEXT = z.string().max(LIMITS.maxCommentLength);
 const JsonObject = z.record(z.string(), z.unknown());
 
 export { PIPELINE_STATUSES };
@@ -33,19 +34,19 @@ export const StartBody = z.strictObject({
 
 /** `POST /api/pipelines/:id/approval`: the `approval` signal's payload. */
 export const ApprovalBody = z.strictObject({
-  stepId: z.string().min(1),
+  stepId: z.string().min(1).max(LIMITS.maxStepIdLength),
   decision: z.enum(['approve', 'reject']),
-  by: TEXT.optional(),
+  by: NAME.optional(),
   comment: TEXT.optional(),
 });
 
 /** `POST /api/pipelines/:id/intervention`: the `intervention` signal's payload. */
 export const InterventionBody = z.strictObject({
-  stepId: z.string().min(1),
+  stepId: z.string().min(1).max(LIMITS.maxStepIdLength),
   action: z.enum(['retry', 'skip', 'rollback', 'abort']),
   input: z.unknown().optional(),
   output: z.unknown().optional(),
-  by: TEXT.optional(),
+  by: NAME.optional(),
   reason: TEXT.optional(),
 });
 

@@ -1,5 +1,5 @@
 /**
- * The dashboard's HTTP server (Hono on Node): the JSON API of DESIGN.md over {@link PipelineClient},
+ * The dashboard's HTTP server (Hono on Node): the JSON API of the README over {@link PipelineClient},
  * a Server-Sent Events stream per pipeline, and the built page.
  *
  * API (all JSON; errors are `{ error: { code, message, issues? } }`):

@@ -82,7 +82,7 @@ const WeightSchema = z
 // ---------------------------------------------------------------------------------------------------
 // Strategies, retries, timeouts
 
-/** Recovery strategies, in the order DESIGN.md lists them. */
+/** Recovery strategies, in the order the README lists them. */
 export const STRATEGIES = [
   'fail_fast',
   'retry',
@@ -171,7 +171,7 @@ export type RecoveryMatch = z.output<typeof RecoveryMatchSchema>;
 export const RecoveryRuleSchema = z.strictObject({
   /** Which failures the rule applies to. Default: every failure. */
   match: RecoveryMatchSchema.optional(),
-  /** What to do (see DESIGN.md, "Recovery strategies"). */
+  /** What to do (see the README, "Recovery strategies"). */
   strategy: oneOf(STRATEGIES),
   /** Retry settings for `retry` / `retry_with_backoff`, over the step's and the defaults. Default: none. */
   retry: RetrySettingsSchema.optional(),
@@ -420,7 +420,7 @@ export const PipelineDefaultsSchema = z.strictObject({
   retry: RetrySettingsSchema.optional(),
 });
 
-/** PipelineDefinition v1 (see DESIGN.md). */
+/** PipelineDefinition v1 (README, "Using Stepline"). */
 export const PipelineDefinitionSchema = z.strictObject({
   /** Where an editor finds this schema (ignored). Default: none. */
   $schema: z.string().optional(),

@@ -1,3 +1,4 @@
+import { formatPath } from './json-walk.js';
 import { formatBytes } from './limits.js';
 
 /**
@@ -68,20 +69,9 @@ export function describeValue(value: unknown): string {
   return typeof value;
 }
 
-/**
- * Formats a path inside a definition the way issues show it: `steps[2].recovery[0].strategy`,
- * `steps[0].input["content-type"]`; the empty string for the root.
- */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'symbol') out += `[${String(segment)}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(segment)) out += out ? `.${segment}` : segment;
-    else out += `[${JSON.stringify(segment)}]`;
-  }
-  return out;
-}
+// Paths in issues (`steps[2].recovery[0].strategy`, `steps[0].input["content-type"]`) are formatted where
+// values are walked.
+export { formatPath };
 
 /** Formats issues one per line, as `path: message` (just `message` for the root). */
 export function formatIssues(issues: readonly DefinitionIssue[]): string {

@@ -68,7 +68,7 @@ export function pipelineJsonSchema(): Record<string, unknown> {
     $schema,
     title: 'Stepline pipeline definition (v1)',
     description:
-      'A pipeline of steps run as a durable Temporal workflow. See DESIGN.md, "PipelineDefinition (v1)".',
+      'A pipeline of steps run as a durable Temporal workflow. See the README, "Using Stepline", and docs/limits.md.',
     $comment: LIMITS_NOT_IN_SCHEMA,
     ...rest,
   };

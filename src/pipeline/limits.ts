@@ -10,6 +10,10 @@
  * history per run. README "Limits" documents each entry and what happens when it is passed.
  */
 
+import { describeJsonProblem, formatPath, inspectJson, JsonValueError } from './json-walk.js';
+
+export { inspectJson, JsonValueError, utf8Length } from './json-walk.js';
+
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const DAY_MS = 86_400_000;
@@ -104,6 +108,8 @@ export const LIMITS = {
   // ---- history --------------------------------------------------------------------------------------
   /** A run whose history reaches this many events stops starting steps and fails if it cannot continue as new. */
   maxHistoryEvents: 40_000,
+  /** …or this many bytes of history (Temporal's limit: 50 MB). */
+  maxHistoryBytes: 40 * MiB,
   /** Smallest and largest `continueAsNewAfterEvents`. */
   minContinueAsNewAfterEvents: 10,
   maxContinueAsNewAfterEvents: 40_000,
@@ -123,129 +129,20 @@ export function formatBytes(bytes: number): string {
 }
 
 /**
- * UTF-8 byte length of a string, without Node's Buffer (this module runs in the workflow sandbox too).
- * Lone surrogates count 3 bytes, as their U+FFFD replacement does.
- */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i += 1;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
-/** What {@link jsonSize} found wrong with a value. */
-export class JsonValueError extends Error {
-  override readonly name = 'JsonValueError';
-  constructor(
-    message: string,
-    /** Where in the value: `items[3].b`; `''` for the value itself. */
-    readonly path: string,
-  ) {
-    super(path ? `${path}: ${message}` : message);
-  }
-}
-
-/**
  * UTF-8 byte size of `value` as JSON, checking on the way that it is plain JSON data no deeper than
- * `maxDepth`: no functions, symbols, BigInts, `undefined` inside lists, non-finite numbers, cycles (a cycle is
- * too deep). Iterative, so a deep value cannot overflow the stack. `undefined` at the top (or as an object field,
- * which JSON drops) is allowed. Stops early once the size passes `stopAfter`.
+ * `maxDepth` (default {@link LIMITS.maxNestingDepth}): see {@link inspectJson}. Stops early once the size
+ * passes `stopAfter`.
  *
  * @throws JsonValueError naming the path of the first problem.
  */
 export function jsonSize(value: unknown, options: { maxDepth?: number; stopAfter?: number } = {}): number {
   const maxDepth = options.maxDepth ?? LIMITS.maxNestingDepth;
-  const stopAfter = options.stopAfter ?? Number.POSITIVE_INFINITY;
-  if (value === undefined) return 0;
-  let bytes = 0;
-  const stack: Array<{ value: unknown; depth: number; path: () => string; inList: boolean }> = [
-    { value, depth: 0, path: () => '', inList: false },
-  ];
-  while (stack.length > 0) {
-    const next = stack.pop()!;
-    const v = next.value;
-    switch (typeof v) {
-      case 'string':
-        bytes += utf8Length(v) + 2 + escapes(v);
-        break;
-      case 'number':
-        if (!Number.isFinite(v)) throw new JsonValueError(`${String(v)} is not a JSON number`, next.path());
-        bytes += String(v).length;
-        break;
-      case 'boolean':
-        bytes += v ? 4 : 5;
-        break;
-      case 'undefined':
-        if (next.inList) throw new JsonValueError('undefined is not JSON (in a list)', next.path());
-        bytes += 4; // an object field with undefined is dropped; counted as null to stay an upper bound
-        break;
-      case 'bigint':
-        throw new JsonValueError('a BigInt is not JSON', next.path());
-      case 'symbol':
-        throw new JsonValueError('a Symbol is not JSON', next.path());
-      case 'function':
-        throw new JsonValueError('a function is not JSON', next.path());
-      case 'object': {
-        if (v === null) {
-          bytes += 4;
-          break;
-        }
-        if (next.depth >= maxDepth) {
-          throw new JsonValueError(`nested deeper than ${maxDepth} levels`, next.path());
-        }
-        if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-          // Dates and similar: measure what JSON.stringify would write.
-          const json = JSON.stringify(v);
-          bytes += json === undefined ? 4 : utf8Length(json);
-          break;
-        }
-        const parent = next.path;
-        if (Array.isArray(v)) {
-          bytes += 2 + Math.max(0, v.length - 1);
-          for (let i = v.length - 1; i >= 0; i--) {
-            stack.push({ value: v[i], depth: next.depth + 1, path: () => `${parent()}[${i}]`, inList: true });
-          }
-        } else {
-          const entries = Object.entries(v as Record<string, unknown>);
-          bytes += 2 + Math.max(0, entries.length - 1);
-          for (let i = entries.length - 1; i >= 0; i--) {
-            const [key, child] = entries[i]!;
-            bytes += utf8Length(key) + 3 + escapes(key);
-            const at = () => {
-              const above = parent();
-              return above ? `${above}.${key}` : key;
-            };
-            stack.push({ value: child, depth: next.depth + 1, path: at, inList: false });
-          }
-        }
-        break;
-      }
-    }
-    if (bytes > stopAfter) return bytes;
-  }
+  const { bytes, problem } = inspectJson(value, {
+    maxDepth,
+    ...(options.stopAfter === undefined ? {} : { stopAfter: options.stopAfter }),
+  });
+  if (problem) throw new JsonValueError(describeJsonProblem(problem, maxDepth), formatPath(problem.path));
   return bytes;
-}
-
-/** Extra bytes JSON escaping adds to a string (quotes, backslashes, control characters). */
-function escapes(text: string): number {
-  let extra = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 0x22 || code === 0x5c) extra += 1;
-    else if (code < 0x20)
-      extra += code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d ? 1 : 5;
-  }
-  return extra;
 }
 
 /** Cuts `text` to at most `max` characters, saying how much was left out. */

@@ -1,7 +1,8 @@
 import { isAlias, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { DefinitionError, type DefinitionIssue } from './errors.js';
 import type { PipelineDefinition } from './definition.js';
-import { formatBytes, jsonSize, LIMITS, utf8Length } from './limits.js';
+import { describeJsonProblem, formatPath, inspectJson, utf8Length } from './json-walk.js';
+import { formatBytes, LIMITS } from './limits.js';
 import { parseDefinition, type ValidateOptions } from './validate.js';
 
 /**
@@ -73,12 +74,18 @@ export function loadDefinition(text: string, options: LoadOptions = {}): Pipelin
  * @throws DefinitionError with the path of the problem.
  */
 export function checkDefinitionValue(value: unknown): void {
-  const problem = shapeProblem(value);
-  if (problem) throw new DefinitionError([problem]);
   const max = LIMITS.maxDefinitionBytes;
-  // The walk above leaves jsonSize nothing to throw for.
-  const size = jsonSize(value, { maxDepth: MAX_DEFINITION_DEPTH + 1, stopAfter: max });
-  if (size > max) {
+  const { bytes, problem } = inspectJson(value, { maxDepth: MAX_DEFINITION_DEPTH, stopAfter: max });
+  if (problem) {
+    const message = describeJsonProblem(problem, MAX_DEFINITION_DEPTH);
+    throw new DefinitionError([
+      {
+        path: formatPath(problem.path),
+        message: problem.kind === 'too_deep' ? `${message} (or a value that contains itself)` : message,
+      },
+    ]);
+  }
+  if (bytes > max) {
     throw new DefinitionError([
       {
         path: '',
@@ -86,73 +93,6 @@ export function checkDefinitionValue(value: unknown): void {
       },
     ]);
   }
-}
-
-/** A path as a linked list from the leaf: built in O(1) per level, rendered only for the one problem. */
-interface PathLink {
-  parent?: PathLink;
-  key: string | number;
-}
-
-function renderPath(link: PathLink | undefined): string {
-  const parts: Array<string | number> = [];
-  for (let at = link; at; at = at.parent) parts.push(at.key);
-  return parts
-    .reverse()
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`))
-    .join('');
-}
-
-/** The first place where `value` is nested too deeply (cycles included) or is not JSON data. Iterative. */
-function shapeProblem(value: unknown): DefinitionIssue | undefined {
-  const stack: Array<{ value: unknown; depth: number; path?: PathLink; inList: boolean }> = [
-    { value, depth: 0, inList: false },
-  ];
-  while (stack.length > 0) {
-    const next = stack.pop()!;
-    const v = next.value;
-    const fail = (message: string) => ({ path: renderPath(next.path), message });
-    switch (typeof v) {
-      case 'number':
-        if (!Number.isFinite(v)) return fail(`${String(v)} is not a JSON number`);
-        break;
-      case 'undefined':
-        if (next.inList) return fail('undefined is not JSON (in a list)');
-        break;
-      case 'bigint':
-      case 'symbol':
-      case 'function':
-        return fail(`a ${typeof v} is not JSON`);
-      case 'object':
-        if (v === null) break;
-        if (next.depth >= MAX_DEFINITION_DEPTH)
-          return fail(`nested deeper than ${MAX_DEFINITION_DEPTH} levels (or a value that contains itself)`);
-        if (Array.isArray(v)) {
-          for (let i = v.length - 1; i >= 0; i--)
-            stack.push({
-              value: v[i],
-              depth: next.depth + 1,
-              path: { key: i, ...(next.path ? { parent: next.path } : {}) },
-              inList: true,
-            });
-        } else if (typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
-          const entries = Object.entries(v as Record<string, unknown>);
-          for (let i = entries.length - 1; i >= 0; i--) {
-            const [key, child] = entries[i]!;
-            stack.push({
-              value: child,
-              depth: next.depth + 1,
-              path: { key, ...(next.path ? { parent: next.path } : {}) },
-              inList: false,
-            });
-          }
-        }
-        break;
-      default:
-        break;
-    }
-  }
-  return undefined;
 }
 
 function checkDefinitionTextSize(text: string): void {

@@ -19,7 +19,7 @@ export const BUILTIN_RETRY: ResolvedRetry = {
 
 export const BUILTIN_START_TO_CLOSE_MS = 10 * 60_000;
 
-/** Built-in rules, tried after the step's and the pipeline's own (DESIGN.md, "Recovery strategies"). */
+/** Built-in rules, tried after the step's and the pipeline's own (README, "Recovery strategies"). */
 export const BUILTIN_RULES: readonly RecoveryRule[] = [
   { match: { category: ['network', 'timeout', 'rate_limit', 'dependency'] }, strategy: 'retry_with_backoff' },
   { match: { category: ['validation', 'auth', 'not_found'] }, strategy: 'fail_fast' },

@@ -1,5 +1,6 @@
-import { RenderSizeError, TemplateError, formatPath } from './errors.js';
-import { LIMITS, utf8Length } from './limits.js';
+import { RenderSizeError, TemplateError } from './errors.js';
+import { describeJsonProblem, formatPath, inspectJson, jsonStringBytes } from './json-walk.js';
+import { LIMITS } from './limits.js';
 
 /**
  * Templates in step input, approval prompts, `forEach` and `when`: `{{ params.x }}`,
@@ -368,90 +369,20 @@ interface Rendering {
 
 /**
  * JSON bytes of a template's value inserted `depth` levels down, counted until they pass what is left of
- * the budget. Iterative, and not `jsonSize`: that one names the path of a too-deep value in time
- * exponential in the depth of nested objects (limits.ts), which a 64-level object would hit.
+ * the budget ({@link inspectJson}: iterative, any depth).
  *
  * @throws TemplateError when the value would nest the result past `LIMITS.maxNestingDepth` levels or is not
  *   JSON data.
  */
 function measureValue(value: unknown, depth: number, budget: Budget, template: string): number {
-  interface Frame {
-    value: unknown;
-    depth: number;
-    inList: boolean;
-    key: string | number | undefined;
-    parent: Frame | undefined;
-  }
-  const stopAfter = budget.left;
-  const fail = (frame: Frame, problem: string): never => {
-    const keys: Array<string | number> = [];
-    for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) keys.push(f.key);
-    const where = keys.length > 0 ? ` at ${formatPath(keys.reverse())}` : '';
-    throw new TemplateError(template, `its value cannot be part of the ${budget.what}${where}: ${problem}`);
-  };
-  let bytes = 0;
-  const stack: Frame[] = [{ value, depth, inList: false, key: undefined, parent: undefined }];
-  while (stack.length > 0 && bytes <= stopAfter) {
-    const frame = stack.pop() as Frame;
-    const v = frame.value;
-    switch (typeof v) {
-      case 'string':
-        bytes += textSize(v) + 2;
-        continue;
-      case 'number':
-        if (!Number.isFinite(v)) fail(frame, `${String(v)} is not a JSON number`);
-        bytes += String(v).length;
-        continue;
-      case 'boolean':
-        bytes += v ? 4 : 5;
-        continue;
-      case 'undefined':
-        if (frame.inList) fail(frame, 'undefined is not JSON (in a list)');
-        bytes += 4;
-        continue;
-      case 'object':
-        break;
-      default:
-        return fail(frame, `a ${typeof v} is not JSON`);
-    }
-    if (v === null) {
-      bytes += 4;
-      continue;
-    }
-    if (frame.depth >= LIMITS.maxNestingDepth) {
-      fail(frame, `nested deeper than ${LIMITS.maxNestingDepth} levels`);
-    }
-    if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-      const json = JSON.stringify(v) as string | undefined;
-      bytes += json === undefined ? 4 : utf8Length(json);
-      continue;
-    }
-    const next = frame.depth + 1;
-    if (Array.isArray(v)) {
-      bytes += 2 + Math.max(0, v.length - 1);
-      for (let i = v.length - 1; i >= 0; i--)
-        stack.push({ value: v[i], depth: next, inList: true, key: i, parent: frame });
-    } else {
-      const entries = Object.entries(v as Record<string, unknown>);
-      bytes += 2 + Math.max(0, entries.length - 1);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i] as [string, unknown];
-        bytes += textSize(key) + 3;
-        stack.push({ value: child, depth: next, inList: false, key, parent: frame });
-      }
-    }
-  }
-  return bytes;
-}
-
-/** UTF-8 bytes of a string's text inside JSON quotes: its characters plus the escapes JSON adds. */
-function textSize(text: string): number {
-  let bytes = utf8Length(text);
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 0x22 || code === 0x5c) bytes += 1;
-    else if (code < 0x20)
-      bytes += code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d ? 1 : 5;
+  const { bytes, problem } = inspectJson(value, {
+    maxDepth: Math.max(0, LIMITS.maxNestingDepth - depth),
+    stopAfter: budget.left,
+  });
+  if (problem) {
+    const where = problem.path.length > 0 ? ` at ${formatPath(problem.path)}` : '';
+    const reason = describeJsonProblem(problem, LIMITS.maxNestingDepth);
+    throw new TemplateError(template, `its value cannot be part of the ${budget.what}${where}: ${reason}`);
   }
   return bytes;
 }
@@ -467,7 +398,7 @@ function scalarSize(value: unknown): number {
 function renderString(s: string, depth: number, run: Rendering): unknown {
   const { scope, options, budget } = run;
   if (!hasTemplate(s)) {
-    budget?.add(textSize(s) + 2);
+    budget?.add(jsonStringBytes(s));
     return s;
   }
   const tokens = tokenize(s);
@@ -501,7 +432,7 @@ function renderString(s: string, depth: number, run: Rendering): unknown {
       if (least > budget.left) budget.add(least, template);
     }
     const piece = stringify(value);
-    budget?.add(textSize(piece), template);
+    budget?.add(jsonStringBytes(piece) - 2, template);
     text += piece;
   }
   return text;
@@ -530,7 +461,7 @@ function renderValue(value: unknown, depth: number, path: PropertyKey[], run: Re
   }
   const entries = Object.entries(value);
   const rendered = entries.map(([k, v]): [string, unknown] => {
-    run.budget?.add(textSize(k) + 3);
+    run.budget?.add(jsonStringBytes(k) + 1);
     return [k, renderValue(v, depth + 1, [...path, k], run)];
   });
   run.budget?.add(2 + Math.max(0, entries.length - 1));

@@ -1,7 +1,7 @@
 import type { PipelineDefinition } from './definition.js';
 import { describeValue, formatPath, type DefinitionIssue } from './errors.js';
 import { LIMITS, formatBytes } from './limits.js';
-import { inspectJson, validateDefinition, type ValidateOptions } from './validate.js';
+import { checkJson, validateDefinition, type ValidateOptions } from './validate.js';
 
 /**
  * Validation of the `pipeline` workflow's argument (`PipelineRequest`, contract.ts) as a whole: the
@@ -114,7 +114,7 @@ function paramsIssues(params: unknown): DefinitionIssue[] {
   if (!isRecord(params)) {
     return [{ path: 'params', message: `expected an object of parameters; got ${describeValue(params)}` }];
   }
-  const { bytes, problem } = inspectJson(params, LIMITS.maxNestingDepth);
+  const { bytes, problem } = checkJson(params, LIMITS.maxNestingDepth);
   if (problem) return [{ path: formatPath(['params', ...problem.path]), message: problem.message }];
   if (bytes > LIMITS.maxParamsBytes) {
     return [

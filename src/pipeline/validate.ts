@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { PipelineDefinitionSchema, definitionErrorMap, type PipelineDefinition } from './definition.js';
 import { DefinitionError, formatPath, type DefinitionIssue } from './errors.js';
-import { LIMITS, formatBytes, truncateText, utf8Length } from './limits.js';
+import { inspectJson, type JsonProblem } from './json-walk.js';
+import { LIMITS, formatBytes, truncateText } from './limits.js';
 import { didYouMean } from './suggest.js';
 import { TEMPLATE_ROOTS, formatTemplatePath, isSingleTemplate, scanTemplates } from './templates.js';
 
@@ -327,8 +328,8 @@ function checkJsonValue(value: unknown, base: PropertyKey[], report: Report): vo
   if (problem) report([...base, ...problem.path], problem.message);
 }
 
-/** What {@link findJsonProblem} found: where, and a message saying what was expected and found. */
-export interface JsonProblem {
+/** What {@link checkJson} found: where, and a message saying what was expected and found. */
+export interface JsonIssue {
   /** Where in the value, as keys and list indices; empty for the value itself. */
   path: PropertyKey[];
   message: string;
@@ -336,157 +337,38 @@ export interface JsonProblem {
 
 /**
  * The first thing in `value` that is not plain JSON data at most `maxDepth` levels deep (the value itself
- * is level 0, so a list of lists is 2 levels): a list or object nested deeper (the outermost one too deep),
- * a function, symbol, BigInt, non-finite number, or `undefined` in a list. `undefined` as an object field is
- * fine (JSON drops it); objects with `toJSON` (dates) count as what they write. Iterative: any depth, any
- * cycle (a cycle is too deep). Undefined when the value is fine.
+ * is level 0), worded as a definition issue. Undefined when the value is fine.
  */
-export function findJsonProblem(value: unknown, maxDepth: number): JsonProblem | undefined {
-  return inspectJson(value, maxDepth).problem;
+export function findJsonProblem(value: unknown, maxDepth: number): JsonIssue | undefined {
+  return checkJson(value, maxDepth).problem;
 }
 
-/**
- * One pass over a value: its UTF-8 JSON size, counted exactly as `jsonSize` (limits.ts) counts it, and its
- * first problem as {@link findJsonProblem} describes. Faster than `jsonSize` (no closure per value) and it
- * names a deep path in linear time. Stops at the first problem (`bytes` is then partial).
- */
-export function inspectJson(value: unknown, maxDepth: number): { bytes: number; problem?: JsonProblem } {
-  const walk: JsonWalk = { bytes: 0, problem: undefined, stack: [], maxDepth };
-  if (value === undefined) return { bytes: 0 };
-  if (visitJson(walk, value, undefined, undefined, false)) {
-    while (walk.stack.length > 0) {
-      const container = walk.stack.pop() as JsonContainer;
-      const v = container.value;
-      let ok = true;
-      if (Array.isArray(v)) {
-        walk.bytes += 2 + Math.max(0, v.length - 1);
-        for (let i = 0; ok && i < v.length; i++) ok = visitJson(walk, v[i], container, i, true);
-      } else {
-        const keys = Object.keys(v);
-        walk.bytes += 2 + Math.max(0, keys.length - 1);
-        for (let i = 0; ok && i < keys.length; i++) {
-          const key = keys[i] as string;
-          walk.bytes += jsonStringBytes(key) + 1;
-          ok = visitJson(walk, (v as Record<string, unknown>)[key], container, key, false);
-        }
-      }
-      if (!ok) break;
+/** {@link inspectJson} with its problem worded as a definition issue ("expected …; got …"). */
+export function checkJson(value: unknown, maxDepth: number): { bytes: number; problem?: JsonIssue } {
+  const { bytes, problem } = inspectJson(value, { maxDepth });
+  if (!problem) return { bytes };
+  return { bytes, problem: { path: problem.path, message: issueMessage(problem, maxDepth) } };
+}
+
+function issueMessage(problem: JsonProblem, maxDepth: number): string {
+  switch (problem.kind) {
+    case 'too_deep':
+      return `${TOO_DEEP} ${maxDepth} levels deep; got ${problem.container === 'list' ? 'a list' : 'an object'} nested deeper`;
+    case 'not_finite':
+      return `expected JSON data; got ${String(problem.number)}, which is not a JSON number`;
+    case 'undefined_in_list':
+      return 'expected JSON data; got undefined in a list';
+    case 'bigint':
+      return 'expected JSON data; got a BigInt';
+    case 'symbol':
+      return 'expected JSON data; got a symbol';
+    case 'function':
+      return 'expected JSON data; got a function';
+    default: {
+      const never: never = problem.kind;
+      return never;
     }
   }
-  return walk.problem ? { bytes: walk.bytes, problem: walk.problem } : { bytes: walk.bytes };
-}
-
-/** A list or object met by {@link inspectJson}, with how it was reached. */
-interface JsonContainer {
-  value: object;
-  depth: number;
-  key: PropertyKey | undefined;
-  parent: JsonContainer | undefined;
-}
-
-/** The state of one {@link inspectJson} pass. */
-interface JsonWalk {
-  bytes: number;
-  problem: JsonProblem | undefined;
-  stack: JsonContainer[];
-  maxDepth: number;
-}
-
-/** Keys from the value down to `key` inside `container`. */
-function jsonPath(container: JsonContainer | undefined, key: PropertyKey | undefined): PropertyKey[] {
-  const path: PropertyKey[] = key === undefined ? [] : [key];
-  for (let c = container; c?.key !== undefined; c = c.parent) path.push(c.key);
-  return path.reverse();
-}
-
-/** Counts one value (queueing containers); false, with `walk.problem` set, when it is not JSON or too deep. */
-function visitJson(
-  walk: JsonWalk,
-  v: unknown,
-  parent: JsonContainer | undefined,
-  key: PropertyKey | undefined,
-  inList: boolean,
-): boolean {
-  let got: string | undefined;
-  switch (typeof v) {
-    case 'string':
-      walk.bytes += jsonStringBytes(v);
-      return true;
-    case 'number':
-      if (Number.isFinite(v)) {
-        walk.bytes += String(v).length;
-        return true;
-      }
-      got = `${String(v)}, which is not a JSON number`;
-      break;
-    case 'boolean':
-      walk.bytes += v ? 4 : 5;
-      return true;
-    case 'undefined':
-      if (!inList) {
-        walk.bytes += 4; // as jsonSize counts it: an upper bound
-        return true;
-      }
-      got = 'undefined in a list';
-      break;
-    case 'bigint':
-      got = 'a BigInt';
-      break;
-    case 'symbol':
-      got = 'a symbol';
-      break;
-    case 'function':
-      got = 'a function';
-      break;
-    default:
-      break;
-  }
-  if (got !== undefined) {
-    walk.problem = { path: jsonPath(parent, key), message: `expected JSON data; got ${got}` };
-    return false;
-  }
-  if (v === null) {
-    walk.bytes += 4;
-    return true;
-  }
-  const depth = parent ? parent.depth + 1 : 0;
-  const list = Array.isArray(v);
-  if (depth >= walk.maxDepth) {
-    walk.problem = {
-      path: jsonPath(parent, key),
-      message: `${TOO_DEEP} ${walk.maxDepth} levels deep; got ${list ? 'a list' : 'an object'} nested deeper`,
-    };
-    return false;
-  }
-  if (!list && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-    const json = JSON.stringify(v) as string | undefined;
-    walk.bytes += json === undefined ? 4 : utf8Length(json);
-    return true;
-  }
-  walk.stack.push({ value: v as object, depth, key, parent });
-  return true;
-}
-
-/** UTF-8 bytes of a string written as JSON: quotes, characters and escapes (what `jsonSize` counts). */
-function jsonStringBytes(text: string): number {
-  let bytes = 2;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) {
-      bytes += 1;
-      if (code === 0x22 || code === 0x5c) bytes += 1;
-      else if (code < 0x20)
-        bytes += code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d ? 1 : 5;
-    } else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i += 1;
-      } else bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /**
@@ -494,7 +376,7 @@ function jsonStringBytes(text: string): number {
  * A depth problem is left out when a free value's was already reported (it is the same value).
  */
 function sizeIssues(input: unknown, depthReported: boolean): DefinitionIssue[] {
-  const { bytes, problem } = inspectJson(input, LIMITS.maxNestingDepth + DEFINITION_STRUCTURE_DEPTH);
+  const { bytes, problem } = checkJson(input, LIMITS.maxNestingDepth + DEFINITION_STRUCTURE_DEPTH);
   if (problem) {
     if (depthReported && problem.message.startsWith(TOO_DEEP)) return [];
     return [{ path: formatPath(problem.path), message: problem.message }];

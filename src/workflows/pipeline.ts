@@ -332,7 +332,8 @@ class PipelineRun {
         return;
       }
       this.progressedHere = true;
-      this.checkHistoryLength(step);
+      const history = this.historyProblem();
+      if (history) throw this.failStep(step, history);
       let run: boolean;
       try {
         run = evaluateCondition(step.when, this.templateScope());
@@ -373,16 +374,18 @@ class PipelineRun {
     return this.draining;
   }
 
-  /** A run that cannot continue as new fails the next step cleanly before Temporal's history limits end it. */
-  private checkHistoryLength(step: StepDefinition): void {
-    const { historyLength } = workflowInfo();
-    if (historyLength < LIMITS.maxHistoryEvents || !this.limitsApply()) return;
-    throw this.failStep(
-      step,
-      resourceError(
-        `the run's history has ${historyLength} events (limit ${LIMITS.maxHistoryEvents}) and its checkpoint is too large to continue as new: keep step outputs small (return references to bulk data)`,
-        'HISTORY_TOO_LONG',
-      ),
+  /**
+   * Past `LIMITS.maxHistoryEvents` events or `LIMITS.maxHistoryBytes` of history (a run that could not
+   * continue as new, a very wide fan-out), nothing new is scheduled: the step fails as `resource` well
+   * before Temporal's own limits (51,200 events, 50 MB) would terminate the run.
+   */
+  private historyProblem(): StepErrorInfo | undefined {
+    const { historyLength, historySize } = workflowInfo();
+    if (historyLength < LIMITS.maxHistoryEvents && historySize < LIMITS.maxHistoryBytes) return undefined;
+    if (!this.limitsApply()) return undefined;
+    return resourceError(
+      `the run's history has ${historyLength} events, ${formatBytes(historySize)} (limits ${LIMITS.maxHistoryEvents} events, ${formatBytes(LIMITS.maxHistoryBytes)}): nothing more is scheduled in this run; split wide fan-outs across steps or runs and keep outputs small`,
+      'HISTORY_TOO_LONG',
     );
   }
 
@@ -419,6 +422,8 @@ class PipelineRun {
     rawInput: unknown,
     item?: { item: unknown; index: number },
   ): Promise<unknown> {
+    const history = this.historyProblem();
+    if (history) throw new StepFailed(stepId, history);
     const { input, bytes } = this.renderInput(stepId, rawInput, this.templateScope(item));
     const state = this.state.step(stepId);
     if (!item) this.markRunning(stepId);
@@ -794,7 +799,15 @@ class PipelineRun {
   }
 
   private skipStep(stepId: string, output: unknown, reason: string): void {
-    if (output !== null && output !== undefined) this.keepOutput(stepId, output);
+    if (output !== null && output !== undefined) {
+      try {
+        this.keepOutput(stepId, output);
+      } catch (err) {
+        const step = this.stepsById.get(stepId);
+        if (err instanceof StepFailed && step) throw this.failStep(step, err.error);
+        throw err;
+      }
+    }
     const state = this.state.step(stepId);
     state.output = output;
     state.reason = reason;

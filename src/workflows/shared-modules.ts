@@ -10,7 +10,9 @@
  */
 import { recoveryPlan } from '../pipeline/recovery.js';
 import { evaluateCondition, renderTemplates } from '../pipeline/templates.js';
+import { jsonSize, LIMITS } from '../pipeline/limits.js';
 import { resolveDependencies, topologicalOrder, validateDefinition } from '../pipeline/validate.js';
+import { validateRequest } from '../pipeline/validate-request.js';
 
 const everyField = {
   name: 'warm-up',
@@ -94,14 +96,22 @@ const manyProblems = {
  */
 export function warmUpPipelineModel(): Error | undefined {
   try {
-    const warmUp = validateDefinition(everyField);
+    const warmUp = validateRequest({
+      definition: everyField,
+      params: warmUpScope.params,
+      maxInFlightActivities: 50,
+    });
     if (!warmUp.ok) return new Error(`warm-up definition is invalid: ${JSON.stringify(warmUp.issues)}`);
     const definition = warmUp.definition;
     resolveDependencies(definition);
     topologicalOrder(definition);
     for (const step of definition.steps) if (step.type !== 'approval') recoveryPlan(definition, step);
     for (const step of definition.steps)
-      renderTemplates(step.type === 'approval' ? step.prompt : step.input, warmUpScope);
+      jsonSize(
+        renderTemplates(step.type === 'approval' ? step.prompt : step.input, warmUpScope, {
+          maxBytes: LIMITS.maxStepInputBytes,
+        }),
+      );
     evaluateCondition('{{ params.fullRefresh }}', warmUpScope);
     if (validateDefinition(manyProblems).ok) return new Error('warm-up: an invalid definition passed');
     return undefined;

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { DefinitionError } from '../../src/pipeline/errors.js';
 import { LIMITS, jsonSize } from '../../src/pipeline/limits.js';
 import {
-  inspectJson,
+  checkJson,
   parseDefinition,
   validateDefinition,
   type ValidationResult,
@@ -81,7 +81,7 @@ describe('fuzzing validateDefinition', () => {
         fc.string({ unit: 'binary', maxLength: 20 }),
         (value, text) => {
           for (const v of [value, text, { [text]: value }]) {
-            const inspected = inspectJson(v, 64);
+            const inspected = checkJson(v, 64);
             if (inspected.problem) assert.throws(() => jsonSize(v, { maxDepth: 64 }));
             else assert.equal(inspected.bytes, jsonSize(v, { maxDepth: 64 }));
           }
@@ -90,7 +90,7 @@ describe('fuzzing validateDefinition', () => {
       { seed: SEED, numRuns: 1_000 },
     );
     for (const seed of SEEDS)
-      assert.equal(inspectJson(seed[1], 72).bytes, jsonSize(seed[1], { maxDepth: 72 }));
+      assert.equal(checkJson(seed[1], 72).bytes, jsonSize(seed[1], { maxDepth: 72 }));
   });
 
   test('random JSON values (and a few non-JSON ones) are answered, never thrown', () => {

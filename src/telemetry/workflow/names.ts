@@ -9,7 +9,7 @@ export const PIPELINE_NAME_HEADER = 'stepline-pipeline';
 /** Label value for a definition whose name is missing or malformed (keeps label cardinality bounded). */
 export const INVALID_PIPELINE_NAME = '(invalid)';
 
-/** A pipeline name as DESIGN.md allows it (`[A-Za-z0-9._-]{1,100}`), else {@link INVALID_PIPELINE_NAME}. */
+/** A pipeline name as the definition allows it (`[A-Za-z0-9._-]{1,100}`), else {@link INVALID_PIPELINE_NAME}. */
 export function metricPipelineName(name: unknown): string {
   return typeof name === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(name) ? name : INVALID_PIPELINE_NAME;
 }
