@@ -89,8 +89,7 @@ describe('fuzzing validateDefinition', () => {
       ),
       { seed: SEED, numRuns: 1_000 },
     );
-    for (const seed of SEEDS)
-      assert.equal(checkJson(seed[1], 72).bytes, jsonSize(seed[1], { maxDepth: 72 }));
+    for (const seed of SEEDS) assert.equal(checkJson(seed[1], 72).bytes, jsonSize(seed[1], { maxDepth: 72 }));
   });
 
   test('random JSON values (and a few non-JSON ones) are answered, never thrown', () => {
