@@ -172,7 +172,7 @@ class PipelineRun {
     const checkpoint = request.resumeFrom;
     this.params = request.params ?? {};
     this.continueAsNewAfterEvents = request.continueAsNewAfterEvents;
-    this.maxInFlight = inFlightCount(request.maxInFlightActivities);
+    this.maxInFlight = inFlightCount(request.maxInFlightActivities, definition);
     this.inFlight = new InFlightLimiter(this.maxInFlight, LIMITS.maxInFlightInputBytes, () =>
       this.limitsApply(),
     );
@@ -345,7 +345,8 @@ class PipelineRun {
       return await this.runTask(step);
     } catch (err) {
       if (err instanceof StepFailed || isCancellation(err)) throw err;
-      throw this.failStep(step, internalError(err, `Stepline could not run step "${step.id}"`));
+      const path = `steps[${this.definition.steps.indexOf(step)}]`;
+      throw this.failStep(step, internalError(err, `Stepline could not run step "${step.id}" (${path})`));
     }
   }
 
@@ -994,11 +995,20 @@ function toleratedCount(step: TaskStep, total: number): number {
 /** Thrown inside a forEach worker when the items' outputs pass the step output limit. */
 class ItemsOverBudget extends Error {}
 
-/** The run's in-flight bound: the request's setting within 1..`LIMITS.maxInFlightActivities`, or the default. */
-function inFlightCount(requested: unknown): number {
-  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1)
-    return LIMITS.defaultMaxInFlightActivities;
-  return Math.min(requested, LIMITS.maxInFlightActivities);
+/**
+ * The run's in-flight bound: the request's `maxInFlightActivities`; else the widest `maxConcurrency` a
+ * step of the definition asks for, at least `LIMITS.defaultMaxInFlightActivities`; never over
+ * `LIMITS.maxInFlightActivities`.
+ */
+function inFlightCount(requested: unknown, definition: PipelineDefinition): number {
+  if (typeof requested === 'number' && Number.isInteger(requested) && requested >= 1)
+    return Math.min(requested, LIMITS.maxInFlightActivities);
+  let widest: number = LIMITS.defaultMaxInFlightActivities;
+  for (const step of definition.steps) {
+    if (step.type !== 'approval' && step.maxConcurrency !== undefined)
+      widest = Math.max(widest, step.maxConcurrency);
+  }
+  return Math.min(widest, LIMITS.maxInFlightActivities);
 }
 
 /**

@@ -41,6 +41,28 @@ describe('limits: counts Temporal caps are the engine’s job', () => {
     assert.ok(max > LIMITS.defaultMaxInFlightActivities && max <= 300, `${max} activities pending at once`);
   });
 
+  test('an explicit maxConcurrency above the default widens the run’s bound to it', async () => {
+    const id = await startRaw(env, {
+      definition: {
+        name: 'explicit',
+        steps: [
+          {
+            id: 'each',
+            activity: 'echo',
+            forEach: '{{ params.items }}',
+            maxConcurrency: 120,
+            input: '{{ index }}',
+          },
+        ],
+      },
+      params: { items: Array.from({ length: 300 }, (_, i) => i) },
+    });
+    const end = await ending(env, id);
+    assert.equal(end.status, 'COMPLETED', end.message);
+    const max = await maxPendingActivities(env, id);
+    assert.ok(max > LIMITS.defaultMaxInFlightActivities && max <= 120, `${max} activities pending at once`);
+  });
+
   test('a forEach resolving to more items than the limit fails the step as resource', async () => {
     const id = await startRaw(env, {
       definition: {
