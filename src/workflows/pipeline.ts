@@ -423,8 +423,6 @@ class PipelineRun {
     rawInput: unknown,
     item?: { item: unknown; index: number },
   ): Promise<unknown> {
-    const history = this.historyProblem();
-    if (history) throw new StepFailed(stepId, history);
     const { input, bytes } = this.renderInput(stepId, rawInput, this.templateScope(item));
     const state = this.state.step(stepId);
     if (!item) this.markRunning(stepId);
@@ -434,6 +432,9 @@ class PipelineRun {
     if (slot) await slot;
     let output: unknown;
     try {
+      // Checked once the slot is ours: an item may have waited while the history grew.
+      const history = this.historyProblem();
+      if (history) throw new StepFailed(stepId, history);
       output = await prepared.call({ input, stepId, ...(item ? { index: item.index } : {}) }, activityId);
     } finally {
       this.inFlight.release(bytes);
