@@ -260,7 +260,7 @@ export const scenarios: HistoryScenario[] = [
             { id: 'each', activity: 'echo', forEach: '{{ params.items }}', input: { n: '{{ item }}' } },
           ],
         },
-        { id, params: { items: Array.from({ length: 80 }, (_, i) => i) } },
+        { id, params: { items: Array.from({ length: 150 }, (_, i) => i) } },
       );
     },
   },
