@@ -383,6 +383,12 @@ export class PipelineClient {
         },
       },
     };
+    const issues = requestFieldIssues(request as unknown as Record<string, unknown>);
+    if (issues.length > 0) {
+      throw new PipelineRequestRejectedError(
+        `pipeline "${pipelineId}" cannot be resumed: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      );
+    }
     return await this.startRequest(pipelineId, definition.name, request, {});
   }
 

@@ -167,5 +167,33 @@ function checkpointIssues(checkpoint: unknown): DefinitionIssue[] {
       });
     }
   }
+  // The interpreter computes with these: a date that is no date would become a timer of NaN ms.
+  for (const field of ['startedAt', 'deadline'] as const) {
+    const value = checkpoint[field];
+    if (value === undefined && field === 'deadline') continue;
+    if (typeof value !== 'string' || !Number.isFinite(Date.parse(value))) {
+      issues.push({
+        path: `resumeFrom.${field}`,
+        message: `expected an ISO date like 2026-01-31T12:00:00.000Z; got ${describeValue(value)}`,
+      });
+    }
+  }
+  for (const field of ['eventSeq', 'progressVersion'] as const) {
+    const value = checkpoint[field];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      issues.push({
+        path: `resumeFrom.${field}`,
+        message: `expected a whole number, at least 0; got ${describeValue(value)}`,
+      });
+    }
+  }
+  const { bytes, problem } = checkJson(checkpoint, LIMITS.maxNestingDepth * 2);
+  if (problem) issues.push({ path: formatPath(['resumeFrom', ...problem.path]), message: problem.message });
+  else if (bytes > LIMITS.maxCheckpointBytes) {
+    issues.push({
+      path: 'resumeFrom',
+      message: `expected a checkpoint of at most ${formatBytes(LIMITS.maxCheckpointBytes)} as JSON; got ${formatBytes(bytes)}`,
+    });
+  }
   return issues;
 }

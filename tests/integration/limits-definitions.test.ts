@@ -74,6 +74,23 @@ describe('limits: definitions the workflow itself refuses, with the path', () =>
       path: /^params\.p/m,
     },
     {
+      name: 'a checkpoint whose deadline is no date (it would become a timer of NaN ms)',
+      request: {
+        definition: { name: 'l', steps: [echo('a')] },
+        resumeFrom: {
+          steps: {},
+          events: [],
+          decisions: [],
+          compensations: [],
+          startedAt: '2026-01-01T00:00:00.000Z',
+          eventSeq: 0,
+          progressVersion: 0,
+          deadline: 'not a date',
+        },
+      },
+      path: /^resumeFrom\.deadline: /m,
+    },
+    {
       name: 'a continueAsNewAfterEvents of -5',
       request: { definition: { name: 'l', steps: [echo('a')] }, continueAsNewAfterEvents: -5 },
       path: /^continueAsNewAfterEvents: /m,

@@ -4,7 +4,15 @@ import { validateRequest } from '../../src/pipeline/validate-request.js';
 import { LIMITS } from '../../src/pipeline/limits.js';
 
 const definition = { name: 'req', steps: [{ id: 'a', activity: 'echo', input: '{{ params.x }}' }] };
-const checkpoint = { steps: {}, events: [], decisions: [], compensations: [] };
+const checkpoint = {
+  steps: {},
+  events: [],
+  decisions: [],
+  compensations: [],
+  startedAt: '2026-01-01T00:00:00.000Z',
+  eventSeq: 0,
+  progressVersion: 0,
+};
 
 function issuesOf(request: unknown) {
   const result = validateRequest(request);
@@ -85,6 +93,17 @@ describe('validateRequest: the workflow argument as a whole', () => {
     ]);
   });
 
+  test('a checkpoint whose dates are no dates, or too large, is refused (the interpreter computes with them)', () => {
+    assert.deepEqual(issuesOf({ definition, resumeFrom: { ...checkpoint, deadline: 'not a date' } }), [
+      {
+        path: 'resumeFrom.deadline',
+        message: 'expected an ISO date like 2026-01-31T12:00:00.000Z; got "not a date"',
+      },
+    ]);
+    const big = { ...checkpoint, events: [{ message: 'x'.repeat(LIMITS.maxCheckpointBytes) }] };
+    assert.match(issuesOf({ definition, resumeFrom: big })[0]?.message ?? '', /at most 1\.5 MiB/);
+  });
+
   test('run options out of range, and a checkpoint of the wrong shape, all at once', () => {
     const issues = issuesOf({
       definition,
@@ -101,6 +120,12 @@ describe('validateRequest: the workflow argument as a whole', () => {
       { path: 'resumeFrom.steps', message: 'expected an object of step states by id; got an empty list' },
       { path: 'resumeFrom.events', message: 'expected a list; got an object' },
       { path: 'resumeFrom.compensations', message: 'expected a list; got nothing' },
+      {
+        path: 'resumeFrom.startedAt',
+        message: 'expected an ISO date like 2026-01-31T12:00:00.000Z; got nothing',
+      },
+      { path: 'resumeFrom.eventSeq', message: 'expected a whole number, at least 0; got nothing' },
+      { path: 'resumeFrom.progressVersion', message: 'expected a whole number, at least 0; got nothing' },
     ]);
     assert.deepEqual(issuesOf({ definition, continueAsNewAfterEvents: 100.5 }), [
       {
