@@ -102,7 +102,7 @@ export interface StartOptions {
   params?: Record<string, unknown>;
   /**
    * Most activities the run keeps in flight at once (fan-outs and wide DAGs wait for a slot).
-   * Default: `LIMITS.defaultMaxInFlightActivities` (100), or a step's larger `maxConcurrency`; at most `LIMITS.maxInFlightActivities`.
+   * Default: `LIMITS.defaultMaxInFlightActivities` (48), or a step's larger `maxConcurrency`; at most `LIMITS.maxInFlightActivities`.
    */
   maxInFlightActivities?: number;
   /** When the id is already running: `fail` (default) throws, `use-existing` returns the running one. */
