@@ -141,8 +141,8 @@ const COMPACT_KEYS = [
   'workflowId',
 ] as const;
 
-/** SDK messages that repeat what Stepline's own lines already say, dropped below DEBUG. */
-const DUPLICATE_SDK_MESSAGES = new Set(['Activity failed']);
+/** SDK messages that repeat what Stepline's own lines already say ("step attempt failed", "pipeline failed"), dropped below DEBUG. */
+const DUPLICATE_SDK_MESSAGES = new Set(['Activity failed', 'Workflow failed']);
 
 export interface DevLoggerOptions {
   /** Lowest level written. Default `WARN`: one line per failed step attempt, and problems. */
