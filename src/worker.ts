@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
-import type { LogLevel } from '@temporalio/common';
+import { ApplicationFailure, type LogLevel } from '@temporalio/common';
 import {
   makeTelemetryFilterString,
   NativeConnection,
@@ -82,7 +83,7 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     workflowBundle: { code },
-    activities: registry.activities(),
+    activities: withUnregisteredHandlerActivity(registry.activities(), settings.taskQueue),
     // Outermost first: spans, then step logs/metrics (which see the classified failure), then classification.
     interceptors: {
       activity: [
@@ -100,6 +101,34 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
     stickyQueueScheduleToStartTimeout: '3s',
     ...options.workerOptions,
   });
+}
+
+/** The SDK's fallback activity name: it runs any activity type the worker has no function for. */
+const FALLBACK_ACTIVITY = 'default';
+
+/**
+ * The step handlers plus the SDK's fallback activity, which fails a step naming a handler this worker
+ * does not have at once (non-retryable, category `not_found`), naming the handler and the task queue.
+ * Without it the SDK fails such a task with a retryable `NotFoundError` that the step would retry.
+ */
+function withUnregisteredHandlerActivity<T extends Record<string, unknown>>(
+  activities: T,
+  taskQueue: string,
+): Record<string, unknown> {
+  if (FALLBACK_ACTIVITY in activities) return activities; // a handler named `default` keeps the name
+  const names = Object.keys(activities).sort();
+  const registered = names.length > 30 ? [...names.slice(0, 30), `… ${names.length - 30} more`] : names;
+  const notRegistered = () => {
+    const handler = Context.current().info.activityType;
+    const message = `step handler "${handler}" is not registered on the worker polling task queue "${taskQueue}" (registered: ${registered.join(', ') || 'none'})`;
+    throw ApplicationFailure.create({
+      type: 'not_found',
+      message,
+      nonRetryable: true,
+      details: [{ category: 'not_found', severity: 'high', code: 'STEP_HANDLER_NOT_REGISTERED', message }],
+    });
+  };
+  return { ...activities, [FALLBACK_ACTIVITY]: notRegistered };
 }
 
 /**

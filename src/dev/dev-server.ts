@@ -15,6 +15,8 @@ export interface DevServerOptions {
   ui?: boolean;
   /** gRPC port (default: a free one). */
   port?: number;
+  /** Web UI port when the UI is on (default: a free one). */
+  uiPort?: number;
   namespace?: string;
   log?: (message: string) => void;
   /**
@@ -113,7 +115,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
   const port = options.port ?? (await freePort());
   const ui = options.ui ?? true;
-  const uiPort = ui ? await freePort() : undefined;
+  const uiPort = ui ? (options.uiPort ?? (await freePort())) : undefined;
   const args = [
     'server',
     'start-dev',

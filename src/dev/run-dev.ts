@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { LogLevel } from '@temporalio/common';
+import { makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { serveDashboard } from '../dashboard/main.js';
 import type { RunningDashboard } from '../dashboard/server.js';
 import { buildWeb, WEB_OUT_DIR } from '../dashboard/web-build.js';
@@ -14,8 +15,10 @@ import type { StepHandler } from '../activities/index.js';
 import { PipelineClient } from '../client.js';
 import { parseDefinitionText } from '../pipeline/load.js';
 import { isTerminalStatus, type PipelineProgress } from '../pipeline/progress.js';
+import { DevLogger } from '../telemetry/logger.js';
 import { createPipelineWorker } from '../worker.js';
 import { startDevServer, type DevServer } from './dev-server.js';
+import { choosePort, DEFAULT_PORTS, parsePort } from './ports.js';
 import { PROJECT_ROOT } from './temporal-cli.js';
 
 export interface DevOptions {
@@ -23,8 +26,16 @@ export interface DevOptions {
   dbFile?: string;
   /** Serve the Temporal Web UI (default true). */
   ui?: boolean;
-  /** gRPC port of the server (default: a free one). */
+  /** gRPC port of the server (default 7233; taken → a free one, said in one line; 0 → a free one). */
   port?: number;
+  /** Web UI port (default 8233; taken → a free one). */
+  uiPort?: number;
+  /** Dashboard port (default `STEPLINE_DASHBOARD_PORT`, else 8080; taken → a free one). */
+  dashboardPort?: number;
+  /** The default ports (tests inject others). Default {@link DEFAULT_PORTS}. */
+  defaultPorts?: { server: number; ui: number; dashboard: number };
+  /** Lowest level of the worker's log lines (default `WARN`: one line per failed step attempt). */
+  logLevel?: LogLevel;
   /** Default `default`. */
   namespace?: string;
   /** Task queue of the worker (default `pipelines`). */
@@ -33,7 +44,7 @@ export interface DevOptions {
   steps?: StepHandler[];
   /** Start the orders ETL example and print its progress until it ends (default false). */
   example?: boolean;
-  /** Serve the dashboard (default true; port `STEPLINE_DASHBOARD_PORT`, 8080). The page is built if missing. */
+  /** Serve the dashboard (default true). The page is built if missing. */
   dashboard?: boolean;
   log?: (message: string) => void;
 }
@@ -50,11 +61,39 @@ export interface DevEnvironment {
 /** Starts the dev server and a worker; stops both on SIGINT/SIGTERM and then exits the process. */
 export async function runDev(options: DevOptions = {}): Promise<DevEnvironment> {
   const log = options.log ?? ((message: string) => console.log(message));
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const level = options.logLevel ?? 'WARN';
+  Runtime.install({
+    logger: new DevLogger({ level, write: log }),
+    telemetryOptions: {
+      logging: {
+        filter: makeTelemetryFilterString({
+          core: level === 'DEBUG' || level === 'TRACE' ? level : 'WARN',
+          other: 'ERROR',
+        }),
+        forward: {},
+      },
+    },
+  });
+  const defaults = options.defaultPorts ?? DEFAULT_PORTS;
+  const ui = options.ui ?? true;
+  const dashboardOn = options.dashboard ?? true;
+  const port = await choosePort('Temporal server', options.port ?? defaults.server, '--port', log);
+  const uiPort = ui ? await choosePort('Web UI', options.uiPort ?? defaults.ui, '--ui-port', log) : undefined;
+  const envDashboardPort = process.env.STEPLINE_DASHBOARD_PORT;
+  const dashboardPort = dashboardOn
+    ? await choosePort(
+        'dashboard',
+        options.dashboardPort ??
+          (envDashboardPort ? parsePort(envDashboardPort, 'STEPLINE_DASHBOARD_PORT') : defaults.dashboard),
+        '--dashboard-port',
+        log,
+      )
+    : undefined;
   const server = await startDevServer({
-    ui: options.ui ?? true,
+    ui,
+    port,
+    ...(uiPort !== undefined ? { uiPort } : {}),
     ...(options.dbFile ? { dbFile: options.dbFile } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.namespace ? { namespace: options.namespace } : {}),
   });
   const running: {
@@ -79,6 +118,7 @@ export async function runDev(options: DevOptions = {}): Promise<DevEnvironment> 
 
   log(`stepline: Temporal dev server at ${server.address} (namespace ${server.namespace})`);
   if (server.uiUrl) log(`stepline: Temporal Web UI at ${server.uiUrl}`);
+  log(`stepline: for the CLI in other terminals: export TEMPORAL_ADDRESS=${server.address}`);
 
   try {
     const connection = await NativeConnection.connect({ address: server.address });
@@ -91,14 +131,17 @@ export async function runDev(options: DevOptions = {}): Promise<DevEnvironment> 
     running.worker = worker;
     running.done = worker.run();
     log(`stepline: worker polling task queue ${worker.options.taskQueue}`);
-    if (options.dashboard ?? true) {
+    if (dashboardOn) {
       if (!existsSync(path.join(WEB_OUT_DIR, 'index.html'))) await buildWeb();
       running.client = await PipelineClient.connect({
         address: server.address,
         namespace: server.namespace,
         ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
       });
-      running.dashboard = await serveDashboard(running.client, { log });
+      running.dashboard = await serveDashboard(running.client, {
+        log,
+        ...(dashboardPort !== undefined ? { port: dashboardPort } : {}),
+      });
     }
     const env: DevEnvironment = { server, worker, stop, done: running.done };
     if (options.example) await runExample(server, log, options.taskQueue);

@@ -129,3 +129,73 @@ export function withMeta(logger: Logger, meta: LogMetadata): Logger {
     error: (message, extra) => log('ERROR', message, extra),
   };
 }
+
+/** Attributes a compact dev line keeps (never tokens, payloads or stacks). */
+const COMPACT_KEYS = [
+  'stepId',
+  'index',
+  'attempt',
+  'category',
+  'retryable',
+  'activityType',
+  'workflowId',
+] as const;
+
+/** SDK messages that repeat what Stepline's own lines already say ("step attempt failed", "pipeline failed"), dropped below DEBUG. */
+const DUPLICATE_SDK_MESSAGES = new Set(['Activity failed', 'Workflow failed']);
+
+export interface DevLoggerOptions {
+  /** Lowest level written. Default `WARN`: one line per failed step attempt, and problems. */
+  level?: LogLevel;
+  /** Where lines go. Default: stderr. */
+  write?: (line: string) => void;
+}
+
+/**
+ * The Runtime logger of `npm start` / `stepline dev`: readable and short. Below DEBUG each entry is one
+ * line (`stepline: step load attempt 2 failed (network): ECONNRESET`), without task tokens, encoded tasks,
+ * payloads or stacks, and the SDK's own "Activity failed" (which repeats Stepline's "step attempt failed"
+ * with the whole task) is dropped. At DEBUG and TRACE every entry is written in full as a text line
+ * (secret-named attributes such as `taskToken` still redacted).
+ */
+export class DevLogger extends DefaultLogger {
+  constructor(options: DevLoggerOptions = {}) {
+    const level = options.level ?? 'WARN';
+    const write = options.write ?? ((line: string) => void process.stderr.write(`${line}\n`));
+    const verbose = level === 'DEBUG' || level === 'TRACE';
+    super(level, (entry: LogEntry) => {
+      if (verbose) return write(textLine(entry, {}));
+      if (DUPLICATE_SDK_MESSAGES.has(entry.message)) return;
+      write(compactLine(entry));
+    });
+  }
+}
+
+/** One short line for an entry: `stepline: <what> [key=value…]`. Exposed for tests. */
+export function compactLine(entry: Pick<LogEntry, 'level' | 'message' | 'meta'>): string {
+  const meta = (entry.meta ?? {}) as Record<string, unknown>;
+  const error = shortError(meta.error);
+  if (entry.message === 'step attempt failed') {
+    const step = typeof meta.stepId === 'string' ? meta.stepId : String(meta.activityType ?? 'step');
+    const item = typeof meta.index === 'number' ? ` item ${meta.index}` : '';
+    const category = typeof meta.category === 'string' ? ` (${meta.category})` : '';
+    const final = meta.retryable === false ? ', not retried' : '';
+    return `stepline: step ${step}${item} attempt ${String(meta.attempt ?? '?')} failed${category}${final}: ${error ?? 'unknown error'}`;
+  }
+  const attrs = COMPACT_KEYS.filter((key) => meta[key] !== undefined && meta[key] !== null)
+    .map((key) => `${key}=${String(meta[key])}`)
+    .concat(error ? [`error=${JSON.stringify(error)}`] : []);
+  const level = entry.level === 'INFO' ? '' : `${entry.level.toLowerCase()}: `;
+  return `stepline: ${level}${oneLine(entry.message)}${attrs.length ? ` (${attrs.join(' ')})` : ''}`;
+}
+
+function shortError(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text =
+    value instanceof Error ? value.message : typeof value === 'string' ? value : safeStringify(value);
+  return oneLine(text).slice(0, 500);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -37,11 +37,15 @@ export function describeFailure(err: unknown): StepErrorInfo {
   }
   if (cause instanceof ApplicationFailure) {
     const details = (cause.details?.[0] ?? {}) as Partial<StepErrorInfo>;
+    // `NotFoundError`: the SDK's failure for an activity type a worker has no function for (a worker
+    // without Stepline's fallback for unregistered handlers).
     const category = isCategory(cause.type)
       ? cause.type
       : isCategory(details.category)
         ? details.category
-        : 'unknown';
+        : cause.type === 'NotFoundError'
+          ? 'not_found'
+          : 'unknown';
     return {
       category,
       severity: isSeverity(details.severity) ? details.severity : 'medium',

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import type { PipelineClient } from '../../client.js';
+import { isTerminalStatus } from '../../pipeline/progress.js';
 import { action, defaultActor, print, withClient } from '../context.js';
+import { CliError, EXIT } from '../exit.js';
 import { examples } from './examples.js';
 
 interface DecideFlags {
@@ -36,14 +39,34 @@ function registerDecision(program: Command, decision: 'approve' | 'reject'): voi
             ...(by ? { by } : {}),
             ...(flags.comment !== undefined ? { comment: flags.comment } : {}),
           };
-          const state =
-            decision === 'approve'
-              ? await client.approve(id, step, options)
-              : await client.reject(id, step, options);
+          let state;
+          try {
+            state =
+              decision === 'approve'
+                ? await client.approve(id, step, options)
+                : await client.reject(id, step, options);
+          } catch (err) {
+            throw await closedPipelineError(client, id, err);
+          }
           print(`${step} of ${id} ${past}${by ? ` by ${by}` : ''}; step is now ${state.status}`);
         }),
       ),
     );
+}
+
+/**
+ * An update on a closed run fails as "not found": when the pipeline exists and is closed, say so
+ * (exit 2) instead. Anything else is returned as it is.
+ */
+async function closedPipelineError(client: PipelineClient, id: string, err: unknown): Promise<unknown> {
+  if ((err as { name?: unknown } | null)?.name !== 'PipelineNotFoundError') return err;
+  try {
+    const { status } = await client.progress(id);
+    if (!isTerminalStatus(status)) return err;
+    return new CliError(`pipeline "${id}" is ${status} (closed): it takes no decisions`, EXIT.invalid);
+  } catch {
+    return err;
+  }
 }
 
 export function registerDecisions(program: Command): void {

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { PROJECT_ROOT } from '../../dev/temporal-cli.js';
@@ -7,22 +6,16 @@ import { CliError } from '../exit.js';
 import { examples } from './examples.js';
 
 interface DevFlags {
-  port: string;
+  port?: string;
+  uiPort?: string;
+  dashboardPort?: string;
+  dashboard: boolean;
   db?: string;
   memory?: boolean;
   ui: boolean;
   example?: boolean;
   steps?: string;
-}
-
-/** Whether `port` can be listened on at 127.0.0.1. */
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+  logLevel?: string;
 }
 
 export function registerDev(program: Command): void {
@@ -31,14 +24,21 @@ export function registerDev(program: Command): void {
     .description(
       'run everything locally: an embedded Temporal dev server and a pipeline worker (Ctrl-C stops both)',
     )
-    .option('--port <port>', 'gRPC port of the dev server (taken → a free one is used and printed)', '7233')
+    .option('--port <port>', 'gRPC port of the dev server (default 7233; taken → a free one, printed)')
+    .option('--ui-port <port>', 'port of the Temporal Web UI (default 8233; taken → a free one)')
+    .option('--dashboard-port <port>', 'port of the Stepline dashboard (default 8080; taken → a free one)')
+    .option('--no-dashboard', 'do not serve the Stepline dashboard')
     .option('--db <file>', 'SQLite file for the server state (default: .data/temporal.db in the project)')
     .option('--memory', 'keep the server state in memory only')
     .option('--no-ui', 'do not serve the Temporal Web UI')
     .option('--example', 'also run the orders ETL example and print its progress')
     .option(
       '--steps <modules>',
-      'comma-separated modules exporting extra step handlers (the examples are always loaded)',
+      'comma-separated modules exporting extra step handlers, e.g. ./steps/a.js,./steps/b.ts (env STEPLINE_STEPS; the examples are always loaded)',
+    )
+    .option(
+      '--log-level <level>',
+      'worker log lines: debug, info, warn (default: one line per failed attempt), error',
     )
     .addHelpText(
       'after',
@@ -46,43 +46,43 @@ export function registerDev(program: Command): void {
         'stepline dev',
         '# in another terminal:',
         `stepline run examples/release.yaml --params '{"version":"1.2.3","previousVersion":"1.2.2"}' --watch`,
-        'stepline dev --memory --no-ui --port 0',
+        'stepline dev --steps ./steps/orders.ts --port 7300 --dashboard-port 8100',
+        'stepline dev --memory --no-ui --no-dashboard --port 0',
       ),
     )
     .action(
       action(async (flags: DevFlags, command: Command) => {
         const settings = settingsOf(command);
-        const wanted = Number(flags.port);
-        if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535)
-          throw new CliError('--port: expected a port number');
-        const port = wanted > 0 && (await portIsFree(wanted)) ? wanted : undefined;
         // Loaded only here: the worker side is heavy.
-        const { loadStepModules } = await import('../../activities/index.js');
-        const { default: exampleSteps } = await import('../../../examples/steps/orders.js');
+        const { devOptionsFromFlags } = await import('../../dev/options.js');
         const { runDev } = await import('../../dev/run-dev.js');
-        const extra = await loadStepModules(
-          (flags.steps ?? '')
-            .split(',')
-            .map((p) => p.trim())
-            .filter(Boolean),
-        );
+        let options;
+        try {
+          options = await devOptionsFromFlags({
+            ...(flags.port !== undefined ? { port: flags.port } : {}),
+            ...(flags.uiPort !== undefined ? { uiPort: flags.uiPort } : {}),
+            ...(flags.dashboardPort !== undefined ? { dashboardPort: flags.dashboardPort } : {}),
+            dashboard: flags.dashboard,
+            ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
+            ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
+          });
+        } catch (err) {
+          if (err instanceof RangeError) throw new CliError(err.message);
+          throw err;
+        }
         const env = await runDev({
+          ...options,
           ui: flags.ui,
           ...(flags.memory
             ? {}
             : {
                 dbFile: flags.db ? path.resolve(flags.db) : path.join(PROJECT_ROOT, '.data', 'temporal.db'),
               }),
-          ...(port !== undefined ? { port } : {}),
           namespace: settings.namespace,
           taskQueue: settings.taskQueue,
-          steps: [...exampleSteps, ...extra],
           example: flags.example ?? false,
+          log: print,
         });
-        if (wanted > 0 && port === undefined)
-          print(`stepline: port ${wanted} was taken; using ${env.server.address}`);
-        if (env.server.address !== '127.0.0.1:7233')
-          print(`stepline: in other terminals: export TEMPORAL_ADDRESS=${env.server.address}`);
         print('stepline: ready (Ctrl-C to stop)');
         await env.done;
       }),

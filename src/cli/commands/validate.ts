@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { DefinitionError } from '../../pipeline/errors.js';
+import { parseDefinitionText } from '../../pipeline/load.js';
 import { validateDefinition } from '../../pipeline/validate.js';
 import { action, print } from '../context.js';
 import { CliError, EXIT, issueLines } from '../exit.js';
-import { readDefinitionFile } from '../input.js';
+import { formatOfFile, readText } from '../input.js';
 import { examples } from './examples.js';
 
 interface FileReport {
@@ -16,8 +18,11 @@ interface FileReport {
 function check(file: string): FileReport {
   let data: unknown;
   try {
-    data = readDefinitionFile(file);
+    // Parsed here, not with readDefinitionFile: its error already lists the issues, and they would
+    // print twice (once inside the message, once as issues).
+    data = parseDefinitionText(readText(file, 'definition'), formatOfFile(file));
   } catch (err) {
+    if (err instanceof DefinitionError) return { file, valid: false, issues: err.issues };
     if (!(err instanceof CliError)) throw err;
     return {
       file,
