@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { PipelineClient } from '../../client.js';
 import type { OmittedOutput } from '../../pipeline/contract.js';
-import { action, print, printErr, withClient } from '../context.js';
+import { action, printErr, withClient } from '../context.js';
 import { CliError, EXIT } from '../exit.js';
 import { currentProgress } from '../remote.js';
 import { examples } from './examples.js';
@@ -15,6 +15,17 @@ export function isOmittedOutput(value: unknown): value is OmittedOutput {
     value !== null &&
     typeof value === 'object' &&
     (value as { $stepline?: unknown }).$stepline === 'omitted_output'
+  );
+}
+
+/**
+ * Prints JSON and resolves once stdout took it: outputs may be megabytes, and the CLI exits right after
+ * its command (a pipe would otherwise lose the tail).
+ */
+async function printJson(value: unknown): Promise<void> {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  await new Promise<void>((resolve, reject) =>
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve())),
   );
 }
 
@@ -60,10 +71,10 @@ export function registerResult(program: Command): void {
           // A failed, rolled back or cancelled pipeline throws PipelineFailedError: exit 1 with its reason.
           const result = await client.result(id);
           if (flags.step !== undefined) {
-            print(JSON.stringify(await stepOutput(client, id, flags.step, result.outputs), null, 2));
+            await printJson(await stepOutput(client, id, flags.step, result.outputs));
             return EXIT.ok;
           }
-          print(JSON.stringify(result.outputs, null, 2));
+          await printJson(result.outputs);
           const omitted = Object.values(result.outputs).filter(isOmittedOutput);
           for (const marker of omitted)
             printErr(
