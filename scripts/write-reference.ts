@@ -13,7 +13,7 @@ import { ENVIRONMENT } from '../src/config.js';
 import { pipelineJsonSchema } from '../src/pipeline/json-schema.js';
 
 /** A JSON Schema node, as much of it as the reference reads. */
-interface Node {
+export interface Node {
   $ref?: string;
   type?: string;
   const?: unknown;
@@ -38,7 +38,7 @@ interface Node {
 }
 
 /** One section of the reference: an object schema, how to reach it, and an example. */
-interface Section {
+export interface Section {
   title: string;
   /** Where it appears in a definition. */
   path: string;
@@ -48,13 +48,22 @@ interface Section {
 
 const EXAMPLES = {
   pipeline: `
+$schema: ../schema/pipeline.schema.json
 name: release
 version: 2
 description: Build, approve and deploy a release.
 defaults:
   retry: { maxAttempts: 5, initialInterval: 2s }
   timeouts: { startToClose: 5m }
+recovery:
+  - match: { category: dependency }
+    strategy: manual_intervention
+    timeout: 4h
+classify:
+  - match: { code: E_QUOTA }
+    category: rate_limit
 onFailure: rollback
+onCancel: stop
 timeout: 2h
 steps:
   - id: build
@@ -72,28 +81,41 @@ defaults:
 `,
   taskStep: `
 steps:
-  - id: notify
-    name: Notify subscribers
+  - id: order
+    type: task
+    name: Place the order
     activity: http.request
-    dependsOn: []
+    input: { url: 'https://api.example.com/orders', method: POST, body: '{{ params.order }}' }
+    weight: 3
+    timeouts: { startToClose: 30s }
+    retry: { maxAttempts: 3 }
+    recovery:
+      - match: { category: dependency }
+        strategy: alternative_path
+    alternative:
+      - id: order-by-queue
+        activity: echo
+        input: { queued: true }
+    compensate:
+      activity: http.request
+      input: { url: 'https://api.example.com/orders/{{ steps.order.output.body.id }}', method: DELETE }
+  - id: notify
+    activity: http.request
+    dependsOn: [order]
     when: '{{ params.notify }}'
     forEach: '{{ params.subscribers }}'
     maxConcurrency: 10
     toleratedFailures: 5%
     input: { url: '{{ item.url }}', method: POST, body: { index: '{{ index }}' } }
-    timeouts: { startToClose: 30s }
-    retry: { maxAttempts: 3 }
-    recovery:
-      - match: { category: rate_limit }
-        strategy: retry_with_backoff
-        retry: { maxAttempts: 10, initialInterval: 1s, maxInterval: 1m }
-        then: skip
 `,
   approvalStep: `
 steps:
   - id: go-live
     type: approval
+    name: Go live
     dependsOn: [build]
+    when: '{{ params.production }}'
+    weight: 0.5
     prompt: 'Deploy {{ steps.build.output.version }} to production?'
     approvers: [alice, bob]
     escalate: { after: 4h, to: [oncall] }
@@ -169,6 +191,11 @@ retry:
 
 /** The reference document, as Markdown (before prettier). */
 export function definitionReference(): string {
+  return render(referenceSections());
+}
+
+/** The JSON Schema and the sections of the reference, in order. */
+export function referenceSections(): { schema: Node; sections: Section[] } {
   const schema = pipelineJsonSchema() as Node;
   const defs = schema.$defs ?? {};
   const def = (name: string): Node => {
@@ -249,6 +276,11 @@ export function definitionReference(): string {
       example: EXAMPLES.retry,
     },
   ];
+  return { schema, sections };
+}
+
+function render({ schema, sections }: { schema: Node; sections: Section[] }): string {
+  const duration = schema.$defs?.Duration ?? {};
   const anchors = new Map<string, string>([
     ['#/$defs/Duration', '[duration](#duration)'],
     ['#/$defs/RetrySettings', '[retry settings](#retry)'],
@@ -293,9 +325,11 @@ export function definitionReference(): string {
   const limitsOf = (node: Node): string[] => {
     const out: string[] = [];
     if (node.pattern !== undefined) out.push(`pattern ${code(node.pattern)}`);
-    if (node.minLength !== undefined && node.minLength > 0) out.push(`≥ ${node.minLength} characters`);
+    if (node.minLength === 1) out.push('not empty');
+    else if (node.minLength !== undefined && node.minLength > 1) out.push(`≥ ${node.minLength} characters`);
     if (node.maxLength !== undefined) out.push(`≤ ${fmt(node.maxLength)} characters`);
-    if (node.minItems !== undefined && node.minItems > 0) out.push(`≥ ${node.minItems} items`);
+    if (node.minItems === 1) out.push('at least 1 item');
+    else if (node.minItems !== undefined && node.minItems > 1) out.push(`≥ ${node.minItems} items`);
     if (node.maxItems !== undefined) out.push(`≤ ${fmt(node.maxItems)} items`);
     if (node.exclusiveMinimum !== undefined) out.push(`> ${fmt(node.exclusiveMinimum)}`);
     if (node.minimum !== undefined) out.push(`≥ ${fmt(node.minimum)}`);
@@ -346,7 +380,6 @@ export function definitionReference(): string {
     }
     lines.push('', 'Example:', '', '```yaml', section.example.trim(), '```', '');
   }
-  const duration = def('Duration');
   lines.push(
     '## Duration',
     '',

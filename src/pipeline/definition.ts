@@ -253,7 +253,9 @@ export const ClassifyMatchSchema = z
 /** A classification rule: errors that fit `match` get this category (and severity), before the built-in rules. */
 export const ClassifyRuleSchema = z.strictObject({
   /** Which errors the rule applies to. */
-  match: ClassifyMatchSchema.describe('Which errors the rule applies to.'),
+  match: ClassifyMatchSchema.describe(
+    'Which errors the rule applies to: at least one of message, name, code; all given must fit.',
+  ),
   /** The category such errors get. */
   category: oneOf(ERROR_CATEGORIES).describe('The category such errors get.'),
   /** The severity such errors get. Default: the built-in severity for the category. */

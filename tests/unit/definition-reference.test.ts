@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import { formattedReference, REFERENCE_PATH } from '../../scripts/write-reference.js';
+import { formattedReference, REFERENCE_PATH, referenceSections } from '../../scripts/write-reference.js';
 import { pipelineJsonSchema } from '../../src/pipeline/json-schema.js';
 import { validateDefinition } from '../../src/pipeline/validate.js';
 
@@ -48,4 +48,22 @@ test('the reference covers every section and its pipeline example is a valid def
   assert.ok(first);
   const result = validateDefinition(parse(first));
   assert.deepEqual(result.ok ? [] : result.issues, []);
+});
+
+test("each section's example shows every field of the section", () => {
+  for (const section of referenceSections().sections) {
+    const example = parse(section.example) as unknown;
+    const keys = new Set<string>();
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (value !== null && typeof value === 'object')
+        for (const [key, inner] of Object.entries(value)) {
+          keys.add(key);
+          collect(inner);
+        }
+    };
+    collect(example);
+    const missing = Object.keys(section.node.properties ?? {}).filter((name) => !keys.has(name));
+    assert.deepEqual(missing, [], `${section.title}: example lacks ${missing.join(', ')}`);
+  }
 });
