@@ -78,4 +78,21 @@ describe('stepline result', () => {
     assert.match(running.stderr, /has not ended/);
     await env.pipelines.cancel(waiting);
   });
+
+  test('--wait waits for a running pipeline and prints its outputs', async () => {
+    const id = testId('result-wait');
+    await env.pipelines.start(
+      {
+        name: 'result-wait',
+        steps: [
+          { id: 'pause', activity: 'delay', input: { ms: 1500 } },
+          { id: 'done', activity: 'echo', input: { ok: true } },
+        ],
+      },
+      { id },
+    );
+    const result = await cli(['result', id, '--wait', '--step', 'done', ...queue()]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { ok: true });
+  });
 });

@@ -83,9 +83,9 @@ complete -o default -F _stepline_completion stepline
 `;
 }
 
-/** `name:description` for zsh's _describe, colons escaped. */
+/** `name:description` for zsh's _describe (colons in the name escaped), single-quoted. */
 function described(name: string, description: string): string {
-  const text = `${name.replace(/:/g, '\\:')}:${description.replace(/:/g, '\\:')}`;
+  const text = `${name.replace(/:/g, '\\:')}:${description}`;
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
