@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerCancel } from './commands/cancel.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerDecisions } from './commands/decide.js';
 import { registerDev } from './commands/dev.js';
 import { registerIntervene } from './commands/intervene.js';
 import { registerList } from './commands/list.js';
+import { registerResult } from './commands/result.js';
 import { registerResume } from './commands/resume.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
@@ -63,6 +65,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerRun(program);
   registerStatus(program);
+  registerResult(program);
   registerWatch(program);
   registerDecisions(program);
   registerIntervene(program);
@@ -74,6 +77,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerDev(program);
   registerDashboard(program);
+  registerCompletion(program);
   return program;
 }
 

@@ -62,11 +62,17 @@ export const STEP_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** A pipeline name: 1 to 100 letters, digits, `.`, `_` and `-`. */
 export const PIPELINE_NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 
-const StepIdSchema = stringMatching(
-  STEP_ID_PATTERN,
-  (input) => `expected an id of letters, digits, "_" and "-"; got ${describeValue(input)}`,
-  LIMITS.maxStepIdLength,
-);
+/**
+ * A step id field with its description. Registered in zod's global registry rather than `.describe()`d:
+ * `.describe()` returns a clone, which the JSON Schema export would no longer know as a `stringMatching`
+ * schema (and so would lose its `pattern`).
+ */
+const stepIdSchema = (description: string) =>
+  stringMatching(
+    STEP_ID_PATTERN,
+    (input) => `expected an id of letters, digits, "_" and "-"; got ${describeValue(input)}`,
+    LIMITS.maxStepIdLength,
+  ).register(z.globalRegistry, { description });
 
 const HandlerNameSchema = nonEmptyString(
   'the name of a registered step handler',
@@ -124,17 +130,23 @@ export const RetrySettingsSchema = z.strictObject({
       error: (issue) => `expected a whole number of attempts, at least 1; got ${describeValue(issue.input)}`,
     })
     .max(LIMITS.maxAttempts)
-    .optional(),
+    .optional()
+    .describe(`Attempts in total, the first included (1 to 2,147,483,647: Temporal's int32). Default: 3.`),
   /** Wait before the first retry, in ms (input: a duration). Default: 1s. */
-  initialInterval: PositiveDurationSchema.optional(),
+  initialInterval: PositiveDurationSchema.optional().describe(
+    'Wait before the first retry, in ms (input: a duration). Default: 1s.',
+  ),
   /** Growth factor of the wait between retries (1 to 100; `retry` always uses 1). Default: 2. */
   backoffCoefficient: z
     .number()
     .min(1, { error: (issue) => `expected a number of at least 1; got ${describeValue(issue.input)}` })
     .max(LIMITS.maxBackoffCoefficient)
-    .optional(),
+    .optional()
+    .describe('Growth factor of the wait between retries (1 to 100; `retry` always uses 1). Default: 2.'),
   /** Longest wait between retries, in ms (input: a duration). Default: 1m. */
-  maxInterval: PositiveDurationSchema.optional(),
+  maxInterval: PositiveDurationSchema.optional().describe(
+    'Longest wait between retries, in ms (input: a duration). Default: 1m.',
+  ),
 });
 
 /** Retry settings, durations in milliseconds. */
@@ -143,11 +155,17 @@ export type RetrySettings = z.output<typeof RetrySettingsSchema>;
 /** Activity timeouts. Every field is optional; unset fields fall back to `defaults.timeouts`, then the built-in timeouts (recovery.ts). */
 export const TimeoutSettingsSchema = z.strictObject({
   /** Longest single attempt, in ms (input: a duration). Default: 10m. */
-  startToClose: PositiveDurationSchema.optional(),
+  startToClose: PositiveDurationSchema.optional().describe(
+    'Longest single attempt, in ms (input: a duration). Default: 10m.',
+  ),
   /** Longest gap between heartbeats, in ms (input: a duration). Default: none (no heartbeat timeout). */
-  heartbeat: PositiveDurationSchema.optional(),
+  heartbeat: PositiveDurationSchema.optional().describe(
+    'Longest gap between heartbeats, in ms (input: a duration). Default: none (no heartbeat timeout).',
+  ),
   /** Longest time for all attempts together, in ms (input: a duration). Default: none. */
-  scheduleToClose: PositiveDurationSchema.optional(),
+  scheduleToClose: PositiveDurationSchema.optional().describe(
+    'Longest time for all attempts together, in ms (input: a duration). Default: none.',
+  ),
 });
 
 /** Activity timeouts, in milliseconds. */
@@ -159,9 +177,13 @@ export type TimeoutSettings = z.output<typeof TimeoutSettingsSchema>;
 /** Which failures a recovery rule applies to. Omitted fields match anything; an omitted `match` matches every failure. */
 export const RecoveryMatchSchema = z.strictObject({
   /** Categories the failure must have one of (input: one category or a list). Default: any. */
-  category: oneOrMany(ERROR_CATEGORIES).optional(),
+  category: oneOrMany(ERROR_CATEGORIES)
+    .optional()
+    .describe('Categories the failure must have one of (input: one category or a list). Default: any.'),
   /** Severities the failure must have one of (input: one severity or a list). Default: any. */
-  severity: oneOrMany(SEVERITIES).optional(),
+  severity: oneOrMany(SEVERITIES)
+    .optional()
+    .describe('Severities the failure must have one of (input: one severity or a list). Default: any.'),
 });
 
 /** A recovery rule's `match`, normalised to lists. */
@@ -170,19 +192,36 @@ export type RecoveryMatch = z.output<typeof RecoveryMatchSchema>;
 /** A recovery rule: when a failure matches, apply the strategy. */
 export const RecoveryRuleSchema = z.strictObject({
   /** Which failures the rule applies to. Default: every failure. */
-  match: RecoveryMatchSchema.optional(),
+  match: RecoveryMatchSchema.optional().describe(
+    'Which failures the rule applies to. Default: every failure.',
+  ),
   /** What to do (see the README, "Recovery strategies"). */
-  strategy: oneOf(STRATEGIES),
+  strategy: oneOf(STRATEGIES).describe(
+    'What to do (see the README, "Recovery strategies", and docs/recovery.md).',
+  ),
   /** Retry settings for `retry` / `retry_with_backoff`, over the step's and the defaults. Default: none. */
-  retry: RetrySettingsSchema.optional(),
+  retry: RetrySettingsSchema.optional().describe(
+    `Retry settings for \`retry\` / \`retry_with_backoff\`, over the step's and the defaults. Default: none.`,
+  ),
   /** What to do when the retries are spent (only after `retry` / `retry_with_backoff`). Default: `fail_fast`. */
-  then: oneOf(THEN_STRATEGIES).optional(),
+  then: oneOf(THEN_STRATEGIES)
+    .optional()
+    .describe(
+      'What to do when the retries are spent (only after `retry` / `retry_with_backoff`). Default: `fail_fast`.',
+    ),
   /** The output a `skip` gives the step (what dependents see). Default: null. */
-  output: z.unknown().optional(),
+  output: z
+    .unknown()
+    .optional()
+    .describe('The output a `skip` gives the step (what dependents see). Default: null.'),
   /** How long a `manual_intervention` waits, in ms (input: a duration). Default: until someone acts. */
-  timeout: PositiveDurationSchema.optional(),
+  timeout: PositiveDurationSchema.optional().describe(
+    'How long a `manual_intervention` waits, in ms (input: a duration). Default: until someone acts.',
+  ),
   /** What happens when a `manual_intervention` wait times out. Default: `abort`. */
-  onTimeout: oneOf(INTERVENTION_TIMEOUT_ACTIONS).optional(),
+  onTimeout: oneOf(INTERVENTION_TIMEOUT_ACTIONS)
+    .optional()
+    .describe('What happens when a `manual_intervention` wait times out. Default: `abort`.'),
 });
 
 /** A list of recovery rules (a step's or the pipeline's): up to 50. */
@@ -195,11 +234,17 @@ export type RecoveryRule = z.output<typeof RecoveryRuleSchema>;
 export const ClassifyMatchSchema = z
   .strictObject({
     /** Text the error message must contain (case-insensitive). Default: any message. */
-    message: nonEmptyString('the text the error message contains', LIMITS.maxNameLength).optional(),
+    message: nonEmptyString('the text the error message contains', LIMITS.maxNameLength)
+      .optional()
+      .describe('Text the error message must contain (case-insensitive). Default: any message.'),
     /** The error's class name (`ApiError`). Default: any name. */
-    name: nonEmptyString("the error's class name", LIMITS.maxNameLength).optional(),
+    name: nonEmptyString("the error's class name", LIMITS.maxNameLength)
+      .optional()
+      .describe(`The error's class name (\`ApiError\`). Default: any name.`),
     /** The error's code (`E_QUOTA`, `ECONNRESET`). Default: any code. */
-    code: nonEmptyString("the error's code", LIMITS.maxNameLength).optional(),
+    code: nonEmptyString("the error's code", LIMITS.maxNameLength)
+      .optional()
+      .describe(`The error's code (\`E_QUOTA\`, \`ECONNRESET\`). Default: any code.`),
   })
   .refine((m) => m.message !== undefined || m.name !== undefined || m.code !== undefined, {
     error: 'expected at least one of message, name, code; got none',
@@ -208,11 +253,15 @@ export const ClassifyMatchSchema = z
 /** A classification rule: errors that fit `match` get this category (and severity), before the built-in rules. */
 export const ClassifyRuleSchema = z.strictObject({
   /** Which errors the rule applies to. */
-  match: ClassifyMatchSchema,
+  match: ClassifyMatchSchema.describe(
+    'Which errors the rule applies to: at least one of message, name, code; all given must fit.',
+  ),
   /** The category such errors get. */
-  category: oneOf(ERROR_CATEGORIES),
+  category: oneOf(ERROR_CATEGORIES).describe('The category such errors get.'),
   /** The severity such errors get. Default: the built-in severity for the category. */
-  severity: oneOf(SEVERITIES).optional(),
+  severity: oneOf(SEVERITIES)
+    .optional()
+    .describe('The severity such errors get. Default: the built-in severity for the category.'),
 });
 
 /** A classification rule. */
@@ -224,13 +273,22 @@ export type ClassifyRule = z.output<typeof ClassifyRuleSchema>;
 /** What undoes a completed step during rollback. */
 export const CompensationSpecSchema = z.strictObject({
   /** The step handler that compensates. */
-  activity: HandlerNameSchema,
+  activity: HandlerNameSchema.describe('The step handler that compensates.'),
   /** Its input; templates may read the step's own output (`{{ steps.<this id>.output }}`). Default: none. */
-  input: z.unknown().optional(),
+  input: z
+    .unknown()
+    .optional()
+    .describe(
+      `Its input; templates may read the step's own output (\`{{ steps.<this id>.output }}\`). Default: none.`,
+    ),
   /** Timeouts for the compensation. Default: the pipeline's defaults. */
-  timeouts: TimeoutSettingsSchema.optional(),
+  timeouts: TimeoutSettingsSchema.optional().describe(
+    `Timeouts for the compensation. Default: the pipeline's defaults.`,
+  ),
   /** Retries for the compensation. Default: the pipeline's defaults. */
-  retry: RetrySettingsSchema.optional(),
+  retry: RetrySettingsSchema.optional().describe(
+    `Retries for the compensation. Default: the pipeline's defaults.`,
+  ),
 });
 
 /** What undoes a completed step during rollback. */
@@ -239,17 +297,17 @@ export type CompensationSpec = z.output<typeof CompensationSpecSchema>;
 /** One step of a task step's `alternative` list, run in order by the `alternative_path` strategy. */
 export const AlternativeStepSchema = z.strictObject({
   /** Unique among all steps and alternatives. */
-  id: StepIdSchema,
+  id: stepIdSchema('Unique among all steps and alternatives.'),
   /** Display name (up to 200 characters). Default: the id. */
-  name: NameSchema.optional(),
+  name: NameSchema.optional().describe('Display name (up to 200 characters). Default: the id.'),
   /** The step handler to run. */
-  activity: HandlerNameSchema,
+  activity: HandlerNameSchema.describe('The step handler to run.'),
   /** Its input (templates allowed). Default: none. */
-  input: z.unknown().optional(),
+  input: z.unknown().optional().describe('Its input (templates allowed). Default: none.'),
   /** Timeouts. Default: the pipeline's defaults. */
-  timeouts: TimeoutSettingsSchema.optional(),
+  timeouts: TimeoutSettingsSchema.optional().describe(`Timeouts. Default: the pipeline's defaults.`),
   /** Retries. Default: the pipeline's defaults. */
-  retry: RetrySettingsSchema.optional(),
+  retry: RetrySettingsSchema.optional().describe(`Retries. Default: the pipeline's defaults.`),
 });
 
 /** One step of an `alternative` list. */
@@ -294,61 +352,93 @@ export type ToleratedFailures = z.output<typeof ToleratedFailuresSchema>;
 
 const commonStepFields = {
   /** Unique among all steps and alternatives: letters, digits, `_` and `-`. */
-  id: StepIdSchema,
+  id: stepIdSchema('Unique among all steps and alternatives: letters, digits, `_` and `-`.'),
   /** Display name (up to 200 characters). Default: the id. */
-  name: NameSchema.optional(),
+  name: NameSchema.optional().describe('Display name (up to 200 characters). Default: the id.'),
   /** Ids of the steps this one waits for. Default (omitted): the previous step in the list, none for the first; `[]`: none. */
-  dependsOn: z.array(z.string()).optional(),
+  dependsOn: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Ids of the steps this one waits for. Default (omitted): the previous step in the list, none for the first; `[]`: none.',
+    ),
   /** Run only if this is truthy (a template or a boolean); otherwise the step ends skipped. Default: always run. */
   when: z
     .union([TextSchema, z.boolean()], {
       error: (issue) =>
         `expected a template like "{{ params.x }}" or true/false; got ${describeValue(issue.input)}`,
     })
-    .optional(),
+    .optional()
+    .describe(
+      'Run only if this is truthy (a template or a boolean); otherwise the step ends skipped. Default: always run.',
+    ),
   /** The step's share of the progress percentage (positive, up to 1,000,000). Default: 1. */
-  weight: WeightSchema,
+  weight: WeightSchema.describe(
+    `The step's share of the progress percentage (positive, up to 1,000,000). Default: 1.`,
+  ),
 };
 
 /** A step that runs a step handler (an activity). */
 export const TaskStepSchema = z.strictObject({
   ...commonStepFields,
   /** The step kind. Default: `task`. */
-  type: z.literal('task').optional(),
+  type: z.literal('task').optional().describe('The step kind. Default: `task`.'),
   /** The step handler to run (activity type). */
-  activity: HandlerNameSchema,
+  activity: HandlerNameSchema.describe('The step handler to run (activity type).'),
   /** The handler's input; templates resolve against params, ancestor steps' outputs, `item` and `index`. Default: none. */
-  input: z.unknown().optional(),
+  input: z
+    .unknown()
+    .optional()
+    .describe(
+      `The handler's input; templates resolve against params, ancestor steps' outputs, \`item\` and \`index\`. Default: none.`,
+    ),
   /** Timeouts. Default: `defaults.timeouts`, then the built-in timeouts (recovery.ts). */
-  timeouts: TimeoutSettingsSchema.optional(),
+  timeouts: TimeoutSettingsSchema.optional().describe(
+    'Timeouts. Default: `defaults.timeouts`, then the built-in timeouts (recovery.ts).',
+  ),
   /** Retries. Default: `defaults.retry`, then the built-in retry (recovery.ts). */
-  retry: RetrySettingsSchema.optional(),
+  retry: RetrySettingsSchema.optional().describe(
+    'Retries. Default: `defaults.retry`, then the built-in retry (recovery.ts).',
+  ),
   /** Recovery rules, tried before the pipeline's (up to 50). Default: none. */
-  recovery: RecoveryRulesSchema.optional(),
+  recovery: RecoveryRulesSchema.optional().describe(
+    `Recovery rules, tried before the pipeline's (up to 50). Default: none.`,
+  ),
   /** What undoes this step during rollback. Default: nothing to undo. */
-  compensate: CompensationSpecSchema.optional(),
+  compensate: CompensationSpecSchema.optional().describe(
+    'What undoes this step during rollback. Default: nothing to undo.',
+  ),
   /** Steps run in order by the `alternative_path` strategy; the last one's output becomes this step's. Default: none. */
   alternative: z
     .array(AlternativeStepSchema)
     .min(1, { error: 'expected at least one alternative step; got none' })
     .max(LIMITS.maxAlternatives)
-    .optional(),
+    .optional()
+    .describe(
+      `Steps run in order by the \`alternative_path\` strategy; the last one's output becomes this step's. Default: none.`,
+    ),
   /** Fan-out: one activity per item of this list (a single template or a literal list of up to 5,000 items). Default: no fan-out. */
   forEach: z
     .union([TextSchema, z.array(z.unknown()).max(LIMITS.maxForEachItems)], {
       error: (issue) =>
         `expected a template like "{{ steps.<id>.output.items }}" or a list; got ${describeValue(issue.input)}`,
     })
-    .optional(),
+    .optional()
+    .describe(
+      'Fan-out: one activity per item of this list (a single template or a literal list of up to 5,000 items). Default: no fan-out.',
+    ),
   /** Most items running at once in a `forEach` step (1 to 5,000). Default: all at once. */
   maxConcurrency: z
     .number()
     .int()
     .positive({ error: (issue) => `expected a whole number, at least 1; got ${describeValue(issue.input)}` })
     .max(LIMITS.maxForEachItems)
-    .optional(),
+    .optional()
+    .describe('Most items running at once in a `forEach` step (1 to 5,000). Default: all at once.'),
   /** Item failures a `forEach` step tolerates (count, or percentage like `5%`). Default: none. */
-  toleratedFailures: ToleratedFailuresSchema.optional(),
+  toleratedFailures: ToleratedFailuresSchema.optional().describe(
+    'Item failures a `forEach` step tolerates (count, or percentage like `5%`). Default: none.',
+  ),
 });
 
 /** A step that runs a step handler. */
@@ -357,29 +447,44 @@ export type TaskStep = z.output<typeof TaskStepSchema>;
 /** An approval gate's escalation: after a while, more people may decide. */
 export const EscalationSchema = z.strictObject({
   /** How long to wait before escalating, in ms (input: a duration). */
-  after: PositiveDurationSchema,
+  after: PositiveDurationSchema.describe('How long to wait before escalating, in ms (input: a duration).'),
   /** Who may decide after that, besides `approvers` (1 to 100 names). */
   to: z
     .array(nonEmptyString('a name', LIMITS.maxNameLength))
     .min(1, { error: 'expected at least one name; got none' })
-    .max(LIMITS.maxApprovers),
+    .max(LIMITS.maxApprovers)
+    .describe('Who may decide after that, besides `approvers` (1 to 100 names).'),
 });
 
 /** A step that waits for an approval signal/update. */
 export const ApprovalStepSchema = z.strictObject({
   ...commonStepFields,
   /** The step kind. */
-  type: z.literal('approval'),
+  type: z.literal('approval').describe('The step kind.'),
   /** What the approvers see (templates allowed; up to 4,000 characters). Default: none. */
-  prompt: TextSchema.optional(),
+  prompt: TextSchema.optional().describe(
+    'What the approvers see (templates allowed; up to 4,000 characters). Default: none.',
+  ),
   /** Who may decide (checked against `by`; up to 100 names); empty means anyone. Default: `[]`. */
-  approvers: z.array(nonEmptyString('a name', LIMITS.maxNameLength)).max(LIMITS.maxApprovers).default([]),
+  approvers: z
+    .array(nonEmptyString('a name', LIMITS.maxNameLength))
+    .max(LIMITS.maxApprovers)
+    .default([])
+    .describe('Who may decide (checked against `by`; up to 100 names); empty means anyone. Default: `[]`.'),
   /** Widen who may decide after a while (recorded as an event). Default: no escalation. */
-  escalate: EscalationSchema.optional(),
+  escalate: EscalationSchema.optional().describe(
+    'Widen who may decide after a while (recorded as an event). Default: no escalation.',
+  ),
   /** How long to wait for a decision, in ms (input: a duration). Default: forever. */
-  timeout: PositiveDurationSchema.optional(),
+  timeout: PositiveDurationSchema.optional().describe(
+    'How long to wait for a decision, in ms (input: a duration). Default: forever.',
+  ),
   /** The decision taken when `timeout` passes. Default: `reject` (a rejected gate fails its step). */
-  onTimeout: oneOf(APPROVAL_TIMEOUT_ACTIONS).default('reject'),
+  onTimeout: oneOf(APPROVAL_TIMEOUT_ACTIONS)
+    .default('reject')
+    .describe(
+      'The decision taken when `timeout` passes. Default: `reject` (a rejected gate fails its step).',
+    ),
 });
 
 /** A step that waits for an approval. */
@@ -415,46 +520,74 @@ export function isTaskStep(step: StepDefinition): step is TaskStep {
 /** Pipeline-wide defaults for every step, alternative and compensation. */
 export const PipelineDefaultsSchema = z.strictObject({
   /** Default timeouts. Default: the built-in ones (startToClose 10m). */
-  timeouts: TimeoutSettingsSchema.optional(),
+  timeouts: TimeoutSettingsSchema.optional().describe(
+    'Default timeouts. Default: the built-in ones (startToClose 10m).',
+  ),
   /** Default retries. Default: the built-in one (3 attempts, 1s, ×2, up to 1m). */
-  retry: RetrySettingsSchema.optional(),
+  retry: RetrySettingsSchema.optional().describe(
+    'Default retries. Default: the built-in one (3 attempts, 1s, ×2, up to 1m).',
+  ),
 });
 
 /** PipelineDefinition v1 (README, "Using Stepline"). */
 export const PipelineDefinitionSchema = z.strictObject({
   /** Where an editor finds this schema (ignored). Default: none. */
-  $schema: z.string().optional(),
+  $schema: z.string().optional().describe('Where an editor finds this schema (ignored). Default: none.'),
   /** The pipeline's name: 1 to 100 letters, digits, `.`, `_` and `-`. */
   name: stringMatching(
     PIPELINE_NAME_PATTERN,
     (input) => `expected a name of 1 to 100 letters, digits, ".", "_" and "-"; got ${describeValue(input)}`,
-  ),
+  ).register(z.globalRegistry, {
+    description: "The pipeline's name: 1 to 100 letters, digits, `.`, `_` and `-`.",
+  }),
   /** Informational version (a number is kept as text). Default: none. */
   version: z
     .union([NameSchema, z.number()], {
       error: (issue) => `expected a version like "1"; got ${describeValue(issue.input)}`,
     })
     .transform(String)
-    .optional(),
+    .optional()
+    .describe('Informational version (a number is kept as text). Default: none.'),
   /** What the pipeline does, for people (up to 4,000 characters). Default: none. */
-  description: TextSchema.optional(),
+  description: TextSchema.optional().describe(
+    'What the pipeline does, for people (up to 4,000 characters). Default: none.',
+  ),
   /** Defaults for every step. Default: the built-in ones (3 attempts from 1s, ×2, up to 1m; startToClose 10m). */
-  defaults: PipelineDefaultsSchema.optional(),
+  defaults: PipelineDefaultsSchema.optional().describe(
+    'Defaults for every step. Default: the built-in ones (3 attempts from 1s, ×2, up to 1m; startToClose 10m).',
+  ),
   /** Pipeline-wide recovery rules, tried after a step's own (up to 50). Default: none (the built-in rules apply). */
-  recovery: RecoveryRulesSchema.optional(),
+  recovery: RecoveryRulesSchema.optional().describe(
+    `Pipeline-wide recovery rules, tried after a step's own (up to 50). Default: none (the built-in rules apply).`,
+  ),
   /** Error classification rules, tried before the built-in ones (up to 100). Default: none. */
-  classify: z.array(ClassifyRuleSchema).max(LIMITS.maxClassifyRules).optional(),
+  classify: z
+    .array(ClassifyRuleSchema)
+    .max(LIMITS.maxClassifyRules)
+    .optional()
+    .describe('Error classification rules, tried before the built-in ones (up to 100). Default: none.'),
   /** What happens once a step's strategies give up: fail the pipeline, or roll back first. Default: `fail`. */
-  onFailure: oneOf(['fail', 'rollback']).default('fail'),
+  onFailure: oneOf(['fail', 'rollback'])
+    .default('fail')
+    .describe(
+      `What happens once a step's strategies give up: fail the pipeline, or roll back first. Default: \`fail\`.`,
+    ),
   /** What cancelling the pipeline does: compensate completed steps, or just stop. Default: `rollback`. */
-  onCancel: oneOf(['rollback', 'stop']).default('rollback'),
+  onCancel: oneOf(['rollback', 'stop'])
+    .default('rollback')
+    .describe(
+      'What cancelling the pipeline does: compensate completed steps, or just stop. Default: `rollback`.',
+    ),
   /** The steps (1 to 500). */
   steps: z
     .array(StepDefinitionSchema)
     .min(1, { error: 'expected at least one step; got none' })
-    .max(LIMITS.maxSteps),
+    .max(LIMITS.maxSteps)
+    .describe('The steps (1 to 500).'),
   /** Limit for the whole pipeline, in ms (input: a duration). Default: none. */
-  timeout: PositiveDurationSchema.optional(),
+  timeout: PositiveDurationSchema.optional().describe(
+    'Limit for the whole pipeline, in ms (input: a duration). Default: none.',
+  ),
 });
 
 /** A validated pipeline definition: durations in ms, defaults filled in, match fields as lists. */

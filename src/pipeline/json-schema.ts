@@ -61,6 +61,10 @@ export function pipelineJsonSchema(): Record<string, unknown> {
     override: ({ zodSchema, jsonSchema }) => {
       const pattern = stringPatterns.get(zodSchema)?.pattern;
       if (pattern !== undefined) jsonSchema.pattern = pattern;
+      // Field descriptions (`.describe()` in definition.ts), so editors show them on hover.
+      const description = z.globalRegistry.get(zodSchema)?.description;
+      if (description !== undefined && jsonSchema.description === undefined)
+        jsonSchema.description = description;
     },
   });
   const { $schema, ...rest } = generated;
@@ -68,7 +72,7 @@ export function pipelineJsonSchema(): Record<string, unknown> {
     $schema,
     title: 'Stepline pipeline definition (v1)',
     description:
-      'A pipeline of steps run as a durable Temporal workflow. See the README, "Using Stepline", and docs/limits.md.',
+      'A pipeline of steps run as a durable Temporal workflow. See docs/definition.md, docs/recovery.md and docs/limits.md.',
     $comment: LIMITS_NOT_IN_SCHEMA,
     ...rest,
   };

@@ -1,0 +1,107 @@
+import type { Command } from 'commander';
+import type { PipelineClient } from '../../client.js';
+import type { OmittedOutput } from '../../pipeline/contract.js';
+import { action, printErr, withClient } from '../context.js';
+import { CliError, EXIT } from '../exit.js';
+import { currentProgress } from '../remote.js';
+import { examples } from './examples.js';
+
+/** Statuses after which a pipeline has a result (or a failure) to read. */
+const CLOSED = new Set(['completed', 'failed', 'rolled_back', 'cancelled', 'terminated', 'timed_out']);
+
+/** Whether a value is what stands in the result for an output left out of it (contract.ts). */
+export function isOmittedOutput(value: unknown): value is OmittedOutput {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    (value as { $stepline?: unknown }).$stepline === 'omitted_output'
+  );
+}
+
+/**
+ * Prints JSON and resolves once stdout took it: outputs may be megabytes, and the CLI exits right after
+ * its command (a pipe would otherwise lose the tail).
+ */
+async function printJson(value: unknown): Promise<void> {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  await new Promise<void>((resolve, reject) =>
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve())),
+  );
+}
+
+export function registerResult(program: Command): void {
+  program
+    .command('result')
+    .description("print a completed pipeline's step outputs as JSON (or one step's with --step)")
+    .argument('<id>', 'pipeline id')
+    .option(
+      '--step <step>',
+      "print only this step's output (the whole of it, also when the result left it out)",
+    )
+    .option('--wait', 'wait for a running pipeline to end (default: exit 1 if it has not ended)')
+    .addHelpText(
+      'after',
+      '\nOutputs too big for the result stand as { "$stepline": "omitted_output", "stepId", "bytes", "query": "output" };\n' +
+        '--step <id> reads such an output with the `output` query (a worker must be running).\n' +
+        '\nExit codes: 0 completed; 1 failed, rolled back, cancelled, terminated, timed out or not ended yet\n' +
+        '(the reason on stderr); 2 unknown pipeline or step.',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'stepline result release-4f2a',
+        'stepline result release-4f2a --step build | jq .version',
+        'stepline result release-4f2a --wait',
+      ),
+    )
+    .action(
+      action(async (id: string, flags: { step?: string; wait?: boolean }, command: Command) =>
+        withClient(command, async (client) => {
+          const progress = await currentProgress(client, id);
+          if (!flags.wait && !CLOSED.has(progress.status))
+            throw new CliError(
+              `pipeline "${id}" has not ended (status: ${progress.status}); wait for it with --wait or follow it with: stepline watch ${id}`,
+              EXIT.failed,
+            );
+          if (flags.step !== undefined && !progress.steps.some((s) => s.id === flags.step))
+            throw new CliError(
+              `pipeline "${id}" has no step "${flags.step}"; its steps: ${progress.steps.map((s) => s.id).join(', ')}`,
+              EXIT.invalid,
+            );
+          // A failed, rolled back or cancelled pipeline throws PipelineFailedError: exit 1 with its reason.
+          const result = await client.result(id);
+          if (flags.step !== undefined) {
+            await printJson(await stepOutput(client, id, flags.step, result.outputs));
+            return EXIT.ok;
+          }
+          await printJson(result.outputs);
+          const omitted = Object.values(result.outputs).filter(isOmittedOutput);
+          for (const marker of omitted)
+            printErr(
+              `note: step "${marker.stepId}"'s output (${marker.bytes} bytes) was left out of the result; read it with: stepline result ${id} --step ${marker.stepId}`,
+            );
+          return EXIT.ok;
+        }),
+      ),
+    );
+}
+
+/** A step's output: from the result, or from the `output` query when the result left it out. */
+async function stepOutput(
+  client: PipelineClient,
+  id: string,
+  stepId: string,
+  outputs: Record<string, unknown>,
+): Promise<unknown> {
+  const value = outputs[stepId];
+  if (!isOmittedOutput(value)) return value ?? null;
+  const { outputQuery } = await import('../../workflows/messages.js');
+  try {
+    return await client.handle(id).query(outputQuery, stepId);
+  } catch (err) {
+    throw new CliError(
+      `step "${stepId}"'s output (${value.bytes} bytes) is not in the result and the \`output\` query failed: ${err instanceof Error ? err.message : String(err)} (is a worker running on the pipeline's task queue?)`,
+      EXIT.failed,
+    );
+  }
+}
