@@ -9,14 +9,13 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { serveDashboard } from '../dashboard/main.js';
 import type { RunningDashboard } from '../dashboard/server.js';
 import { buildWeb, WEB_OUT_DIR } from '../dashboard/web-build.js';
-import exampleSteps from '../../examples/steps/orders.js';
 import type { StepHandler } from '../activities/index.js';
 import { PipelineClient } from '../client.js';
 import { parseDefinitionText } from '../pipeline/load.js';
 import { isTerminalStatus, type PipelineProgress } from '../pipeline/progress.js';
 import { createPipelineWorker } from '../worker.js';
 import { startDevServer, type DevServer } from './dev-server.js';
-import { PROJECT_ROOT } from './temporal-cli.js';
+import { EXAMPLE_DEFINITION, loadExampleSteps } from './examples.js';
 
 export interface DevOptions {
   /** SQLite file for the server's state; in memory when absent. */
@@ -85,7 +84,7 @@ export async function runDev(options: DevOptions = {}): Promise<DevEnvironment> 
     const worker = await createPipelineWorker({
       connection,
       namespace: server.namespace,
-      steps: options.steps ?? exampleSteps,
+      steps: options.steps ?? (await loadExampleSteps()),
       ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
     });
     running.worker = worker;
@@ -121,9 +120,7 @@ async function runExample(
     ...(taskQueue ? { taskQueue } : {}),
   });
   try {
-    const definition = parseDefinitionText(
-      readFileSync(path.join(PROJECT_ROOT, 'examples', 'orders-etl.yaml'), 'utf8'),
-    );
+    const definition = parseDefinitionText(readFileSync(EXAMPLE_DEFINITION, 'utf8'));
     const day = new Date().toISOString().slice(0, 10);
     const { pipelineId } = await client.start(definition, { params: { day, count: 20, fullRefresh: false } });
     log(`stepline: started example pipeline ${pipelineId}`);

@@ -58,7 +58,10 @@ export function registerDev(program: Command): void {
         const port = wanted > 0 && (await portIsFree(wanted)) ? wanted : undefined;
         // Loaded only here: the worker side is heavy.
         const { loadStepModules } = await import('../../activities/index.js');
-        const { default: exampleSteps } = await import('../../../examples/steps/orders.js');
+        const { examplesAvailable, loadExampleSteps } = await import('../../dev/examples.js');
+        if (flags.example && !examplesAvailable())
+          throw new CliError('--example: the orders ETL example ships with the repository, not the package');
+        const exampleSteps = await loadExampleSteps();
         const { runDev } = await import('../../dev/run-dev.js');
         const extra = await loadStepModules(
           (flags.steps ?? '')
