@@ -1,21 +1,35 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
+/** `.ts` when this runs from the sources (tsx), `.js` when compiled (`dist/`, the package, the image). */
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
 /** The workflow entry module (the interpreter and its messages). */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`./workflows/index${EXT}`, import.meta.url));
 
 /** Pure modules evaluated once per V8 context and shared by every workflow in it (see the module). */
 export const SHARED_WORKFLOW_MODULES = [
-  fileURLToPath(new URL('./workflows/shared-modules.ts', import.meta.url)),
+  fileURLToPath(new URL(`./workflows/shared-modules${EXT}`, import.meta.url)),
 ];
 
 /** Workflow interceptor modules always bundled: Stepline's metrics, logs and step headers (no history cost). */
 export const WORKFLOW_INTERCEPTOR_MODULES = [
-  fileURLToPath(new URL('./telemetry/workflow/interceptors.ts', import.meta.url)),
+  fileURLToPath(new URL(`./telemetry/workflow/interceptors${EXT}`, import.meta.url)),
 ];
+
+/**
+ * The workflow bundle shipped in the package (`npm run build` writes `dist/workflow-bundle.js` beside the
+ * compiled `dist/bundle.js`). Only compiled code uses it: from the sources (tsx) a prebuilt bundle could be
+ * stale, so workers there bundle at start (or take `STEPLINE_WORKFLOW_BUNDLE`).
+ */
+export function packagedWorkflowBundle(): string | undefined {
+  if (EXT !== '.js') return undefined;
+  const file = fileURLToPath(new URL('./workflow-bundle.js', import.meta.url));
+  return existsSync(file) ? file : undefined;
+}
 
 /** The OpenTelemetry workflow interceptors (spans for the workflow and the steps it schedules). */
 export const TRACING_INTERCEPTOR_MODULE = createRequire(import.meta.url).resolve(

@@ -19,7 +19,7 @@ import {
   classifyingInterceptor,
   type StepHandler,
 } from './activities/index.js';
-import { buildWorkflowBundle, TRACING_BUNDLE_MARKER } from './bundle.js';
+import { buildWorkflowBundle, packagedWorkflowBundle, TRACING_BUNDLE_MARKER } from './bundle.js';
 import {
   ConfigError,
   connectionOptions,
@@ -48,7 +48,10 @@ export interface PipelineWorkerOptions extends Partial<SteplineSettings> {
   connection?: NativeConnection;
   /** Extra step handlers besides the built-ins. */
   steps?: StepHandler[];
-  /** Prebuilt workflow bundle (`npm run build:bundle`); bundled from source when absent. Env `STEPLINE_WORKFLOW_BUNDLE`. */
+  /**
+   * Prebuilt workflow bundle (`npm run build:bundle`). Env `STEPLINE_WORKFLOW_BUNDLE`. When absent: the
+   * package's own `dist/workflow-bundle.js` (compiled code), else bundled from source at start.
+   */
   workflowBundlePath?: string;
   /** OpenTelemetry tracing (see `src/telemetry/tracing.ts`); off when absent. */
   tracing?: Tracing;
@@ -71,7 +74,8 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
       connectionOptions(loadConnectionSettings(process.env, { address: options.address })),
     ));
   const registry = createDefaultRegistry(options.steps ?? []);
-  const bundlePath = options.workflowBundlePath ?? process.env.STEPLINE_WORKFLOW_BUNDLE;
+  const bundlePath =
+    options.workflowBundlePath || process.env.STEPLINE_WORKFLOW_BUNDLE || packagedWorkflowBundle();
   const code =
     bundlePath && existsSync(bundlePath)
       ? readFileSync(bundlePath, 'utf8')
@@ -180,7 +184,7 @@ export async function runPipelineWorker(env: NodeJS.ProcessEnv = process.env): P
     logger.info('stepline worker starting', {
       ...describeConnection(connectionSettings),
       taskQueue: settings.taskQueue,
-      workflowBundle: settings.workflowBundle ?? '(built at start)',
+      workflowBundle: settings.workflowBundle ?? packagedWorkflowBundle() ?? '(built at start)',
       steps: settings.steps,
       shutdownGraceTimeMs: settings.shutdownGraceTimeMs,
       tracing: settings.tracing,

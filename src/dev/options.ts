@@ -2,8 +2,8 @@
  * The flags `npm start` and `stepline dev` share, turned into {@link DevOptions}: ports, `--no-dashboard`,
  * `--steps` (or `STEPLINE_STEPS`, loaded like the worker's) and `--log-level`.
  */
-import exampleSteps from '../../examples/steps/orders.js';
 import { loadStepModules } from '../activities/index.js';
+import { loadExampleSteps } from './examples.js';
 import { parseLogLevel, parsePort, splitModules } from './ports.js';
 import type { DevOptions } from './run-dev.js';
 
@@ -29,6 +29,6 @@ export async function devOptionsFromFlags(
   if (flags.dashboard === false) options.dashboard = false;
   if (flags.logLevel !== undefined) options.logLevel = parseLogLevel(flags.logLevel);
   const modules = splitModules(flags.steps ?? env.STEPLINE_STEPS);
-  options.steps = [...exampleSteps, ...(await loadStepModules(modules))];
+  options.steps = [...(await loadExampleSteps()), ...(await loadStepModules(modules))];
   return options;
 }

@@ -10,7 +10,6 @@ import { makeTelemetryFilterString, NativeConnection, Runtime, type Worker } fro
 import { serveDashboard } from '../dashboard/main.js';
 import type { RunningDashboard } from '../dashboard/server.js';
 import { buildWeb, WEB_OUT_DIR } from '../dashboard/web-build.js';
-import exampleSteps from '../../examples/steps/orders.js';
 import type { StepHandler } from '../activities/index.js';
 import { PipelineClient } from '../client.js';
 import { parseDefinitionText } from '../pipeline/load.js';
@@ -18,8 +17,8 @@ import { isTerminalStatus, type PipelineProgress } from '../pipeline/progress.js
 import { DevLogger } from '../telemetry/logger.js';
 import { createPipelineWorker } from '../worker.js';
 import { startDevServer, type DevServer } from './dev-server.js';
+import { EXAMPLE_DEFINITION, loadExampleSteps } from './examples.js';
 import { choosePort, DEFAULT_PORTS, parsePort } from './ports.js';
-import { PROJECT_ROOT } from './temporal-cli.js';
 
 export interface DevOptions {
   /** SQLite file for the server's state; in memory when absent. */
@@ -125,7 +124,7 @@ export async function runDev(options: DevOptions = {}): Promise<DevEnvironment> 
     const worker = await createPipelineWorker({
       connection,
       namespace: server.namespace,
-      steps: options.steps ?? exampleSteps,
+      steps: options.steps ?? (await loadExampleSteps()),
       ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
     });
     running.worker = worker;
@@ -164,9 +163,7 @@ async function runExample(
     ...(taskQueue ? { taskQueue } : {}),
   });
   try {
-    const definition = parseDefinitionText(
-      readFileSync(path.join(PROJECT_ROOT, 'examples', 'orders-etl.yaml'), 'utf8'),
-    );
+    const definition = parseDefinitionText(readFileSync(EXAMPLE_DEFINITION, 'utf8'));
     const day = new Date().toISOString().slice(0, 10);
     const { pipelineId } = await client.start(definition, { params: { day, count: 20, fullRefresh: false } });
     log(`stepline: started example pipeline ${pipelineId}`);

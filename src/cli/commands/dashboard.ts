@@ -5,8 +5,11 @@ import { action, settingsOf } from '../context.js';
 import { CliError } from '../exit.js';
 import { examples } from './examples.js';
 
-/** The dashboard's entry module; loaded only when this command runs. */
-const ENTRY = new URL('../../dashboard/main.ts', import.meta.url);
+/** The dashboard's entry module (`.ts` from the sources, `.js` compiled); loaded only when this command runs. */
+const ENTRY = new URL(
+  `../../dashboard/main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
 
 interface DashboardEntry {
   runDashboard?: (options?: { env?: NodeJS.ProcessEnv }) => Promise<unknown>;

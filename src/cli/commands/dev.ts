@@ -55,6 +55,9 @@ export function registerDev(program: Command): void {
         const settings = settingsOf(command);
         // Loaded only here: the worker side is heavy.
         const { devOptionsFromFlags } = await import('../../dev/options.js');
+        const { examplesAvailable } = await import('../../dev/examples.js');
+        if (flags.example && !examplesAvailable())
+          throw new CliError('--example: the orders ETL example ships with the repository, not the package');
         const { runDev } = await import('../../dev/run-dev.js');
         let options;
         try {

@@ -1,0 +1,52 @@
+/**
+ * The `stepline` package's main entry (`import … from 'stepline'`): the typed SDK (`PipelineClient`), its
+ * errors, and the public types of definitions, progress and results. Step handlers: `stepline/steps`;
+ * workers: `stepline/worker`.
+ */
+export {
+  PipelineClient,
+  PipelineNotFoundError,
+  PipelineRequestRejectedError,
+  InvalidDefinitionError,
+  PipelineFailedError,
+  MAX_TERMINATE_REASON_LENGTH,
+  type PipelineClientOptions,
+  type StartOptions,
+  type StartedPipeline,
+  type ListFilter,
+  type PipelineSummary,
+  type PipelinePage,
+} from './client.js';
+export {
+  PIPELINE_WORKFLOW_TYPE,
+  DEFAULT_TASK_QUEUE,
+  type PipelineRequest,
+  type PipelineResult,
+  type PipelineFailureDetails,
+  type Checkpoint,
+  type StepCheckpoint,
+  type ApprovalPayload,
+  type InterventionPayload,
+} from './pipeline/contract.js';
+export type { PipelineDefinition, PipelineDefinitionInput } from './pipeline/definition.js';
+export {
+  DefinitionError,
+  ERROR_CATEGORIES,
+  SEVERITIES,
+  type DefinitionIssue,
+  type ErrorCategory,
+  type Severity,
+  type StepFailureDetails,
+} from './pipeline/errors.js';
+export {
+  PIPELINE_STATUSES,
+  isTerminalStatus,
+  type PipelineStatus,
+  type PipelineProgress,
+  type StepProgress,
+  type StepStatus,
+  type PendingAction,
+  type ProgressEvent,
+} from './pipeline/progress.js';
+export { parseDefinitionText, loadDefinition, type DefinitionFormat } from './pipeline/load.js';
+export type { SteplineSettings } from './config.js';
