@@ -7,98 +7,22 @@
  * pipeline using the custom step run to its end with `npx stepline run --watch`.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { serverAddress, testId } from '../helpers/harness.js';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** What `npm pack` needs to build and pack (package.json `files` plus the build's inputs). */
-const STAGED = [
-  'package.json',
-  'README.md',
-  'tsconfig.json',
-  'tsconfig.build.json',
-  'bin',
-  'docs',
-  'schema',
-  'src',
-  'web',
-];
-const repoPackage = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
-  devDependencies: Record<string, string>;
-};
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Every process this file starts, each in its own process group (npx starts a child of its own). */
-const started = new Set<ChildProcess>();
-
-/** The environment of the installed package's processes: the dev server, and nothing of the test run's. */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TEMPORAL_ADDRESS: serverAddress() };
-  delete env.STEPLINE_WORKFLOW_BUNDLE; // the package must use its own bundle
-  delete env.STEPLINE_STEPS;
-  delete env.NODE_OPTIONS; // no tsx
-  return env;
-}
-
-function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = userEnv()) {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  started.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      started.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, done, output: () => stdout + stderr };
-}
-
-async function run(command: string, args: string[], cwd: string, timeoutMs: number, env?: NodeJS.ProcessEnv) {
-  const proc = start(command, args, cwd, env);
-  const timer = setTimeout(() => killGroup(proc.child, 'SIGKILL'), timeoutMs);
-  try {
-    return await proc.done;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function explain(result: Run): string {
-  return `exit ${result.code}\n--- stdout\n${result.stdout.slice(-4000)}\n--- stderr\n${result.stderr.slice(-4000)}`;
-}
+import { testId } from '../helpers/harness.js';
+import {
+  explain,
+  freePort,
+  killAll,
+  repoPackage,
+  run,
+  stageRepository,
+  start,
+  stop,
+  userEnv,
+} from '../helpers/package-project.js';
 
 describe('the stepline npm package, installed into a fresh project', () => {
   let temp = '';
@@ -109,11 +33,8 @@ describe('the stepline npm package, installed into a fresh project', () => {
       temp = mkdtempSync(path.join(os.tmpdir(), 'stepline-package-'));
       const stage = path.join(temp, 'stage');
       project = path.join(temp, 'project');
-      mkdirSync(stage);
+      stageRepository(stage);
       mkdirSync(project);
-      for (const entry of STAGED)
-        cpSync(path.join(REPO, entry), path.join(stage, entry), { recursive: true });
-      symlinkSync(path.join(REPO, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
 
       const t0 = Date.now();
       const pack = await run('npm', ['pack', '--silent', '--pack-destination', temp], stage, 600_000);
@@ -150,7 +71,7 @@ describe('the stepline npm package, installed into a fresh project', () => {
   );
 
   after(() => {
-    for (const child of started) killGroup(child, 'SIGKILL');
+    killAll();
     if (temp) rmSync(temp, { recursive: true, force: true });
   });
 
@@ -329,12 +250,7 @@ steps:
       assert.equal(status.code, 0, explain(status));
       assert.equal((JSON.parse(status.stdout) as { status: string }).status, 'completed');
     } finally {
-      killGroup(worker.child, 'SIGTERM');
-      const stopped = await Promise.race([
-        worker.done.then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000)),
-      ]);
-      if (!stopped) killGroup(worker.child, 'SIGKILL');
+      await stop(worker);
     }
   });
 
@@ -362,24 +278,7 @@ steps:
       assert.ok(script, html);
       assert.equal((await fetch(`http://127.0.0.1:${port}${script}`)).status, 200);
     } finally {
-      killGroup(dashboard.child, 'SIGTERM');
-      const stopped = await Promise.race([
-        dashboard.done.then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000)),
-      ]);
-      if (!stopped) killGroup(dashboard.child, 'SIGKILL');
+      await stop(dashboard);
     }
   });
 });
-
-/** A free loopback port (listen on 0, close). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
