@@ -40,6 +40,7 @@ import {
 import { checkDefinitionValue } from './pipeline/load.js';
 import { resolveDependencies, validateDefinition } from './pipeline/validate.js';
 import { requestFieldIssues } from './pipeline/validate-request.js';
+import { HANDLERS_PROBE_ACTIVITY } from './pipeline/contract.js';
 import { progressFromStart, settleProgress, type ClosedRun } from './closed-progress.js';
 import {
   MAX_TERMINATE_REASON_LENGTH,
@@ -195,6 +196,45 @@ export class PipelineClient {
     const issues = requestFieldIssues(request as unknown as Record<string, unknown>);
     if (issues.length > 0) throw new InvalidDefinitionError(issues);
     return await this.startRequest(pipelineId, parsed.name, request, options);
+  }
+
+  /**
+   * The step handlers a worker of this task queue runs: starts a one-step probe pipeline whose step is
+   * the built-in {@link HANDLERS_PROBE_ACTIVITY}. One worker answers; workers of one queue should run the
+   * same handlers. Throws when no worker answers within `timeoutMs` (default 20 s); the probe is then
+   * terminated.
+   */
+  async workerHandlers(
+    options: { timeoutMs?: number } = {},
+  ): Promise<{ taskQueue: string; handlers: string[] }> {
+    const timeoutMs = options.timeoutMs ?? 20_000;
+    const { pipelineId } = await this.start({
+      name: 'stepline-handlers-probe',
+      steps: [{ id: 'probe', activity: HANDLERS_PROBE_ACTIVITY, input: {}, retry: { maxAttempts: 1 } }],
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new PipelineRequestRejectedError(
+              `no worker answered on task queue "${this.settings.taskQueue}" within ${timeoutMs} ms: is one running (stepline worker / npm run worker)?`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      const result = await Promise.race([this.result(pipelineId), timedOut]);
+      return result.outputs.probe as { taskQueue: string; handlers: string[] };
+    } catch (err) {
+      await this.handle(pipelineId)
+        .terminate('handlers probe: no answer')
+        .catch(() => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Starts a pipeline and waits for its result. */

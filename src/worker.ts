@@ -31,6 +31,7 @@ import {
   type SteplineSettings,
   type WorkerProcessSettings,
 } from './config.js';
+import { HANDLERS_PROBE_ACTIVITY } from './pipeline/contract.js';
 import { currentAllowList } from './activities/url-policy.js';
 import { stepTelemetryInterceptor } from './telemetry/activity.js';
 import { StructuredLogger } from './telemetry/logger.js';
@@ -87,7 +88,10 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     workflowBundle: { code },
-    activities: withUnregisteredHandlerActivity(registry.activities(), settings.taskQueue),
+    activities: withUnregisteredHandlerActivity(
+      withHandlersProbe(registry.activities(), settings.taskQueue),
+      settings.taskQueue,
+    ),
     // Outermost first: spans, then step logs/metrics (which see the classified failure), then classification.
     interceptors: {
       activity: [
@@ -105,6 +109,12 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
     stickyQueueScheduleToStartTimeout: '3s',
     ...options.workerOptions,
   });
+}
+
+/** Adds the {@link HANDLERS_PROBE_ACTIVITY}: which step handlers this worker runs, for `validate --worker`. */
+function withHandlersProbe<T extends Record<string, unknown>>(activities: T, taskQueue: string): T {
+  const handlers = Object.keys(activities).sort();
+  return { ...activities, [HANDLERS_PROBE_ACTIVITY]: () => Promise.resolve({ taskQueue, handlers }) };
 }
 
 /** The SDK's fallback activity name: it runs any activity type the worker has no function for. */

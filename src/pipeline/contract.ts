@@ -12,6 +12,13 @@ import type { CompactRecoveryPlan, RecoveryPlan } from './recovery.js';
 
 /** Workflow type of the interpreter. */
 export const PIPELINE_WORKFLOW_TYPE = 'pipeline';
+/**
+ * Activity type every Stepline worker registers besides its step handlers: returns
+ * `{ taskQueue, handlers }` (the names it runs), so `stepline validate --worker` can check a definition's
+ * `activity` names against a running worker.
+ */
+export const HANDLERS_PROBE_ACTIVITY = 'stepline.handlers';
+
 /** Default task queue of pipeline workers. */
 export const DEFAULT_TASK_QUEUE = 'pipelines';
 
