@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { formattedOperations, OPERATIONS_PATH } from '../../scripts/write-reference.js';
 import { ENVIRONMENT } from '../../src/config.js';
 import { METRICS } from '../../src/telemetry/workflow/names.js';
@@ -18,13 +18,20 @@ test('docs/operations.md names every Stepline metric, and only those', async () 
   assert.deepEqual([...documented].sort(), Object.values(METRICS).sort());
 });
 
-test('the generated and written docs link only to files in the repository', () => {
-  const docs = new URL('../../docs/', import.meta.url);
-  for (const file of ['definition.md', 'recovery.md', 'operations.md']) {
-    const text = readFileSync(new URL(file, docs), 'utf8');
+test('the README and every doc link only to files inside the repository (or to web pages)', () => {
+  const root = new URL('../../', import.meta.url);
+  const docs = readdirSync(new URL('docs/', root))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`);
+  for (const file of ['README.md', ...docs]) {
+    const at = new URL(file, root);
+    const text = readFileSync(at, 'utf8');
     for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (/^https:\/\//.test(target!)) continue;
       assert.doesNotMatch(target!, /^[a-z]+:/i, `${file} links outside the repository: ${target}`);
-      assert.doesNotThrow(() => readFileSync(new URL(target!, new URL(file, docs))), `${file}: ${target}`);
+      const resolved = new URL(target!, at);
+      assert.ok(resolved.href.startsWith(root.href), `${file} links outside the repository: ${target}`);
+      assert.doesNotThrow(() => statSync(resolved), `${file}: ${target} does not exist`);
     }
   }
 });
