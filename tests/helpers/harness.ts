@@ -84,3 +84,35 @@ export async function historyEventTypes(client: Client, workflowId: string): Pro
 function eventTypeName(type: proto.temporal.api.enums.v1.EventType | null | undefined): string {
   return (temporal.api.enums.v1.EventType[type ?? 0] ?? String(type)).replace(/^EVENT_TYPE_/, '');
 }
+
+/** The most activities the run had scheduled and not yet closed at any point of its history. */
+export async function maxPendingActivities(env: Pick<TestEnv, 'client'>, id: string): Promise<number> {
+  const history = await env.client.workflow.getHandle(id).fetchHistory();
+  let pending = 0;
+  let max = 0;
+  for (const event of history.events ?? []) {
+    switch (event.eventType) {
+      case temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        max = Math.max(max, ++pending);
+        break;
+      case temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+      case temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+      case temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+      case temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+        pending -= 1;
+        break;
+    }
+  }
+  return max;
+}
+
+/** The workflow task (its WorkflowTaskCompleted event id) that scheduled each activity, by activity id. */
+export async function scheduledBy(client: Client, workflowId: string): Promise<Map<string, number>> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const by = new Map<string, number>();
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityId) by.set(scheduled.activityId, Number(scheduled.workflowTaskCompletedEventId));
+  }
+  return by;
+}

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { defineStep } from '../../src/activities/index.js';
 import type { PipelineRequest, PipelineResult } from '../../src/pipeline/contract.js';
 import { testId, type TestEnv } from './harness.js';
+export { maxPendingActivities } from './harness.js';
 
 const { temporal } = proto;
 const EventType = temporal.api.enums.v1.EventType;
@@ -88,27 +89,6 @@ export async function assertCleanHistory(env: TestEnv, id: string): Promise<void
     expected[description.status.name]?.includes(progress.status),
     `${id}: progress says ${progress.status}, Temporal says ${description.status.name}`,
   );
-}
-
-/** The most activities the run had scheduled and not yet closed at any point of its history. */
-export async function maxPendingActivities(env: TestEnv, id: string): Promise<number> {
-  const history = await env.client.workflow.getHandle(id).fetchHistory();
-  let pending = 0;
-  let max = 0;
-  for (const event of history.events ?? []) {
-    switch (event.eventType) {
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-        max = Math.max(max, ++pending);
-        break;
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
-        pending -= 1;
-        break;
-    }
-  }
-  return max;
 }
 
 export async function scheduledActivityIds(env: TestEnv, id: string, runId?: string): Promise<string[]> {
