@@ -8,7 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import proto from '@temporalio/proto';
 const { temporal } = proto;
-import { PipelineClient } from '../../src/client.js';
+import assert from 'node:assert/strict';
+import { PipelineClient, PipelineFailedError } from '../../src/client.js';
 import { createPipelineWorker } from '../../src/worker.js';
 export { eventually } from './eventually.js';
 import type { StepHandler } from '../../src/activities/index.js';
@@ -115,4 +116,24 @@ export async function scheduledBy(client: Client, workflowId: string): Promise<M
     if (scheduled?.activityId) by.set(scheduled.activityId, Number(scheduled.workflowTaskCompletedEventId));
   }
   return by;
+}
+
+/** Runs a pipeline that must fail; returns its failure details (fails the test if it completes). */
+export async function failureDetails(env: Pick<TestEnv, 'pipelines'>, definition: unknown, id: string) {
+  try {
+    await env.pipelines.startAndWait(definition, { id });
+  } catch (err) {
+    assert.ok(err instanceof PipelineFailedError, `expected PipelineFailedError, got ${String(err)}`);
+    assert.ok(err.details);
+    return err.details;
+  }
+  assert.fail(`${id} should have failed`);
+}
+
+/** The attempt numbers of the run's ActivityTaskStarted events (server-side retries record the last one). */
+export async function startedAttempts(client: Client, workflowId: string): Promise<number[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? [])
+    .map((event) => event.activityTaskStartedEventAttributes?.attempt)
+    .filter((attempt): attempt is number => typeof attempt === 'number');
 }

@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { PipelineFailedError, type PipelineClient } from '../../src/client.js';
 import type { PipelineDefinitionInput } from '../../src/pipeline/definition.js';
-import { testId, useTestEnv, type TestEnv } from '../helpers/harness.js';
+import { failureDetails, startedAttempts, testId, useTestEnv } from '../helpers/harness.js';
 
 interface Listener {
   server: Server;
@@ -40,26 +39,6 @@ function oneRequest(url: string, extra: Record<string, unknown> = {}): PipelineD
     name: 'ssrf',
     steps: [{ id: 'call', activity: 'http.request', input: { url }, ...extra }],
   };
-}
-
-/** Runs a pipeline expected to fail; returns its failure. */
-async function failing(pipelines: PipelineClient, definition: PipelineDefinitionInput, id: string) {
-  try {
-    await pipelines.startAndWait(definition, { id });
-  } catch (err) {
-    assert.ok(err instanceof PipelineFailedError, `expected PipelineFailedError, got ${String(err)}`);
-    assert.ok(err.details);
-    return err.details;
-  }
-  assert.fail(`${id} should have failed`);
-}
-
-/** The attempt numbers of the activity's started events (server-side retries record the last one). */
-async function attempts(env: TestEnv, id: string): Promise<number[]> {
-  const history = await env.client.workflow.getHandle(id).fetchHistory();
-  return (history.events ?? [])
-    .map((event) => event.activityTaskStartedEventAttributes?.attempt)
-    .filter((attempt): attempt is number => typeof attempt === 'number');
 }
 
 describe('http.request URL policy (SSRF)', () => {
@@ -101,7 +80,7 @@ describe('http.request URL policy (SSRF)', () => {
     await Promise.all(
       hosts.map(async (host) => {
         const id = testId('ssrf-form');
-        const failure = await failing(env.pipelines, oneRequest(`http://${host}:${admin.port}/admin`), id);
+        const failure = await failureDetails(env, oneRequest(`http://${host}:${admin.port}/admin`), id);
         const step = failure.progress.steps[0]!;
         assert.equal(failure.category, 'validation', host);
         assert.equal(step.status, 'failed', host);
@@ -111,7 +90,7 @@ describe('http.request URL policy (SSRF)', () => {
           /^http\.request refused http:\/\/\S+\/admin: .*(loopback|unspecified) address.*; allow it with STEPLINE_HTTP_ALLOW \(hosts, IPs, CIDRs\)$/,
           host,
         );
-        assert.deepEqual(await attempts(env, id), [1], `${host}: fail fast, one attempt`);
+        assert.deepEqual(await startedAttempts(env.client, id), [1], `${host}: fail fast, one attempt`);
       }),
     );
     assert.equal(admin.requests.length, seen, 'no request reached the listener');
@@ -122,8 +101,8 @@ describe('http.request URL policy (SSRF)', () => {
     const seen = admin.requests.length;
     const to = `http://127.0.0.1:${admin.port}/admin`;
     const id = testId('ssrf-redirect');
-    const failure = await failing(
-      env.pipelines,
+    const failure = await failureDetails(
+      env,
       oneRequest(`http://127.0.0.2:${redirector.port}/go?to=${encodeURIComponent(to)}`),
       id,
     );
@@ -136,7 +115,7 @@ describe('http.request URL policy (SSRF)', () => {
     );
     assert.equal(redirector.requests.length > 0, true, 'the allowed host was asked');
     assert.equal(admin.requests.length, seen, 'the denied host saw nothing');
-    assert.deepEqual(await attempts(env, id), [1]);
+    assert.deepEqual(await startedAttempts(env.client, id), [1]);
   });
 
   test('STEPLINE_HTTP_ALLOW lets the pipeline through, redirects included', async () => {
@@ -166,8 +145,8 @@ describe('http.request URL policy (SSRF)', () => {
     close(closed);
     await new Promise((resolve) => closed.server.once('close', resolve));
     const id = `ssrf-secret-${Date.now()}`;
-    const failure = await failing(
-      env.pipelines,
+    const failure = await failureDetails(
+      env,
       oneRequest(`http://user:secret@127.0.0.1:${closed.port}/data?token=abc`, {
         recovery: [
           {
@@ -183,7 +162,7 @@ describe('http.request URL policy (SSRF)', () => {
     assert.equal(error.category, 'network');
     assert.equal(error.code, 'ECONNREFUSED');
     assert.match(error.message, new RegExp(`^GET http://127\\.0\\.0\\.1:${closed.port}/data failed: `));
-    assert.deepEqual(await attempts(env, id), [2]);
+    assert.deepEqual(await startedAttempts(env.client, id), [2]);
     const progress = await env.pipelines.progress(id);
     // Ids are random hex: leave them out of what is searched for "abc".
     const { runId } = failure.progress;

@@ -8,10 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { defineStep, MAX_PROGRESS_MESSAGE_LENGTH } from '../../src/activities/index.js';
-import { PipelineFailedError } from '../../src/client.js';
-import type { PipelineDefinitionInput } from '../../src/pipeline/definition.js';
 import { LIMITS } from '../../src/pipeline/limits.js';
-import { eventually, testId, useTestEnv, type TestEnv } from '../helpers/harness.js';
+import { eventually, failureDetails, startedAttempts, testId, useTestEnv } from '../helpers/harness.js';
 
 const FIVE_MB = 5 * 1024 * 1024;
 
@@ -56,31 +54,12 @@ const chatty = defineStep({
   },
 });
 
-async function failing(env: TestEnv, definition: PipelineDefinitionInput, id: string) {
-  try {
-    await env.pipelines.startAndWait(definition, { id });
-  } catch (err) {
-    assert.ok(err instanceof PipelineFailedError, `expected PipelineFailedError, got ${String(err)}`);
-    assert.ok(err.details);
-    return err.details;
-  }
-  assert.fail(`${id} should have failed`);
-}
-
-/** The attempt numbers of the activity's started events (server-side retries record the last one). */
-async function attempts(env: TestEnv, id: string): Promise<number[]> {
-  const history = await env.client.workflow.getHandle(id).fetchHistory();
-  return (history.events ?? [])
-    .map((event) => event.activityTaskStartedEventAttributes?.attempt)
-    .filter((attempt): attempt is number => typeof attempt === 'number');
-}
-
 describe('worker limits', () => {
   const env = useTestEnv({ steps: [huge, notJson, chatty] });
 
   test('a step throwing a 5 MB message fails at once with the message truncated (not after its timeout)', async () => {
     const id = testId('huge-error');
-    const failure = await failing(
+    const failure = await failureDetails(
       env,
       {
         name: 'huge-error',
@@ -102,7 +81,7 @@ describe('worker limits', () => {
     assert.equal(error.category, 'unknown');
     assert.ok(error.message.startsWith('boom xxx'), error.message.slice(0, 50));
     assert.ok(error.message.length <= LIMITS.maxErrorMessageLength, `${error.message.length} characters`);
-    assert.deepEqual(await attempts(env, id), [1]);
+    assert.deepEqual(await startedAttempts(env.client, id), [1]);
   });
 
   test('a step returning a function, a Symbol or a BigInt fails as validation on its first attempt, naming the path', async () => {
@@ -114,7 +93,7 @@ describe('worker limits', () => {
     await Promise.all(
       Object.keys(NOT_JSON).map(async (kind) => {
         const id = testId(`not-json-${kind}`);
-        const failure = await failing(
+        const failure = await failureDetails(
           env,
           { name: 'not-json', steps: [{ id: 'out', activity: 'test.notJson', input: { kind } }] },
           id,
@@ -124,7 +103,7 @@ describe('worker limits', () => {
         assert.equal(error.code, 'OUTPUT_NOT_JSON', kind);
         assert.match(error.message, /^test\.notJson returned a value that is not JSON: /, kind);
         assert.match(error.message, expected[kind]!, kind);
-        assert.deepEqual(await attempts(env, id), [1], `${kind}: not retried`);
+        assert.deepEqual(await startedAttempts(env.client, id), [1], `${kind}: not retried`);
       }),
     );
   });
@@ -194,7 +173,7 @@ describe('worker limits', () => {
       );
       assert.deepEqual((result.outputs.call as { body: unknown }).body, { ok: true });
       assert.equal(served, 3);
-      assert.deepEqual(await attempts(env, id), [3]);
+      assert.deepEqual(await startedAttempts(env.client, id), [3]);
     });
   });
 });
