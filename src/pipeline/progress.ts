@@ -74,6 +74,29 @@ export interface StepDetail {
   heartbeatAt?: string;
 }
 
+/**
+ * A step's rendered input or its output as progress shows it: fields named like secrets redacted, and
+ * capped in size (`LIMITS`); a value over the cap is left out and `truncated` gives its size. The whole
+ * (redacted) value is read with the `stepValue` query, the CLI's `stepline result` / `status --outputs`
+ * and the dashboard's `GET /api/pipelines/:id/steps/:stepId/{input|output}`.
+ */
+export interface StepValuePreview {
+  /** The value (redacted); absent when it was truncated. */
+  value?: unknown;
+  /** Present when the value was too big for progress: its JSON size in bytes. */
+  truncated?: { bytes: number };
+}
+
+/** One attempt of a step: when it ran and, if it failed, why. */
+export interface StepAttempt {
+  /** 1-based. */
+  attempt: number;
+  startedAt?: string;
+  endedAt?: string;
+  /** Absent for the attempt that succeeded (or one still running). */
+  error?: StepErrorInfo;
+}
+
 export interface StepProgress {
   id: string;
   name: string;
@@ -88,6 +111,16 @@ export interface StepProgress {
   path: string;
   compensation?: CompensationProgress;
   detail?: StepDetail;
+  /** Attempts budgeted by the step's retry policy (1 when the category's rule does not retry). */
+  maxAttempts?: number;
+  /** The step's attempts, oldest first; bounded: the first and the latest are kept. */
+  attempts?: StepAttempt[];
+  /** Attempts left out of `attempts` by the bound. */
+  attemptsOmitted?: number;
+  /** The rendered input (after templates), as the handler received it. */
+  input?: StepValuePreview;
+  /** The output the step ended with (succeeded, skipped with output, or set by an intervention). */
+  output?: StepValuePreview;
 }
 
 export type PendingKind = 'approval' | 'intervention';
