@@ -13,7 +13,7 @@ import { LIMITS } from './limits.js';
  */
 
 /** The names a template may start with. */
-export const TEMPLATE_ROOTS = ['params', 'steps', 'item', 'index'] as const;
+export const TEMPLATE_ROOTS = ['params', 'steps', 'item', 'index', 'event'] as const;
 
 /** One of {@link TEMPLATE_ROOTS}. */
 export type TemplateRoot = (typeof TEMPLATE_ROOTS)[number];
@@ -31,6 +31,8 @@ export interface TemplateScope {
   item?: unknown;
   /** The current item's 0-based position in a `forEach` step (`{{ index }}`); absent outside one. */
   index?: number;
+  /** The notification event, in a `notify` step's input (`{{ event.message }}`); absent elsewhere. */
+  event?: unknown;
 }
 
 /** A parsed template expression: `steps.extract.output.items[0]` → root `steps`, then the segments. */
@@ -275,6 +277,10 @@ function rootValue(root: string, scope: TemplateScope, template: string): unknow
       if (!Object.hasOwn(scope, root))
         throw new TemplateError(template, `${root} is only defined inside a forEach step`);
       return scope[root];
+    case 'event':
+      if (!Object.hasOwn(scope, 'event'))
+        throw new TemplateError(template, 'event is only defined in the input of a notify step');
+      return scope.event;
     default:
       throw new TemplateError(
         template,

@@ -73,6 +73,15 @@ const everyField = {
     },
   ],
   timeout: '7d',
+  notify: [
+    {
+      on: ['approval_requested', 'failed'],
+      webhook: { url: 'https://hooks.example/x', headers: { authorization: 'Bearer t' } },
+      batch: { window: '1m', max: 10 },
+      retry: { maxAttempts: 3, initialInterval: '1s' },
+    },
+    { on: ['completed'], step: { activity: 'echo', input: { text: '{{ event.message }}' } } },
+  ],
 };
 
 const manyProblems = {
@@ -86,6 +95,10 @@ const manyProblems = {
     { id: 'a', type: 'approval', onTimeout: 'maybe', timeout: -1, escalate: { after: 'later' } },
     { id: 'c', activity: 42 },
     'not a step',
+  ],
+  notify: [
+    { on: ['never'], webhook: { url: 'ftp://x', headers: { 'bad name': 1 } }, batch: { window: 0 } },
+    { on: [], step: { activity: '' } },
   ],
 };
 
@@ -113,6 +126,7 @@ export function warmUpPipelineModel(): Error | undefined {
         }),
       );
     evaluateCondition('{{ params.fullRefresh }}', warmUpScope);
+    renderTemplates(definition.notify?.[1]?.step?.input, { ...warmUpScope, event: { message: 'm' } });
     if (validateDefinition(manyProblems).ok) return new Error('warm-up: an invalid definition passed');
     return undefined;
   } catch (error) {

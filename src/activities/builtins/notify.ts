@@ -1,0 +1,93 @@
+import type { Logger } from '@temporalio/common';
+import { z } from 'zod';
+import { NOTIFY_ACTIVITY } from '../../pipeline/notify.js';
+import { defineStep, type StepContext } from '../define-step.js';
+import { StepError } from '../errors.js';
+import { httpRequest } from './http-request.js';
+
+/** One attempt's limit: a webhook that does not answer in time is retried. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
+
+const NotifyInput = z.strictObject({
+  url: z.string(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** The event (or batch) to POST as JSON; its `id` is sent as `Idempotency-Key` too. */
+  payload: z.looseObject({ id: z.string() }),
+});
+
+/**
+ * `stepline.notify` `{ url, headers?, payload }` → `{ status }`: POSTs a notification (`notify:` rules)
+ * as JSON through `http.request`, so its URL policy applies (`STEPLINE_HTTP_ALLOW`, checked on every
+ * redirect) and failures are classified the same way. The payload's `id` goes in an `Idempotency-Key`
+ * header: a retried POST carries the same key. Header values and URL credentials are never in errors
+ * or logs, and neither is the URL's path or query (webhook URLs often carry a token there).
+ */
+export const notify = defineStep({
+  name: NOTIFY_ACTIVITY,
+  description: 'Posts a notification event as JSON to a webhook (used by notify: rules).',
+  input: NotifyInput,
+  async run(input, ctx): Promise<{ status: number }> {
+    const hide = pathHider(input.url);
+    const request = httpRequest.input.safeParse({
+      url: input.url,
+      method: 'POST',
+      headers: {
+        ...input.headers,
+        'content-type': 'application/json',
+        'idempotency-key': input.payload.id,
+      },
+      body: input.payload,
+      timeoutMs: ATTEMPT_TIMEOUT_MS,
+    });
+    if (!request.success) {
+      throw new StepError(`${NOTIFY_ACTIVITY}: the webhook URL or a header is not usable`, {
+        category: 'validation',
+        code: 'NOTIFY_INVALID',
+      });
+    }
+    try {
+      const response = await httpRequest.run(request.data, { ...ctx, log: hidingLogger(ctx.log, hide) });
+      return { status: response.status };
+    } catch (err) {
+      throw hideInError(err, hide);
+    }
+  },
+});
+
+/** Replaces the URL's path and query (as `displayUrl` would show them) with `/…`. */
+function pathHider(url: string): (text: string) => string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return (text) => text;
+  }
+  const shown = `${parsed.origin}${parsed.pathname}`;
+  if (parsed.pathname === '/' || parsed.pathname === '') return (text) => text;
+  return (text) => text.split(shown).join(`${parsed.origin}/…`);
+}
+
+function hideInError(err: unknown, hide: (text: string) => string): unknown {
+  if (!(err instanceof Error)) return err;
+  err.message = hide(err.message);
+  if (err.stack) err.stack = hide(err.stack);
+  const withUrl = err as Error & { url?: unknown };
+  if (typeof withUrl.url === 'string')
+    Object.defineProperty(err, 'url', { value: hide(withUrl.url), enumerable: true });
+  return err;
+}
+
+function hidingLogger(log: StepContext['log'], hide: (text: string) => string): Logger {
+  const wrap =
+    (fn: (message: string, meta?: Record<string, unknown>) => void) =>
+    (message: string, meta?: Record<string, unknown>) =>
+      fn(hide(message), meta);
+  return {
+    log: (level, message, meta) => log.log(level, hide(message), meta),
+    trace: wrap(log.trace.bind(log)),
+    debug: wrap(log.debug.bind(log)),
+    info: wrap(log.info.bind(log)),
+    warn: wrap(log.warn.bind(log)),
+    error: wrap(log.error.bind(log)),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * A loopback webhook receiver for notification tests: records every POST (headers and JSON body) and
+ * answers with what `respond` says (200 by default). Listens on a free port of 127.0.0.1.
+ */
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NotificationPayload } from '../../src/pipeline/notify.js';
+import { eventually } from './eventually.js';
+
+export interface ReceivedPost {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: NotificationPayload;
+}
+
+export class WebhookReceiver {
+  readonly posts: ReceivedPost[] = [];
+  /** The status to answer a request with (it is recorded first). Default: 200. */
+  respond: (post: ReceivedPost, index: number) => number = () => 200;
+  /** Called after each request is recorded (before it is answered). */
+  onPost?: (post: ReceivedPost) => void;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<WebhookReceiver> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const receiver = new WebhookReceiver(server, (server.address() as AddressInfo).port);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const post: ReceivedPost = {
+          path: req.url ?? '',
+          headers: req.headers,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as NotificationPayload,
+        };
+        receiver.posts.push(post);
+        receiver.onPost?.(post);
+        const status = receiver.respond(post, receiver.posts.length - 1);
+        res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    return receiver;
+  }
+
+  url(path = '/hook'): string {
+    return `http://127.0.0.1:${this.port}${path}`;
+  }
+
+  /** POSTs to `path` (or every POST). */
+  to(path?: string): ReceivedPost[] {
+    return path === undefined ? this.posts : this.posts.filter((post) => post.path === path);
+  }
+
+  /** Waits until `count` POSTs reached `path`. */
+  async waitFor(count: number, path?: string, timeoutMs = 60_000): Promise<ReceivedPost[]> {
+    await eventually(() => Promise.resolve(this.to(path).length >= count), timeoutMs);
+    return this.to(path);
+  }
+
+  close(): void {
+    this.server.closeAllConnections();
+    this.server.close();
+  }
+}
