@@ -119,20 +119,31 @@ export const NotifyStepSchema = z.strictObject({
 export type NotifyStep = z.output<typeof NotifyStepSchema>;
 
 /** Groups noisy events: one delivery carries every event of a window. */
-export const NotifyBatchSchema = z.strictObject({
-  /** How long events gather before one delivery, in ms (input: a duration; up to 1h). */
-  window: PositiveDurationSchema.refine((ms) => ms <= LIMITS.maxNotifyBatchWindowMs, {
-    error: `expected a window of at most 1h (${LIMITS.maxNotifyBatchWindowMs} ms)`,
-  }).describe('How long events gather before one delivery, in ms (input: a duration; up to 1h).'),
-  /** Most events in one delivery (1 to 100); a full batch goes at once. Default: 100. */
-  max: z
-    .number()
-    .int()
-    .positive({ error: (issue) => `expected a whole number, at least 1; got ${describeValue(issue.input)}` })
-    .max(LIMITS.maxNotifyBatchSize)
-    .optional()
-    .describe('Most events in one delivery (1 to 100); a full batch goes at once. Default: 100.'),
-});
+export const NotifyBatchSchema = z
+  .strictObject({
+    /** How long events gather before one delivery, in ms (input: a duration; up to 1h). */
+    window: PositiveDurationSchema.describe(
+      'How long events gather before one delivery, in ms (input: a duration; up to 1h).',
+    ),
+    /** Most events in one delivery (1 to 100); a full batch goes at once. Default: 100. */
+    max: z
+      .number()
+      .int()
+      .positive({
+        error: (issue) => `expected a whole number, at least 1; got ${describeValue(issue.input)}`,
+      })
+      .max(LIMITS.maxNotifyBatchSize)
+      .optional()
+      .describe('Most events in one delivery (1 to 100); a full batch goes at once. Default: 100.'),
+  })
+  .superRefine((batch, ctx) => {
+    if (batch.window > LIMITS.maxNotifyBatchWindowMs)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['window'],
+        message: `expected a window of at most 1h (${LIMITS.maxNotifyBatchWindowMs} ms); got ${batch.window} ms`,
+      });
+  });
 
 /** Delivery retries of a notification. */
 export const NotifyRetrySchema = z.strictObject({
