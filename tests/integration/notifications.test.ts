@@ -207,6 +207,32 @@ describe('notifications', () => {
     );
   });
 
+  test('a rolled-back pipeline notifies rolled_back (not failed), after its compensations', async () => {
+    process.env.STEPLINE_HTTP_ALLOW = '127.0.0.1';
+    const id = testId('notify-rollback');
+    await assert.rejects(
+      env.pipelines.startAndWait(
+        {
+          name: 'notify-rollback',
+          onFailure: 'rollback',
+          steps: [
+            { id: 'made', activity: 'echo', compensate: { activity: 'echo' } },
+            { id: 'boom', activity: 'fail', input: { category: 'validation' } },
+          ],
+          notify: [{ on: ['failed', 'rolled_back'], webhook: { url: receiver.url(`/${id}`) } }],
+        },
+        { id },
+      ),
+      PipelineFailedError,
+    );
+    const events = receiver.to(`/${id}`).map((p) => p.body as NotificationEvent);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['rolled_back'],
+    );
+    assert.match(events[0]!.message, /compensation ran: yes/);
+  });
+
   test('a step target runs the handler with the event as template context', async () => {
     const id = testId('notify-step');
     await assert.rejects(
