@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { parse } from 'yaml';
 import { LIMITS } from '../../src/pipeline/limits.js';
 import { NOTIFY_EVENTS, notifyEventOf } from '../../src/pipeline/notify.js';
 import { validateDefinition } from '../../src/pipeline/validate.js';
@@ -155,4 +157,13 @@ test('the notify events map from the progress events that raise them', () => {
   );
   assert.equal(notifyEventOf('pipeline_cancelled'), undefined);
   assert.equal(notifyEventOf('notification_failed'), undefined);
+});
+
+test('the example in docs/notifications.md is a valid definition', async () => {
+  const text = await readFile(new URL('../../docs/notifications.md', import.meta.url), 'utf8');
+  const yaml = /^```yaml\n([\s\S]*?)^```$/m.exec(text)?.[1];
+  assert.ok(yaml, 'a yaml block');
+  const result = validateDefinition(parse(yaml), { handlers: ['http.request', 'slack.post'] });
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
+  assert.equal(result.definition.notify?.length, 3);
 });
