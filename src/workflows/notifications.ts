@@ -104,7 +104,7 @@ export class Notifications {
       if (!rule.on.includes(kind)) return;
       const event = this.eventOf(progressEvent, kind, index);
       if (rule.batch) this.gather(index, rule, event);
-      else this.enqueue(index, rule, event, `notify-${index}-${progressEvent.seq}`);
+      else this.enqueue(index, rule, event, `notify/${index}/${progressEvent.seq}`);
     });
   }
 
@@ -186,11 +186,15 @@ export class Notifications {
       events: gathering.events,
     };
     const seq = first.id.slice(first.id.lastIndexOf('/') + 1);
-    this.enqueue(index, this.rules[index]!, batch, `notify-${index}-${seq}-batch`);
+    this.enqueue(index, this.rules[index]!, batch, `notify/${index}/${seq}+batch`);
   }
 
   // ---- deliveries ------------------------------------------------------------------------------------
 
+  /**
+   * Queues a delivery. Its activity id (`notify/<rule>/<event seq>`) has a `/`, which no step id has: the
+   * client never mistakes a pending notification for a step's activity.
+   */
   private enqueue(index: number, rule: NotifyRule, payload: NotificationPayload, activityId: string): void {
     if (this.started >= LIMITS.maxNotificationsPerRun) {
       if (!this.capped) {

@@ -233,6 +233,34 @@ describe('notifications', () => {
     assert.match(events[0]!.message, /compensation ran: yes/);
   });
 
+  test('a pipeline that continues as new notifies each event once, across its runs', async () => {
+    process.env.STEPLINE_HTTP_ALLOW = '127.0.0.1';
+    const id = testId('notify-can');
+    const steps = Array.from({ length: 12 }, (_, i) => ({ id: `s${i}`, activity: 'echo' }));
+    const result = await env.pipelines.startAndWait(
+      {
+        name: 'notify-can',
+        steps: [
+          ...steps.slice(0, 6),
+          { id: 'gate', type: 'approval', timeout: '200ms', onTimeout: 'approve' },
+          ...steps.slice(6),
+        ],
+        notify: [{ on: ['approval_requested', 'completed'], webhook: { url: receiver.url(`/${id}`) } }],
+      },
+      { id, continueAsNewAfterEvents: 20 },
+    );
+    assert.equal(result.status, 'completed');
+    const runs = new Set<string>();
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = '${id}'` })) runs.add(run.runId);
+    assert.ok(runs.size > 1, `continued as new (${runs.size} runs)`);
+    const events = receiver.to(`/${id}`).map((p) => p.body as NotificationEvent);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['approval_requested', 'completed'],
+    );
+    assert.equal(new Set(events.map((e) => e.id)).size, 2);
+  });
+
   test('a step target runs the handler with the event as template context', async () => {
     const id = testId('notify-step');
     await assert.rejects(
