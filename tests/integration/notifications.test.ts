@@ -10,7 +10,7 @@ import { PipelineFailedError } from '../../src/client.js';
 import type { PipelineDefinitionInput } from '../../src/pipeline/definition.js';
 import type { NotificationBatch, NotificationEvent } from '../../src/pipeline/notify.js';
 import type { ProgressEvent } from '../../src/pipeline/progress.js';
-import { historyEventTypes, testId, useTestEnv } from '../helpers/harness.js';
+import { historyEventTypes, startedAttempts, testId, useTestEnv } from '../helpers/harness.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'Bearer s3cret-notify-token-0123456789';
@@ -159,6 +159,11 @@ describe('notifications', () => {
     );
     assert.equal(result.status, 'completed');
     assert.equal(receiver.to(`/${id}`).length, 0, 'the receiver saw nothing');
+    assert.deepEqual(
+      await startedAttempts(env.client, id),
+      [1, 1],
+      'the step, then one notify attempt: not retried',
+    );
     const [failed] = notificationEvents(result.progress.events);
     assert.equal(failed?.type, 'notification_failed');
     assert.match(failed!.message, /validation: .*refused .*127\.0\.0\.1 is .*STEPLINE_HTTP_ALLOW/);
