@@ -10,7 +10,7 @@ import { PipelineFailedError } from '../../src/client.js';
 import type { PipelineDefinitionInput } from '../../src/pipeline/definition.js';
 import type { NotificationBatch, NotificationEvent } from '../../src/pipeline/notify.js';
 import type { ProgressEvent } from '../../src/pipeline/progress.js';
-import { historyEventTypes, startedAttempts, testId, useTestEnv } from '../helpers/harness.js';
+import { eventually, historyEventTypes, startedAttempts, testId, useTestEnv } from '../helpers/harness.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'Bearer s3cret-notify-token-0123456789';
@@ -209,6 +209,54 @@ describe('notifications', () => {
     assert.deepEqual(
       posts[1]!.events.map((e) => e.event),
       ['completed'],
+    );
+  });
+
+  test('a batch window closing delivers what it gathered while the pipeline still waits', async () => {
+    process.env.STEPLINE_HTTP_ALLOW = '127.0.0.1';
+    const id = testId('notify-window');
+    const failing = (n: number) => ({
+      id: `w${n}`,
+      activity: 'fail',
+      input: { category: 'validation' },
+      dependsOn: [],
+      recovery: [{ strategy: 'manual_intervention' as const }],
+    });
+    await env.pipelines.start(
+      {
+        name: 'notify-window',
+        steps: [failing(1), failing(2), failing(3)],
+        notify: [
+          {
+            on: ['intervention_requested'],
+            webhook: { url: receiver.url(`/${id}`) },
+            batch: { window: '300ms' },
+          },
+        ],
+      },
+      { id },
+    );
+    // Nobody intervenes yet: only the window's timer can have sent these.
+    await eventually(
+      () =>
+        Promise.resolve(
+          receiver.to(`/${id}`).reduce((n, p) => n + (p.body as NotificationBatch).count, 0) >= 3,
+        ),
+      30_000,
+    );
+    const batches = receiver.to(`/${id}`).map((p) => p.body as NotificationBatch);
+    assert.ok(batches.every((b) => b.batch && b.count === b.events.length));
+    const events = batches.flatMap((b) => b.events);
+    assert.deepEqual(events.map((e) => e.stepId).sort(), ['w1', 'w2', 'w3']);
+    assert.equal(new Set(events.map((e) => e.id)).size, 3);
+    assert.equal((await env.pipelines.progress(id)).status, 'awaiting_intervention');
+    for (const step of ['w1', 'w2', 'w3'])
+      await env.pipelines.intervene(id, { stepId: step, action: 'skip' });
+    assert.equal((await env.pipelines.result(id)).status, 'completed');
+    assert.equal(
+      receiver.to(`/${id}`).reduce((n, p) => n + (p.body as NotificationBatch).count, 0),
+      3,
+      'nothing more',
     );
   });
 
