@@ -74,7 +74,14 @@ export class Notifications {
   ): Notifications | undefined {
     if (!definition.notify?.length) return undefined;
     const notifications = new Notifications(definition, definition.notify, state, params);
-    state.onRecord = (event) => notifications.observe(event);
+    state.onRecord = (event) => {
+      // Whatever goes wrong here is the notification's failure, never the pipeline's.
+      try {
+        notifications.observe(event);
+      } catch (err) {
+        notifications.record('notification_failed', `notification not sent: ${errorMessage(err)}`);
+      }
+    };
     return notifications;
   }
 
@@ -277,7 +284,8 @@ export class Notifications {
     return prepared;
   }
 
-  private record(type: NotificationEventType, message: string): void {
+  /** Records a notification outcome as a progress event (never a notify event itself). */
+  record(type: NotificationEventType, message: string): void {
     this.state.record(now(), { type, message });
   }
 }
