@@ -64,10 +64,21 @@ export const NotifyWebhookSchema = z.strictObject({
   headers: z
     .record(
       z.string(),
+      // Numbers and booleans are sent as text; no message ever repeats a value (it is a secret).
       z
-        .string()
-        .max(LIMITS.maxNotifyHeaderValueLength)
-        .refine((value) => !/[\r\n\0]/.test(value), { error: 'header value contains a line break or NUL' }),
+        .union([z.string(), z.number(), z.boolean()], {
+          error: (issue) =>
+            `expected a header value (text); got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'a list' : typeof issue.input}`,
+        })
+        .transform(String)
+        .pipe(
+          z
+            .string()
+            .max(LIMITS.maxNotifyHeaderValueLength)
+            .refine((value) => !/[\r\n\0]/.test(value), {
+              error: 'header value contains a line break or NUL',
+            }),
+        ),
     )
     .superRefine((headers, ctx) => {
       const names = Object.keys(headers);
