@@ -21,20 +21,24 @@ export interface ReceivedPost {
 
 export class WebhookReceiver {
   readonly posts: ReceivedPost[] = [];
-  /** The status to answer a request with (it is recorded first). Default: 200. */
-  respond: (post: ReceivedPost, index: number) => number = () => 200;
+  /** The status (and headers) to answer a request with (it is recorded first). Default: 200. */
+  respond: (
+    post: ReceivedPost,
+    index: number,
+  ) => number | { status: number; headers: Record<string, string> } = () => 200;
   /** Called after each request is recorded (before it is answered). */
   onPost?: (post: ReceivedPost) => void;
 
   private constructor(
     private readonly server: Server,
+    readonly host: string,
     readonly port: number,
   ) {}
 
-  static async start(): Promise<WebhookReceiver> {
+  static async start(host = '127.0.0.1'): Promise<WebhookReceiver> {
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const receiver = new WebhookReceiver(server, (server.address() as AddressInfo).port);
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    const receiver = new WebhookReceiver(server, host, (server.address() as AddressInfo).port);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -46,15 +50,16 @@ export class WebhookReceiver {
         };
         receiver.posts.push(post);
         receiver.onPost?.(post);
-        const status = receiver.respond(post, receiver.posts.length - 1);
-        res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+        const answer = receiver.respond(post, receiver.posts.length - 1);
+        const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
+        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end('{}');
       });
     });
     return receiver;
   }
 
   url(path = '/hook'): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    return `http://${this.host}:${this.port}${path}`;
   }
 
   /** POSTs to `path` (or every POST). */

@@ -169,6 +169,32 @@ describe('notifications', () => {
     assert.match(failed!.message, /validation: .*refused .*127\.0\.0\.1 is .*STEPLINE_HTTP_ALLOW/);
   });
 
+  test('a redirect to an address the allow list does not cover is refused: notification_failed, the target sees nothing', async () => {
+    process.env.STEPLINE_HTTP_ALLOW = '127.0.0.1';
+    const id = testId('notify-redirect');
+    const hidden = await WebhookReceiver.start('127.0.0.2');
+    try {
+      receiver.respond = (post) =>
+        post.path === `/${id}` ? { status: 307, headers: { location: hidden.url(`/${id}`) } } : 200;
+      const result = await env.pipelines.startAndWait(
+        {
+          name: 'notify-redirect',
+          steps: [{ id: 'only', activity: 'echo' }],
+          notify: [{ on: ['completed'], webhook: { url: receiver.url(`/${id}`) } }],
+        },
+        { id },
+      );
+      assert.equal(result.status, 'completed');
+      assert.equal(receiver.to(`/${id}`).length, 1);
+      assert.equal(hidden.posts.length, 0, 'the redirect target saw nothing');
+      const [failed] = notificationEvents(result.progress.events);
+      assert.equal(failed?.type, 'notification_failed');
+      assert.match(failed!.message, /validation: .*refused http:\/\/127\.0\.0\.2:\d+\/….*redirected from/);
+    } finally {
+      hidden.close();
+    }
+  });
+
   test('a batched rule delivers a full batch at once and the rest when the pipeline ends', async () => {
     process.env.STEPLINE_HTTP_ALLOW = '127.0.0.1';
     const id = testId('notify-batch');

@@ -27,7 +27,6 @@ export const notify = defineStep({
   description: 'Posts a notification event as JSON to a webhook (used by notify: rules).',
   input: NotifyInput,
   async run(input, ctx): Promise<{ status: number }> {
-    const hide = pathHider(input.url);
     const request = httpRequest.input.safeParse({
       url: input.url,
       method: 'POST',
@@ -46,25 +45,23 @@ export const notify = defineStep({
       });
     }
     try {
-      const response = await httpRequest.run(request.data, { ...ctx, log: hidingLogger(ctx.log, hide) });
+      const response = await httpRequest.run(request.data, { ...ctx, log: hidingLogger(ctx.log, hidePaths) });
       return { status: response.status };
     } catch (err) {
-      throw hideInError(err, hide);
+      throw hideInError(err, hidePaths);
     }
   },
 });
 
-/** Replaces the URL's path and query (as `displayUrl` would show them) with `/…`. */
-function pathHider(url: string): (text: string) => string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return (text) => text;
-  }
-  const shown = `${parsed.origin}${parsed.pathname}`;
-  if (parsed.pathname === '/' || parsed.pathname === '') return (text) => text;
-  return (text) => text.split(shown).join(`${parsed.origin}/…`);
+/**
+ * An http(s) URL in a message: origin, then the path up to a space, `)` or a closing `:` (how
+ * `http.request` writes them: `POST https://host/path answered 500`, `refused https://host/path: …`).
+ */
+const URL_PATH = /(https?:\/\/[^\s/]+)\/[^\s)]*?(?=:?(?:[\s)]|$))/g;
+
+/** Shows every URL in `text` as its origin only (`https://host/…`): webhook paths, and where they redirect, carry tokens. */
+export function hidePaths(text: string): string {
+  return text.replace(URL_PATH, '$1/…');
 }
 
 function hideInError(err: unknown, hide: (text: string) => string): unknown {
