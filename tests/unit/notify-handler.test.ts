@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, test } from 'node:test';
+import { withAbsoluteLinks } from '../../src/activities/builtins/notify.js';
 import { failureOf, stepEnv } from './activities-harness.js';
 
 const SECRETS = ['hdr-secret-value-123', 'url-password-456', 'path-token-789'];
@@ -72,4 +73,18 @@ test('a 503 fails as dependency, and neither the failure nor the logs carry a se
   assert.equal(details.category, 'dependency');
   assertNoSecret(`${failure.message} ${failure.stack} ${JSON.stringify(details)}`);
   assertNoSecret(JSON.stringify(env.logs.map((l) => [l.message, l.meta])));
+});
+
+test('with STEPLINE_DASHBOARD_URL the links of an event and of a batch become absolute', () => {
+  const event = { id: 'e', link: '#/pipelines/p-1' };
+  assert.equal(withAbsoluteLinks(event, undefined), event);
+  assert.deepEqual(withAbsoluteLinks(event, 'https://stepline.example.com/'), {
+    id: 'e',
+    link: 'https://stepline.example.com/#/pipelines/p-1',
+  });
+  assert.deepEqual(withAbsoluteLinks({ id: 'b', batch: true, events: [event] }, 'https://s.example'), {
+    id: 'b',
+    batch: true,
+    events: [{ id: 'e', link: 'https://s.example/#/pipelines/p-1' }],
+  });
 });

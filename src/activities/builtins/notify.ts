@@ -35,7 +35,7 @@ export const notify = defineStep({
         'content-type': 'application/json',
         'idempotency-key': input.payload.id,
       },
-      body: input.payload,
+      body: withAbsoluteLinks(input.payload, process.env.STEPLINE_DASHBOARD_URL),
       timeoutMs: ATTEMPT_TIMEOUT_MS,
     });
     if (!request.success) {
@@ -52,6 +52,26 @@ export const notify = defineStep({
     }
   },
 });
+
+/**
+ * The payload with its `link`s (`#/pipelines/<id>`, relative to the dashboard) made absolute when the
+ * worker knows the dashboard's address (`STEPLINE_DASHBOARD_URL`).
+ */
+export function withAbsoluteLinks<P extends Record<string, unknown>>(
+  payload: P,
+  dashboard: string | undefined,
+): P {
+  const base = dashboard?.trim().replace(/\/+$/, '');
+  if (!base) return payload;
+  const absolute = (event: unknown): unknown => {
+    if (!event || typeof event !== 'object') return event;
+    const { link } = event as { link?: unknown };
+    return typeof link === 'string' && link.startsWith('#') ? { ...event, link: `${base}/${link}` } : event;
+  };
+  return Array.isArray(payload.events)
+    ? { ...payload, events: payload.events.map(absolute) }
+    : (absolute(payload) as P);
+}
 
 /**
  * An http(s) URL in a message: origin, then the path up to a space, `)` or a closing `:` (how
