@@ -76,7 +76,10 @@ const everyField = {
   notify: [
     {
       on: ['approval_requested', 'failed'],
-      webhook: { url: 'https://hooks.example/x', headers: { authorization: 'Bearer t' } },
+      webhook: {
+        url: 'https://hooks.example/x',
+        headers: { authorization: 'Bearer t', 'x-n': 1, 'x-b': true },
+      },
       batch: { window: '1m', max: 10 },
       retry: { maxAttempts: 3, initialInterval: '1s' },
     },
@@ -97,7 +100,11 @@ const manyProblems = {
     'not a step',
   ],
   notify: [
-    { on: ['never'], webhook: { url: 'ftp://x', headers: { 'bad name': 1 } }, batch: { window: 0 } },
+    {
+      on: ['never'],
+      webhook: { url: 'ftp://x', headers: { 'bad name': 1, 'x-o': {}, 'x-l': 'a\n' } },
+      batch: { window: 0 },
+    },
     { on: [], step: { activity: '' } },
   ],
 };

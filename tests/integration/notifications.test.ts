@@ -117,7 +117,7 @@ describe('notifications', () => {
         notify: [
           {
             on: ['completed'],
-            webhook: { url, headers: { 'x-api-key': SECRET } },
+            webhook: { url, headers: { 'x-api-key': SECRET, 'x-budget': 2, 'x-test': true } },
             retry: { maxAttempts: 2, initialInterval: '100ms' },
           },
         ],
@@ -137,6 +137,7 @@ describe('notifications', () => {
       true,
       'URL credentials sent as Basic auth',
     );
+    assert.equal(posts[0]!.headers['x-budget'], '2', 'a number header value is sent as text');
 
     const failed = notificationEvents(result.progress.events);
     assert.equal(failed.length, 1);
