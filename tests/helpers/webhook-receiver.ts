@@ -1,6 +1,6 @@
 /**
  * A loopback webhook receiver for notification tests: records every POST (headers and JSON body) and
- * answers with what `respond` says (200 by default). Listens on a free port of 127.0.0.1.
+ * answers with what `respond` says (200 by default; it may hold the answer back). Listens on a free port of 127.0.0.1.
  */
 import {
   createServer,
@@ -19,13 +19,13 @@ export interface ReceivedPost {
   body: NotificationPayload;
 }
 
+/** A status, or a status with response headers. */
+export type Answer = number | { status: number; headers: Record<string, string> };
+
 export class WebhookReceiver {
   readonly posts: ReceivedPost[] = [];
   /** The status (and headers) to answer a request with (it is recorded first). Default: 200. */
-  respond: (
-    post: ReceivedPost,
-    index: number,
-  ) => number | { status: number; headers: Record<string, string> } = () => 200;
+  respond: (post: ReceivedPost, index: number) => Answer | Promise<Answer> = () => 200;
   /** Called after each request is recorded (before it is answered). */
   onPost?: (post: ReceivedPost) => void;
 
@@ -42,7 +42,7 @@ export class WebhookReceiver {
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
+      req.on('end', async () => {
         const post: ReceivedPost = {
           path: req.url ?? '',
           headers: req.headers,
@@ -50,7 +50,7 @@ export class WebhookReceiver {
         };
         receiver.posts.push(post);
         receiver.onPost?.(post);
-        const answer = receiver.respond(post, receiver.posts.length - 1);
+        const answer = await receiver.respond(post, receiver.posts.length - 1);
         const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
         res.writeHead(status, { 'content-type': 'application/json', ...headers }).end('{}');
       });

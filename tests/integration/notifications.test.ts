@@ -10,6 +10,7 @@ import { PipelineFailedError } from '../../src/client.js';
 import type { PipelineDefinitionInput } from '../../src/pipeline/definition.js';
 import type { NotificationBatch, NotificationEvent } from '../../src/pipeline/notify.js';
 import type { ProgressEvent } from '../../src/pipeline/progress.js';
+import { LIMITS } from '../../src/pipeline/limits.js';
 import { eventually, historyEventTypes, startedAttempts, testId, useTestEnv } from '../helpers/harness.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
@@ -285,6 +286,49 @@ describe('notifications', () => {
       3,
       'nothing more',
     );
+  });
+
+  test('at most 10 deliveries run at once per pipeline; the rest wait their turn and all arrive', async () => {
+    process.env.STEPLINE_HTTP_ALLOW = '127.0.0.1';
+    const id = testId('notify-inflight');
+    const ids = Array.from({ length: 12 }, (_, n) => `p${n}`);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    receiver.respond = async () => {
+      await released;
+      return 200;
+    };
+    await env.pipelines.start(
+      {
+        name: 'notify-inflight',
+        steps: ids.map((stepId) => ({
+          id: stepId,
+          activity: 'fail',
+          input: { category: 'validation' },
+          dependsOn: [],
+          recovery: [{ strategy: 'manual_intervention' as const }],
+        })),
+        notify: [{ on: ['intervention_requested'], webhook: { url: receiver.url(`/${id}`) } }],
+      },
+      { id },
+    );
+    await eventually(async () => {
+      const progress = await env.pipelines.progress(id);
+      return progress.steps.every((s) => s.status === 'awaiting_intervention');
+    }, 30_000);
+    await receiver.waitFor(LIMITS.maxNotificationsInFlight, `/${id}`);
+    const scheduled = async () =>
+      (await env.client.workflow.getHandle(id).fetchHistory()).events!.filter((e) =>
+        e.activityTaskScheduledEventAttributes?.activityId?.startsWith('notify/'),
+      ).length;
+    assert.equal(await scheduled(), LIMITS.maxNotificationsInFlight, 'all 12 events raised, 10 delivering');
+    release();
+    await receiver.waitFor(ids.length, `/${id}`);
+    for (const stepId of ids) await env.pipelines.intervene(id, { stepId, action: 'skip' });
+    assert.equal((await env.pipelines.result(id)).status, 'completed');
+    const events = receiver.to(`/${id}`).map((p) => p.body as NotificationEvent);
+    assert.deepEqual(events.map((e) => e.stepId).sort(), [...ids].sort());
+    assert.equal(await scheduled(), ids.length);
   });
 
   test('a rolled-back pipeline notifies rolled_back (not failed), after its compensations', async () => {
