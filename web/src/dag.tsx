@@ -171,7 +171,7 @@ function DagNode(props: {
       data-kind={node.kind}
       {...(compensation ? { 'data-compensation': compensation } : {})}
       transform={`translate(${x.toFixed(1)},${y.toFixed(1)})`}
-      tabIndex={0}
+      tabindex={0}
       role="button"
       aria-pressed={selected}
       aria-label={`${node.name}: ${label(status)}`}

@@ -478,8 +478,8 @@ function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) 
 /** The step's current input as JSON text: the preview's value, else the whole value from the server. */
 function useCurrentInput(id: string, step: StepProgress | undefined, set: (text: string) => void): void {
   useEffect(() => {
-    if (!step?.input) return undefined;
-    if ('value' in step.input && !step.input.truncated) {
+    if (!step) return undefined;
+    if (step.input && 'value' in step.input && !step.input.truncated) {
       set(JSON.stringify(step.input.value, null, 2));
       return undefined;
     }
