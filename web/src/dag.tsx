@@ -14,9 +14,9 @@ import type {
 } from '../../src/dashboard/api-types.js';
 import { label } from './format.js';
 
-const NODE_WIDTH = 184;
+const NODE_WIDTH = 156;
 const NODE_HEIGHT = 58;
-const MAX_NAME = 24;
+const MAX_NAME = 20;
 
 interface Placed {
   node: GraphNode;
@@ -34,7 +34,7 @@ interface Routed {
 /** Node positions and edge routes: computed once per graph (the structure never changes during a run). */
 function layout(graph: PipelineGraph): { nodes: Placed[]; edges: Routed[]; width: number; height: number } {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 56, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 36, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) g.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
   for (const edge of graph.edges) g.setEdge(edge.from, edge.to, { minlen: 1 });
@@ -139,6 +139,10 @@ export function DagView(props: {
           />
         ))}
       </svg>
+      <p class="dag-legend small muted">
+        rounded: approval gate · dashed: alternative step · ⇶ fan-out (forEach, item counts) · ↺ has a
+        compensation (and its state)
+      </p>
     </div>
   );
 }
@@ -155,13 +159,10 @@ function DagNode(props: {
   const { node, x, y, status, step, selected, onSelect } = props;
   const items = step?.detail?.items;
   const compensation = step?.compensation?.status;
+  // Kinds are told apart by shape (rounded: approval gate; dashed: alternative), so the line says the state.
   const second = items
     ? `${items.succeeded}/${items.total} ok${items.failed ? ` · ${items.failed} failed` : ''}${items.running ? ` · ${items.running} running` : ''}`
-    : node.kind === 'approval'
-      ? `approval · ${label(status)}`
-      : node.kind === 'alternative'
-        ? `alternative · ${label(status)}`
-        : `${label(status)}${step && step.attempt > 1 ? ` · attempt ${step.attempt}` : ''}`;
+    : `${label(status)}${node.kind === 'task' && step && step.attempt > 1 ? ` · attempt ${step.attempt}` : ''}`;
   return (
     <g
       class={`dag-node dag-${node.kind} status-${status}${selected ? ' selected' : ''}`}
