@@ -121,7 +121,7 @@ describe('dashboard DAG view and triage in Chromium', { skip }, () => {
     }
   });
 
-  test('the release example updates live: running, then waiting at go-live; a per-user token approves as its owner', async () => {
+  test('the release example updates live: waiting at go-live, then every step succeeded after a per-user token approves as its owner', async () => {
     const id = testId('dag-release');
     await env.pipelines.start(example('release.yaml'), {
       id,
@@ -345,7 +345,7 @@ describe('dashboard DAG view and triage in Chromium', { skip }, () => {
     }
   });
 
-  test('a read-only dashboard disables approve/reject and says why', async () => {
+  test('a read-only dashboard disables approve, reject, cancel and start, and says why', async () => {
     const id = testId('dag-readonly');
     await env.pipelines.start({ name: 'dag-readonly', steps: [{ id: 'ok', type: 'approval' }] }, { id });
     const { page, problems, close } = await openPage(pipelinePage(id), readOnly.url);
@@ -360,6 +360,12 @@ describe('dashboard DAG view and triage in Chromium', { skip }, () => {
       assert.ok(await page.getByTestId('reject-button').isDisabled());
       assert.ok(await page.getByTestId('cancel-button').isDisabled());
       assert.equal(await page.getByTestId('temporal-link').count(), 0);
+      await page.getByTestId('nav-start').click();
+      await page
+        .getByTestId('read-only-reason')
+        .getByText(/Starting is disabled/)
+        .waitFor();
+      assert.ok(await page.getByTestId('start-button').isDisabled());
       assert.deepEqual(problems, []);
     } finally {
       await close();
