@@ -51,7 +51,7 @@ describe('dashboard DAG view and triage in Chromium', { skip }, () => {
 
   /** A fresh tab that records page errors and CSP violations (each test asserts there were none). */
   async function openPage(hash: string, base = dashboard.url) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
@@ -166,6 +166,7 @@ describe('dashboard DAG view and triage in Chromium', { skip }, () => {
       await page.getByTestId('approve-button').click();
       await page.locator('[data-node-id="announce"][data-status="succeeded"]').waitFor({ timeout: 15_000 });
       await page.getByTestId('audit-trail').getByText('release-managers').waitFor();
+      await page.getByTestId('audit-trail').screenshot({ path: artifactPath('dashboard-audit.png') });
       const result = await env.pipelines.result(id);
       assert.equal(result.progress.decisions.find((d) => d.kind === 'approval')?.by, 'release-managers');
       assert.deepEqual(problems, []);
@@ -234,6 +235,88 @@ describe('dashboard DAG view and triage in Chromium', { skip }, () => {
       await detail.getByText('echo', { exact: true }).first().waitFor();
       await detail.getByTestId('step-detail-close').click();
       assert.equal(await page.getByTestId('step-detail').count(), 0);
+      assert.deepEqual(problems, []);
+    } finally {
+      await close();
+    }
+  });
+
+  test('the step detail shows attempts, input and output; a truncated value says its size and loads on demand', async () => {
+    const id = testId('dag-values');
+    await env.pipelines.start(
+      {
+        name: 'dag-values',
+        steps: [
+          { id: 'fetch', activity: 'echo', input: { url: 'https://example.test/orders', page: 1 } },
+          { id: 'store', activity: 'echo', input: { rows: '{{ steps.fetch.output }}' } },
+        ],
+      },
+      { id },
+    );
+    const real = (await env.pipelines.result(id)).progress;
+    // What the workflow records for a step that failed once (attempts) and whose output was too big for
+    // progress (a truncated preview): served to the page as the API would, live stream included.
+    const progress = {
+      ...real,
+      steps: real.steps.map((step) =>
+        step.id !== 'fetch'
+          ? step
+          : {
+              ...step,
+              attempt: 2,
+              maxAttempts: 5,
+              attempts: [
+                {
+                  attempt: 1,
+                  startedAt: step.startedAt,
+                  endedAt: step.startedAt,
+                  error: { category: 'network', severity: 'medium', message: 'ECONNRESET from example.test' },
+                },
+                { attempt: 2, startedAt: step.startedAt, endedAt: step.endedAt },
+              ],
+              input: { value: { url: 'https://example.test/orders', page: 1, token: '[redacted]' } },
+              output: { truncated: { bytes: 3_145_728 } },
+            },
+      ),
+    };
+    const full = { orders: [{ id: 'o-1' }, { id: 'o-2' }], more: '…' };
+    const { page, problems, close } = await openPage('#/');
+    try {
+      const base = `**/api/pipelines/${encodeURIComponent(id)}`;
+      await page.route(base, (route) => route.fulfill({ json: progress }));
+      await page.route(`${base}/events`, (route) =>
+        route.fulfill({
+          status: 200,
+          headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' },
+          body:
+            `id: ${progress.version}\nevent: progress\ndata: ${JSON.stringify(progress)}\n\n` +
+            `event: end\ndata: ${JSON.stringify({ reason: 'terminal', status: 'completed' })}\n\n`,
+        }),
+      );
+      await page.route(`${base}/steps/fetch/output`, (route) =>
+        route.fulfill({ json: { pipelineId: id, stepId: 'fetch', which: 'output', value: full } }),
+      );
+      await page.goto(`${dashboard.url}/${pipelinePage(id)}`);
+      await node(page, 'fetch').click();
+      const detail = page.getByTestId('step-detail');
+      await detail
+        .getByTestId('attempt-summary')
+        .getByText('attempt 2 of 5, last error network: ECONNRESET from example.test')
+        .waitFor();
+      assert.equal(await detail.getByTestId('attempt-row').count(), 2);
+      await detail
+        .getByTestId('attempts')
+        .getByText('network (medium): ECONNRESET from example.test')
+        .waitFor();
+      assert.deepEqual(JSON.parse(await detail.getByTestId('step-input-value').innerText()), {
+        url: 'https://example.test/orders',
+        page: 1,
+        token: '[redacted]',
+      });
+      await detail.getByTestId('step-output').getByText('truncated, 3,145,728 bytes').waitFor();
+      await detail.getByTestId('step-output-load').click();
+      assert.deepEqual(JSON.parse(await detail.getByTestId('step-output-full').innerText()), full);
+      await page.screenshot({ path: artifactPath('step-detail-values.png'), fullPage: true });
       assert.deepEqual(problems, []);
     } finally {
       await close();
