@@ -339,20 +339,23 @@ describe('dashboard DAG view and triage in Chromium', { skip }, () => {
       },
       { id },
     );
-    const current = { category: 'validation', times: 0, output: { prefilled: true } };
+    const current = { category: 'validation', message: 'row 7 has no id' };
     const { page, problems, close } = await openPage('#/');
     try {
-      // The step's input as the server's full-value endpoint answers it (progress carries no preview here).
+      // The step's input as the server's full-value endpoint answers it, for when progress carries no
+      // preview of it (with a preview, the page takes that: the same value).
       await page.route(`**/api/pipelines/${encodeURIComponent(id)}/steps/load/input`, (route) =>
         route.fulfill({ json: { pipelineId: id, stepId: 'load', which: 'input', value: current } }),
       );
       await page.goto(`${dashboard.url}/${pipelinePage(id)}`);
       await signIn(page, SHARED);
       await page.getByTestId('intervention-panel').waitFor({ timeout: 15_000 });
-      await eventually(async () =>
-        (await page.getByTestId('retry-input').inputValue()).includes('prefilled'),
-      );
-      assert.deepEqual(JSON.parse(await page.getByTestId('retry-input').inputValue()), current);
+      const box = page.getByTestId('retry-input');
+      await eventually(async () => (await box.inputValue()).includes('row 7'));
+      const prefilled = JSON.parse(await box.inputValue()) as Record<string, unknown>;
+      assert.deepEqual(prefilled, current);
+      // The person edits the current input rather than retyping it.
+      await box.fill(JSON.stringify({ ...prefilled, times: 0, output: { prefilled: true } }, null, 2));
       await page.getByTestId('retry-button').click();
       const result = await env.pipelines.result(id);
       assert.deepEqual(result.outputs.load, { prefilled: true });
