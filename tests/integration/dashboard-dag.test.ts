@@ -154,7 +154,10 @@ describe('dashboard DAG view and triage in Chromium', { skip }, () => {
       assert.equal(await statusOf(page, 'build'), 'succeeded');
       assert.equal(await statusOf(page, 'integration-tests'), 'succeeded');
       assert.equal(await statusOf(page, 'deploy'), 'pending');
-      assert.match((await node(page, 'deploy').getByTestId('dag-compensation').textContent()) ?? '', /^↺$/);
+      assert.match(
+        (await node(page, 'deploy').getByTestId('dag-compensation').textContent()) ?? '',
+        /^↺compensated by echo$/,
+      );
       await page.getByTestId('graph-panel').screenshot({ path: artifactPath('dag-view.png') });
 
       // alice may not decide this gate: it is not waiting for her. The release manager's token may.
@@ -214,7 +217,8 @@ describe('dashboard DAG view and triage in Chromium', { skip }, () => {
       assert.equal(await statusOf(page, 'fetch-mirror'), 'succeeded');
       assert.equal(await statusOf(page, 'charge'), 'failed');
       assert.equal(await node(page, 'reserve').getAttribute('data-compensation'), 'compensated');
-      await node(page, 'reserve').getByText('↺ compensated').waitFor();
+      await node(page, 'reserve').locator('.dag-comp.comp-compensated').waitFor();
+      assert.equal(await node(page, 'reserve').getByTestId('dag-node-sub').textContent(), 'compensated');
 
       await node(page, 'charge').click();
       const detail = page.getByTestId('step-detail');

@@ -205,7 +205,10 @@ function DagNode(props: {
           class={`dag-comp${compensation ? ` comp-${compensation}` : ''}`}
           data-testid="dag-compensation"
         >
-          ↺{compensation ? ` ${label(compensation)}` : ''}
+          ↺
+          <title>
+            {compensation ? `compensation ${label(compensation)}` : `compensated by ${node.compensate}`}
+          </title>
         </text>
       )}
     </g>
