@@ -164,8 +164,13 @@ describe('dashboard DAG view and triage in Chromium', { skip }, () => {
       await signIn(page, ALICE);
       await page.getByTestId('signed-as').getByText('alice').waitFor();
       assert.equal(await page.getByTestId('name-input').count(), 0);
+      await page
+        .getByTestId('not-approver')
+        .getByText(/You \(alice\) are not among the approvers/)
+        .waitFor();
       await signIn(page, MANAGER);
       await page.getByTestId('signed-as').getByText('release-managers').waitFor();
+      await eventually(async () => (await page.getByTestId('not-approver').count()) === 0);
       await page.getByTestId('approve-button').click();
       await page.locator('[data-node-id="announce"][data-status="succeeded"]').waitFor({ timeout: 15_000 });
       await page.getByTestId('audit-trail').getByText('release-managers').waitFor();

@@ -22,7 +22,7 @@ import {
 } from './api.js';
 import { formatDuration, formatPercent, formatTime, label, parseJsonField } from './format.js';
 import { DagView, nodeStatus } from './dag.js';
-import { TemporalLink, useReadOnlyReason } from './session.js';
+import { TemporalLink, useReadOnlyReason, useSession } from './session.js';
 import { StepDetail } from './step-detail.js';
 import { ErrorNote, StatusBadge } from './widgets.js';
 
@@ -415,6 +415,12 @@ function PendingPanel(props: { id: string; pending: PendingAction; step: StepPro
 function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) {
   const mutation = useMutation();
   const readOnly = useReadOnlyReason();
+  const { session } = useSession();
+  // Said, not enforced here: the gate decides (escalation may let more people decide later).
+  const outsider =
+    session?.user !== undefined &&
+    (pending.approvers?.length ?? 0) > 0 &&
+    !pending.approvers?.includes(session.user);
   const [comment, setComment] = useState('');
   const send = (decision: 'approve' | 'reject') =>
     void mutation.run(async () => {
@@ -439,6 +445,12 @@ function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) 
         {pending.approvers && pending.approvers.length > 0 && ` · approvers: ${pending.approvers.join(', ')}`}
       </p>
       <ReadOnlyNote reason={readOnly} />
+      {outsider && (
+        <p class="read-only-note small" data-testid="not-approver">
+          You ({session?.user}) are not among the approvers of this gate; it will refuse your decision unless
+          an escalation names you.
+        </p>
+      )}
       <label class="block">
         Comment
         <textarea
