@@ -472,6 +472,27 @@ export class PipelineClient {
     return {};
   }
 
+  /**
+   * The definition the pipeline's latest run started with, read from its start event (one history event).
+   * @throws PipelineNotFoundError for an unknown id; InvalidDefinitionError when the run's definition is invalid.
+   */
+  async definition(pipelineId: string): Promise<PipelineDefinition> {
+    const response = await this.client.workflowService
+      .getWorkflowExecutionHistory({
+        namespace: this.settings.namespace,
+        execution: { workflowId: pipelineId },
+        maximumPageSize: 1,
+      })
+      .catch((err: unknown) => {
+        // gRPC NOT_FOUND: no such workflow.
+        throw (err as { code?: unknown }).code === 5 ? new PipelineNotFoundError(pipelineId) : err;
+      });
+    const payload =
+      response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const request = decodePayload(payload) as PipelineRequest | undefined;
+    return this.validate(request?.definition);
+  }
+
   /** Progress rebuilt from the run's start event (its definition, and a continue-as-new checkpoint). */
   private async progressFromStartEvent(
     pipelineId: string,

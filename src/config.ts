@@ -513,6 +513,17 @@ export const ENVIRONMENT: Readonly<Record<string, EnvVarInfo>> = {
     readBy: 'stepline',
     secret: true,
   },
+  STEPLINE_API_TOKENS: {
+    description:
+      'per-user dashboard tokens `name:token,…`: allow mutations; decisions are recorded as by that name',
+    readBy: 'stepline',
+    secret: true,
+  },
+  STEPLINE_TEMPORAL_UI_URL: {
+    description:
+      'Temporal Web UI base URL the dashboard links pipelines to (`npm start`/`stepline dev`: their UI)',
+    readBy: 'stepline',
+  },
   STEPLINE_READ_TOKEN: { description: 'bearer token for dashboard reads', readBy: 'stepline', secret: true },
   STEPLINE_USER: { description: 'who the CLI records as deciding', readBy: 'stepline' },
   STEPLINE_HEADLESS: {

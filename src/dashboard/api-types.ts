@@ -18,6 +18,12 @@ export interface PipelineListItem {
   /** 100 for completed pipelines; from the progress query for running ones. */
   percent?: number;
   etaMs?: number;
+  /** Why it ended without completing (its failure or terminate reason), or the error a waiting step shows. */
+  reason?: string;
+  /** Run time in ms: start to close for ended runs (running ones: the page counts from `startedAt`). */
+  durationMs?: number;
+  /** What the pipeline waits for, when it waits for a person (running pipelines whose progress was read). */
+  pending?: { kind: 'approval' | 'intervention'; stepId: string; approvers?: string[] };
 }
 
 /** `GET /api/pipelines` answer. */
@@ -25,6 +31,62 @@ export interface PipelinePage {
   pipelines: PipelineListItem[];
   /** Pass as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
+}
+
+/** `GET /api/pipelines?waiting=1` answer: what waits for the caller (all of it, newest first, no pages). */
+export interface WaitingPage {
+  pipelines: PipelineListItem[];
+  /** How many pipelines wait for the caller (= `pipelines.length`). */
+  count: number;
+  /** Set when the caller is identified by a per-user token: gates whose approvers leave them out are not counted. */
+  user?: string;
+}
+
+/** `GET /api/session`: what this dashboard allows the caller, and where Temporal's Web UI is. */
+export interface SessionInfo {
+  /** No mutation is possible on this dashboard (no API token configured on the server). */
+  readOnly: boolean;
+  /** Why, when `readOnly`. */
+  readOnlyReason?: string;
+  /** Per-user tokens are configured: decisions are signed with the token owner's name, not a typed one. */
+  perUserTokens: boolean;
+  /** The name the presented token stands for (per-user tokens only). */
+  user?: string;
+  /** Whether the presented token allows mutations. */
+  mayMutate: boolean;
+  /** Temporal Web UI base URL (env `STEPLINE_TEMPORAL_UI_URL`) and the namespace, when configured. */
+  temporalUi?: { url: string; namespace: string };
+}
+
+/** A node of `GET /api/pipelines/:id/graph`: a step, or one of a step's `alternative` steps. */
+export interface GraphNode {
+  id: string;
+  name: string;
+  kind: 'task' | 'approval' | 'alternative';
+  /** The step handler (tasks and alternatives). */
+  activity?: string;
+  /** The step fans out over items (`forEach`). */
+  forEach?: boolean;
+  /** The step runs only when its `when` template is truthy. */
+  conditional?: boolean;
+  /** The handler that compensates the step, when it has a `compensate`. */
+  compensate?: string;
+  /** Alternatives: the step whose `alternative` list holds it. */
+  parent?: string;
+}
+
+/** An edge: `dependency` (from `dependsOn`, or the previous step) or `alternative` (a step to its alternatives, in order). */
+export interface GraphEdge {
+  from: string;
+  to: string;
+  kind: 'dependency' | 'alternative';
+}
+
+/** `GET /api/pipelines/:id/graph`: the structure of the definition the pipeline's latest run started with. */
+export interface PipelineGraph {
+  name: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
 }
 
 /** `POST /api/pipelines` and `POST /api/pipelines/:id/resume` answers. */

@@ -5,14 +5,26 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors.js';
+import type { UserToken } from './users.js';
 
 /** Which tokens the server accepts. */
 export interface TokenSettings {
-  /** Needed for every mutation. None configured: mutations are refused (secure by default). */
+  /** Needed for every mutation (or one of `apiTokens`). None configured: mutations are refused (secure by default). */
   apiToken?: string;
-  /** When set, reads need it (or the API token) too. */
+  /** Per-user tokens (env `STEPLINE_API_TOKENS`): each allows mutations and reads, acting as its name. */
+  apiTokens?: UserToken[];
+  /** When set, reads need it (or an API token) too. */
   readToken?: string;
 }
+
+/** Who a request acts as: `user` when it was signed with a per-user token. */
+export interface Caller {
+  user?: string;
+}
+
+/** Why this dashboard cannot change anything (no mutation token is configured). */
+export const READ_ONLY_REASON =
+  'this dashboard is read-only: set STEPLINE_API_TOKEN (or STEPLINE_API_TOKENS) on the server to allow starting, approving and repairing pipelines';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -22,10 +34,12 @@ function digest(value: string): Buffer {
 export class TokenGate {
   private readonly api?: Buffer;
   private readonly read?: Buffer;
+  private readonly users: { name: string; digest: Buffer }[];
 
   constructor(settings: TokenSettings) {
     if (settings.apiToken) this.api = digest(settings.apiToken);
     if (settings.readToken) this.read = digest(settings.readToken);
+    this.users = (settings.apiTokens ?? []).map((user) => ({ name: user.name, digest: digest(user.token) }));
   }
 
   /** Whether reads need a token. */
@@ -33,15 +47,19 @@ export class TokenGate {
     return this.read !== undefined;
   }
 
-  /** Throws 401/403 unless the request may change pipelines. */
-  checkMutation(authorization: string | undefined): void {
-    if (!this.api) {
-      throw new ApiError(
-        403,
-        'forbidden',
-        'this dashboard is read-only: set STEPLINE_API_TOKEN on the server to allow starting, approving and repairing pipelines',
-      );
-    }
+  /** Whether no mutation is possible (no token of any kind configured). */
+  get readOnly(): boolean {
+    return !this.api && this.users.length === 0;
+  }
+
+  /** Whether per-user tokens are configured (then decisions are signed with the token's name). */
+  get perUser(): boolean {
+    return this.users.length > 0;
+  }
+
+  /** Throws 401/403 unless the request may change pipelines; says who it acts as. */
+  checkMutation(authorization: string | undefined): Caller {
+    if (this.readOnly) throw new ApiError(403, 'forbidden', READ_ONLY_REASON);
     const presented = bearerToken(authorization);
     if (presented === undefined) {
       throw new ApiError(
@@ -50,8 +68,9 @@ export class TokenGate {
         'this request needs an "Authorization: Bearer <STEPLINE_API_TOKEN>" header',
       );
     }
-    if (!matches(presented, this.api))
-      throw new ApiError(401, 'unauthorized', 'the bearer token is not valid');
+    const caller = this.match(presented);
+    if (!caller) throw new ApiError(401, 'unauthorized', 'the bearer token is not valid');
+    return caller;
   }
 
   /** Throws 401 unless the request may read (always allowed when no read token is configured). */
@@ -65,10 +84,26 @@ export class TokenGate {
         'reads need an "Authorization: Bearer <STEPLINE_READ_TOKEN>" header',
       );
     }
-    // Both comparisons always run, so the timing does not tell which token matched.
+    // Every comparison always runs, so the timing does not tell which token matched.
     const read = matches(presented, this.read);
-    const api = this.api ? matches(presented, this.api) : false;
+    const api = this.match(presented) !== undefined;
     if (!read && !api) throw new ApiError(401, 'unauthorized', 'the bearer token is not valid');
+  }
+
+  /** Who a request's token names, if any (never throws: for reads such as `GET /api/session`). */
+  identify(authorization: string | undefined): Caller & { mayMutate: boolean } {
+    const presented = bearerToken(authorization);
+    const caller = presented === undefined ? undefined : this.match(presented);
+    return { ...(caller ?? {}), mayMutate: caller !== undefined };
+  }
+
+  /** The caller a mutation token stands for; compares against every token. */
+  private match(presented: string): Caller | undefined {
+    const shared = this.api ? matches(presented, this.api) : false;
+    let user: string | undefined;
+    for (const entry of this.users) if (matches(presented, entry.digest)) user = entry.name;
+    if (user !== undefined) return { user };
+    return shared ? {} : undefined;
   }
 }
 

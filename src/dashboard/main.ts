@@ -10,6 +10,7 @@ import { PipelineClient } from '../client.js';
 import { settingsFromEnv } from '../config.js';
 import { parseAllowedHosts } from './host-check.js';
 import { startDashboard, type RunningDashboard, type StartDashboardOptions } from './server.js';
+import { parseUserTokens, type UserToken } from './users.js';
 import { capFromEnv, DEFAULT_MAX_STREAMS, DEFAULT_MAX_STREAMS_PER_CLIENT } from './stream-limits.js';
 
 /** Where `npm run build:web` puts the page. */
@@ -23,6 +24,10 @@ export interface DashboardSettings {
   host: string;
   /** Env `STEPLINE_API_TOKEN`: needed for mutations; unset = read-only dashboard. */
   apiToken?: string;
+  /** Env `STEPLINE_API_TOKENS` (`name:token,…`): per-user tokens; a decision signed with one is recorded as by that name. */
+  apiTokens?: UserToken[];
+  /** Env `STEPLINE_TEMPORAL_UI_URL`: Temporal Web UI base URL the page links pipelines to. */
+  temporalUiUrl?: string;
   /** Env `STEPLINE_READ_TOKEN`: needed for reads when set. */
   readToken?: string;
   /** The built page: env `STEPLINE_DASHBOARD_STATIC`, default `dist/web`. */
@@ -44,6 +49,8 @@ export function dashboardSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     );
   }
   const staticDir = env.STEPLINE_DASHBOARD_STATIC || WEB_DIST_DIR;
+  const apiTokens = parseUserTokens(env.STEPLINE_API_TOKENS);
+  const temporalUiUrl = parseUiUrl(env.STEPLINE_TEMPORAL_UI_URL);
   return {
     port,
     host: env.STEPLINE_DASHBOARD_HOST || '127.0.0.1',
@@ -59,9 +66,28 @@ export function dashboardSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
       DEFAULT_MAX_STREAMS_PER_CLIENT,
     ),
     ...(env.STEPLINE_API_TOKEN ? { apiToken: env.STEPLINE_API_TOKEN } : {}),
+    ...(apiTokens.length ? { apiTokens } : {}),
+    ...(temporalUiUrl ? { temporalUiUrl } : {}),
     ...(env.STEPLINE_READ_TOKEN ? { readToken: env.STEPLINE_READ_TOKEN } : {}),
     ...(existsSync(path.join(staticDir, 'index.html')) ? { staticDir } : {}),
   };
+}
+
+/** `STEPLINE_TEMPORAL_UI_URL`: an http(s) URL, kept without a trailing slash. */
+export function parseUiUrl(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(
+      `STEPLINE_TEMPORAL_UI_URL: expected an http(s) URL like http://127.0.0.1:8233; got ${JSON.stringify(text)}`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`STEPLINE_TEMPORAL_UI_URL: expected an http or https URL; got ${JSON.stringify(text)}`);
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 /** Lines that tell a person where the dashboard is and what it allows (no token is ever printed). */
@@ -69,8 +95,14 @@ export function describeDashboard(dashboard: RunningDashboard, settings: Dashboa
   const lines = [`stepline: dashboard at ${dashboard.url}`];
   if (!settings.staticDir)
     lines.push('stepline: dashboard page not built; run `npm run build:web` (the API works)');
-  if (!settings.apiToken)
-    lines.push('stepline: dashboard is read-only; set STEPLINE_API_TOKEN to allow start/approve/repair');
+  if (!settings.apiToken && !settings.apiTokens?.length)
+    lines.push(
+      'stepline: dashboard is read-only; set STEPLINE_API_TOKEN (or STEPLINE_API_TOKENS) to allow start/approve/repair',
+    );
+  if (settings.apiTokens?.length)
+    lines.push(
+      `stepline: dashboard per-user tokens for ${settings.apiTokens.map((user) => user.name).join(', ')}`,
+    );
   if (settings.readToken) lines.push('stepline: dashboard reads need STEPLINE_READ_TOKEN (or the API token)');
   if (!isLoopback(settings.host) && settings.allowedHosts.length === 0)
     lines.push(

@@ -75,6 +75,8 @@ export const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).optional(),
   /** The `nextCursor` of the previous page. */
   cursor: z.string().min(1).max(4096).optional(),
+  /** `1`: only what waits for the caller (awaiting approval or intervention); no pages. */
+  waiting: z.enum(['1', 'true']).optional(),
 });
 
 /** Parses `value` with `schema`, or throws a 400 listing every issue with its path. */

@@ -3,8 +3,11 @@
  * a Server-Sent Events stream per pipeline, and the built page.
  *
  * API (all JSON; errors are `{ error: { code, message, issues? } }`):
- * - `GET  /api/pipelines?status=&name=&limit=&cursor=` → `{ pipelines, nextCursor? }`
+ * - `GET  /api/session` → `SessionInfo`: read-only or not (and why), the caller's name, the Temporal Web UI
+ * - `GET  /api/pipelines?status=&name=&limit=&cursor=` → `{ pipelines, nextCursor? }` (one row per id)
+ * - `GET  /api/pipelines?waiting=1` → `{ pipelines, count, user? }`: what waits for the caller
  * - `GET  /api/pipelines/:id` → `PipelineProgress`
+ * - `GET  /api/pipelines/:id/graph` → `PipelineGraph` (the DAG view's nodes and edges)
  * - `GET  /api/pipelines/:id/events` → SSE: `progress` events (id = version), then one `end` event
  * - `POST /api/pipelines` `{ definition, format?, params?, id? }` → 201 `{ pipelineId, runId }`
  * - `POST /api/pipelines/:id/approval` `{ stepId, decision, by?, comment? }` → `{ step }`
@@ -14,7 +17,8 @@
  * - `POST /api/pipelines/:id/terminate` `{ reason }` → 202 `{ pipelineId, terminated: true }`; 409 when not
  *   running. The operator's last resort: compensations do NOT run.
  *
- * Mutations need `Authorization: Bearer <STEPLINE_API_TOKEN>`; reads too when a read token is set.
+ * Mutations need `Authorization: Bearer <STEPLINE_API_TOKEN>` or a per-user token (`STEPLINE_API_TOKENS`,
+ * whose name becomes the decision's `by`); reads too when a read token is set.
  * Requests whose `Host` is not one the dashboard is meant to be reached by get 421 (DNS rebinding; see
  * `host-check.ts`). Live streams are capped per client address and in total: beyond a cap, 503 with
  * `Retry-After`.
@@ -29,11 +33,15 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { PipelineClient } from '../client.js';
 import { parseDefinitionText } from '../pipeline/load.js';
 import type { PipelineProgress } from '../pipeline/progress.js';
-import { TokenGate } from './auth.js';
+import type { SessionInfo } from './api-types.js';
+import { READ_ONLY_REASON, TokenGate } from './auth.js';
+import { pipelineGraph } from './graph.js';
+import { RunFacts } from './run-facts.js';
+import type { UserToken } from './users.js';
 import { HostPolicy } from './host-check.js';
 import { StreamLimiter } from './stream-limits.js';
 import { ApiError, badRequest, toApiError } from './errors.js';
-import { listPipelinesPage } from './list.js';
+import { listPipelinesPage, listWaiting } from './list.js';
 import { ProgressHub, type ProgressSubscriber, type StreamEnd } from './progress-hub.js';
 import {
   ApprovalBody,
@@ -67,6 +75,10 @@ export interface DashboardOptions {
   client: PipelineClient;
   /** Bearer token for mutations (env `STEPLINE_API_TOKEN`). None: mutations are refused with 403. */
   apiToken?: string;
+  /** Per-user tokens (env `STEPLINE_API_TOKENS`): mutations signed with one record its name as `by`. */
+  apiTokens?: UserToken[];
+  /** Temporal Web UI base URL (env `STEPLINE_TEMPORAL_UI_URL`): the page links every pipeline to it. */
+  temporalUiUrl?: string;
   /** Bearer token for reads (env `STEPLINE_READ_TOKEN`). None: reads are open. */
   readToken?: string;
   /** Directory of the built page (`dist/web`). None: `/` explains how to build it. */
@@ -111,6 +123,10 @@ export function createDashboardServer(options: DashboardOptions): Hono {
     definedOnly({ maxStreams: options.maxStreams, maxStreamsPerClient: options.maxStreamsPerClient }),
   );
   const retryAfter = String(options.streamRetryAfterSeconds ?? 5);
+  const facts = new RunFacts(client);
+  /** The per-user token's name of a request that passed the mutation check (else the free-text `by`). */
+  const signer = (c: Context, by: string | undefined) =>
+    gate.identify(c.req.header('authorization')).user ?? by;
   const app = new Hono();
 
   app.use('*', async (c, next) => {
@@ -163,12 +179,35 @@ export function createDashboardServer(options: DashboardOptions): Hono {
     }),
   );
 
+  app.get('/api/session', (c) => {
+    const caller = gate.identify(c.req.header('authorization'));
+    const session: SessionInfo = {
+      readOnly: gate.readOnly,
+      ...(gate.readOnly ? { readOnlyReason: READ_ONLY_REASON } : {}),
+      perUserTokens: gate.perUser,
+      ...(caller.user !== undefined ? { user: caller.user } : {}),
+      mayMutate: caller.mayMutate,
+      ...(options.temporalUiUrl
+        ? { temporalUi: { url: options.temporalUiUrl, namespace: client.settings.namespace } }
+        : {}),
+    };
+    return c.json(session);
+  });
+
   app.get('/api/pipelines', async (c) => {
-    const query = parseRequest(ListQuery, c.req.query(), 'query string');
-    return c.json(await listPipelinesPage(client, query));
+    const { waiting, ...query } = parseRequest(ListQuery, c.req.query(), 'query string');
+    if (waiting) {
+      const user = gate.identify(c.req.header('authorization')).user;
+      return c.json(await listWaiting(client, facts, user !== undefined ? { user } : {}));
+    }
+    return c.json(await listPipelinesPage(client, facts, query));
   });
 
   app.get('/api/pipelines/:id', async (c) => c.json(await client.progress(c.req.param('id'))));
+
+  app.get('/api/pipelines/:id/graph', async (c) =>
+    c.json(pipelineGraph(await client.definition(c.req.param('id')))),
+  );
 
   app.get('/api/pipelines/:id/events', async (c) => {
     const pipelineId = c.req.param('id');
@@ -219,7 +258,7 @@ export function createDashboardServer(options: DashboardOptions): Hono {
     const step = await decide(
       c.req.param('id'),
       body.stepId,
-      definedOnly({ by: body.by, comment: body.comment }),
+      definedOnly({ by: signer(c, body.by), comment: body.comment }),
     );
     return c.json({ step });
   });
@@ -227,7 +266,7 @@ export function createDashboardServer(options: DashboardOptions): Hono {
   app.post('/api/pipelines/:id/intervention', async (c) => {
     const body = parseRequest(InterventionBody, await jsonBody(c), 'request body');
     const step = await client.intervene(c.req.param('id'), {
-      ...definedOnly(body),
+      ...definedOnly({ ...body, by: signer(c, body.by) }),
       stepId: body.stepId,
       action: body.action,
     });

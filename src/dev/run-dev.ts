@@ -140,6 +140,8 @@ export async function runDev(options: DevOptions = {}): Promise<DevEnvironment> 
       running.dashboard = await serveDashboard(running.client, {
         log,
         ...(dashboardPort !== undefined ? { port: dashboardPort } : {}),
+        // The page links pipelines to this server's Web UI unless STEPLINE_TEMPORAL_UI_URL says otherwise.
+        ...(server.uiUrl && !process.env.STEPLINE_TEMPORAL_UI_URL ? { temporalUiUrl: server.uiUrl } : {}),
       });
     }
     const env: DevEnvironment = { server, worker, stop, done: running.done };

@@ -215,7 +215,11 @@ describe('dashboard page in Chromium', { skip }, () => {
       const name = page.getByTestId('step-xss').getByTestId('step-name');
       assert.equal(await name.innerText(), XSS);
       assert.ok(await name.isVisible());
-      await page.getByText('<b>bold?</b>', { exact: true }).waitFor();
+      await page.getByTestId('steps').getByText('<b>bold?</b>', { exact: true }).waitFor();
+      await page
+        .locator('[data-testid="dag-node"][data-node-id="gate"] .dag-name')
+        .getByText('<b>bold?</b>')
+        .waitFor();
       await page
         .getByTestId('approval-panel')
         .getByText(`<script>alert(2)</script> ${XSS}`, { exact: true })

@@ -6,12 +6,15 @@
 import type {
   ApiErrorBody,
   DefinitionIssue,
+  PipelineGraph,
   PipelinePage,
   PipelineProgress,
+  SessionInfo,
   PipelineStatus,
   StartedResponse,
   StepResponse,
   StreamEnd,
+  WaitingPage,
 } from '../../src/dashboard/api-types.js';
 
 const TOKEN_KEY = 'stepline.token';
@@ -100,6 +103,24 @@ export function listPipelines(filter: {
 }
 
 export const getProgress = (id: string) => request<PipelineProgress>('GET', pipelinePath(id));
+
+/** What this dashboard allows the caller (read-only or not, who the token names) and the Web UI link. */
+export const getSession = () => request<SessionInfo>('GET', '/session');
+
+/** Pipelines waiting for the caller (approval or intervention). */
+export const listWaiting = () => request<WaitingPage>('GET', '/pipelines?waiting=1');
+
+/** The definition's structure for the DAG view. */
+export const getGraph = (id: string) => request<PipelineGraph>('GET', `${pipelinePath(id)}/graph`);
+
+/** A step's whole input or output (when progress carries only its size): `{ …, value }` from the server. */
+export const getStepValue = async (id: string, stepId: string, which: 'input' | 'output') =>
+  (
+    await request<{ value: unknown }>(
+      'GET',
+      `${pipelinePath(id)}/steps/${encodeURIComponent(stepId)}/${which}`,
+    )
+  ).value;
 
 export const startPipeline = (body: { definition: string; params?: Record<string, unknown>; id?: string }) =>
   request<StartedResponse>('POST', '/pipelines', body);

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { storedName, storedToken, storeName, storeToken } from './api.js';
 import { PipelineDetail } from './detail.js';
 import { PipelineList } from './list.js';
+import { SessionProvider, useSession } from './session.js';
 import { StartForm } from './start.js';
 
 type Route = { view: 'list' } | { view: 'detail'; id: string } | { view: 'start' };
@@ -44,7 +45,7 @@ export function App() {
   }, [route]);
 
   return (
-    <>
+    <SessionProvider>
       <header class="topbar">
         <a class="brand" href="#/">
           Stepline
@@ -64,15 +65,20 @@ export function App() {
         {route.view === 'detail' && <PipelineDetail key={route.id} id={route.id} />}
         {route.view === 'start' && <StartForm />}
       </main>
-    </>
+    </SessionProvider>
   );
 }
 
-/** The API token and the name decisions are signed with; kept in sessionStorage for this tab only. */
+/**
+ * The API token and the name decisions are signed with; kept in sessionStorage for this tab only. A
+ * per-user token names its owner: then the name is the server's, not typed.
+ */
 function AccessSettings() {
+  const { session, reload } = useSession();
   const [token, setToken] = useState(storedToken);
   const [name, setName] = useState(storedName);
   const [saved, setSaved] = useState(storedToken() !== '');
+  const signedAs = saved ? session?.user : undefined;
   return (
     <form
       class="access"
@@ -81,20 +87,27 @@ function AccessSettings() {
         storeToken(token.trim());
         storeName(name.trim());
         setSaved(token.trim() !== '');
+        reload();
       }}
     >
-      <label>
-        <span class="sr-only">Your name</span>
-        <input
-          type="text"
-          placeholder="your name"
-          value={name}
-          maxLength={200}
-          autoComplete="username"
-          data-testid="name-input"
-          onInput={(e) => setName(e.currentTarget.value)}
-        />
-      </label>
+      {signedAs !== undefined ? (
+        <span class="signed-as small" data-testid="signed-as">
+          signed in as <strong>{signedAs}</strong>
+        </span>
+      ) : (
+        <label>
+          <span class="sr-only">Your name</span>
+          <input
+            type="text"
+            placeholder="your name"
+            value={name}
+            maxLength={200}
+            autoComplete="username"
+            data-testid="name-input"
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
+        </label>
+      )}
       <label>
         <span class="sr-only">API token</span>
         <input

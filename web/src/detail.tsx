@@ -4,13 +4,15 @@
  * trail. Every piece of pipeline data is rendered as text.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { PipelineProgress, StepProgress } from '../../src/dashboard/api-types.js';
+import type { PipelineGraph, PipelineProgress, StepProgress } from '../../src/dashboard/api-types.js';
 import { TERMINAL_PIPELINE_STATUSES, type PendingAction } from '../../src/pipeline/progress.js';
 import {
   ApiFailure,
   cancelPipeline,
   decide,
+  getGraph,
   getProgress,
+  getStepValue,
   intervene,
   resumePipeline,
   storedName,
@@ -19,6 +21,9 @@ import {
   type StreamState,
 } from './api.js';
 import { formatDuration, formatPercent, formatTime, label, parseJsonField } from './format.js';
+import { DagView, nodeStatus } from './dag.js';
+import { TemporalLink, useReadOnlyReason, useSession } from './session.js';
+import { StepDetail } from './step-detail.js';
 import { ErrorNote, StatusBadge } from './widgets.js';
 
 const TERMINAL: readonly string[] = TERMINAL_PIPELINE_STATUSES;
@@ -34,6 +39,8 @@ export function PipelineDetail({ id }: { id: string }) {
   /** Bumped to watch again (after a resume). */
   const [generation, setGeneration] = useState(0);
   const [now, setNow] = useState(Date.now());
+  const [graph, setGraph] = useState<PipelineGraph | ApiFailure | undefined>();
+  const [selected, setSelected] = useState<string | undefined>();
   // Re-read the clock whenever a new snapshot arrives, so running durations start from it.
   useEffect(() => setNow(Date.now()), [progress]);
 
@@ -54,6 +61,11 @@ export function PipelineDetail({ id }: { id: string }) {
       .catch((err: unknown) => {
         if (!cancelled)
           setLoadError(err instanceof ApiFailure ? err : new ApiFailure(0, 'error', String(err)));
+      });
+    getGraph(id)
+      .then((g) => !cancelled && setGraph(g))
+      .catch((err: unknown) => {
+        if (!cancelled) setGraph(err instanceof ApiFailure ? err : new ApiFailure(0, 'error', String(err)));
       });
     return () => {
       cancelled = true;
@@ -87,13 +99,68 @@ export function PipelineDetail({ id }: { id: string }) {
     <div class="detail" data-testid="pipeline-detail">
       <Summary progress={progress} stream={stream} />
       <Actions progress={progress} onResumed={() => setGeneration((g) => g + 1)} />
-      {progress.pending && <PendingPanel key={progress.pending.stepId} id={id} pending={progress.pending} />}
+      {progress.pending && (
+        <PendingPanel
+          key={progress.pending.stepId}
+          id={id}
+          pending={progress.pending}
+          step={progress.steps.find((s) => s.id === progress.pending?.stepId)}
+        />
+      )}
+      <GraphPanel
+        graph={graph}
+        progress={progress}
+        selected={selected}
+        onSelect={(node) => setSelected((current) => (current === node ? undefined : node))}
+      />
       <Steps progress={progress} now={now} />
       <div class="two-col">
         <EventLog progress={progress} />
         <AuditTrail progress={progress} />
       </div>
     </div>
+  );
+}
+
+/** The DAG view and, below it, the selected node's detail. */
+function GraphPanel(props: {
+  graph: PipelineGraph | ApiFailure | undefined;
+  progress: PipelineProgress;
+  selected: string | undefined;
+  onSelect(id: string | undefined): void;
+}) {
+  const { graph, progress, selected, onSelect } = props;
+  if (!graph) return null;
+  if (graph instanceof ApiFailure) {
+    return (
+      <section class="panel">
+        <h2>Graph</h2>
+        <ErrorNote error={graph} />
+      </section>
+    );
+  }
+  const node = graph.nodes.find((n) => n.id === selected);
+  const steps = new Map(progress.steps.map((s) => [s.id, s]));
+  return (
+    <>
+      <section class="panel" data-testid="graph-panel">
+        <div class="panel-head">
+          <h2>Graph</h2>
+          <span class="small muted">click a step for its detail</span>
+        </div>
+        <DagView graph={graph} progress={progress} {...(selected ? { selected } : {})} onSelect={onSelect} />
+      </section>
+      {node && (
+        <StepDetail
+          key={node.id}
+          pipelineId={progress.pipelineId}
+          node={node}
+          step={steps.get(node.id)}
+          status={nodeStatus(node, progress, steps)}
+          onClose={() => onSelect(undefined)}
+        />
+      )}
+    </>
   );
 }
 
@@ -109,7 +176,8 @@ function Summary({ progress, stream }: { progress: PipelineProgress; stream: Str
         </span>
       </div>
       <p class="mono small muted">
-        {progress.pipelineId} · run {progress.runId}
+        {progress.pipelineId} · run {progress.runId}{' '}
+        <TemporalLink pipelineId={progress.pipelineId} runId={progress.runId} />
       </p>
       <div class="overall">
         <progress
@@ -209,8 +277,19 @@ function useMutation() {
   return { busy, error, notice, run, setError };
 }
 
+/** Says why actions are off on a read-only dashboard. */
+function ReadOnlyNote({ reason }: { reason: string | undefined }) {
+  if (!reason) return null;
+  return (
+    <p class="read-only-note small" data-testid="read-only-reason">
+      Actions are disabled: {reason}.
+    </p>
+  );
+}
+
 function Actions({ progress, onResumed }: { progress: PipelineProgress; onResumed: () => void }) {
   const mutation = useMutation();
+  const readOnly = useReadOnlyReason();
   const [fromStep, setFromStep] = useState('');
   const [input, setInput] = useState('');
   const [reason, setReason] = useState('');
@@ -234,12 +313,13 @@ function Actions({ progress, onResumed }: { progress: PipelineProgress; onResume
   return (
     <section class="panel actions">
       <h2>Actions</h2>
+      <ReadOnlyNote reason={readOnly} />
       {!terminal && (
         <ConfirmButton
           label="Cancel pipeline"
           danger
           testId="cancel-button"
-          disabled={mutation.busy}
+          disabled={mutation.busy || readOnly !== undefined}
           onConfirm={() =>
             void mutation.run(async () => {
               await cancelPipeline(progress.pipelineId);
@@ -265,7 +345,7 @@ function Actions({ progress, onResumed }: { progress: PipelineProgress; onResume
             label="Terminate (no compensation)"
             danger
             testId="terminate-button"
-            disabled={mutation.busy || reason.trim() === ''}
+            disabled={mutation.busy || reason.trim() === '' || readOnly !== undefined}
             onConfirm={() =>
               void mutation.run(async () => {
                 await terminatePipeline(progress.pipelineId, reason.trim());
@@ -309,7 +389,11 @@ function Actions({ progress, onResumed }: { progress: PipelineProgress; onResume
               />
             </label>
           )}
-          <button type="submit" disabled={mutation.busy} data-testid="resume-button">
+          <button
+            type="submit"
+            disabled={mutation.busy || readOnly !== undefined}
+            data-testid="resume-button"
+          >
             Resume
           </button>
         </form>
@@ -320,16 +404,23 @@ function Actions({ progress, onResumed }: { progress: PipelineProgress; onResume
   );
 }
 
-function PendingPanel({ id, pending }: { id: string; pending: PendingAction }) {
-  return pending.kind === 'approval' ? (
-    <ApprovalPanel id={id} pending={pending} />
+function PendingPanel(props: { id: string; pending: PendingAction; step: StepProgress | undefined }) {
+  return props.pending.kind === 'approval' ? (
+    <ApprovalPanel id={props.id} pending={props.pending} />
   ) : (
-    <InterventionPanel id={id} pending={pending} />
+    <InterventionPanel {...props} />
   );
 }
 
 function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) {
   const mutation = useMutation();
+  const readOnly = useReadOnlyReason();
+  const { session } = useSession();
+  // Said, not enforced here: the gate decides (escalation may let more people decide later).
+  const outsider =
+    session?.user !== undefined &&
+    (pending.approvers?.length ?? 0) > 0 &&
+    !pending.approvers?.includes(session.user);
   const [comment, setComment] = useState('');
   const send = (decision: 'approve' | 'reject') =>
     void mutation.run(async () => {
@@ -353,6 +444,13 @@ function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) 
         {pending.deadline && ` · deadline ${formatTime(pending.deadline)}`}
         {pending.approvers && pending.approvers.length > 0 && ` · approvers: ${pending.approvers.join(', ')}`}
       </p>
+      <ReadOnlyNote reason={readOnly} />
+      {outsider && (
+        <p class="read-only-note small" data-testid="not-approver">
+          You ({session?.user}) are not among the approvers of this gate; it will refuse your decision unless
+          an escalation names you.
+        </p>
+      )}
       <label class="block">
         Comment
         <textarea
@@ -367,7 +465,7 @@ function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) 
         <button
           type="button"
           class="primary"
-          disabled={mutation.busy || !pending.allowed.includes('approve')}
+          disabled={mutation.busy || !pending.allowed.includes('approve') || readOnly !== undefined}
           data-testid="approve-button"
           onClick={() => send('approve')}
         >
@@ -376,7 +474,7 @@ function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) 
         <button
           type="button"
           class="danger"
-          disabled={mutation.busy || !pending.allowed.includes('reject')}
+          disabled={mutation.busy || !pending.allowed.includes('reject') || readOnly !== undefined}
           data-testid="reject-button"
           onClick={() => send('reject')}
         >
@@ -389,9 +487,38 @@ function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) 
   );
 }
 
-function InterventionPanel({ id, pending }: { id: string; pending: PendingAction }) {
+/** The step's current input as JSON text: the preview's value, else the whole value from the server. */
+function useCurrentInput(id: string, step: StepProgress | undefined, set: (text: string) => void): void {
+  useEffect(() => {
+    if (!step) return undefined;
+    if (step.input && 'value' in step.input && !step.input.truncated) {
+      set(JSON.stringify(step.input.value, null, 2));
+      return undefined;
+    }
+    let cancelled = false;
+    getStepValue(id, step.id, 'input')
+      .then((value) => !cancelled && set(JSON.stringify(value, null, 2)))
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+    // Once per waiting step: later progress must not overwrite what the person typed.
+  }, [id, step?.id]);
+}
+
+function InterventionPanel({
+  id,
+  pending,
+  step,
+}: {
+  id: string;
+  pending: PendingAction;
+  step: StepProgress | undefined;
+}) {
   const mutation = useMutation();
+  const readOnly = useReadOnlyReason();
   const [input, setInput] = useState('');
+  useCurrentInput(id, step, setInput);
   const [output, setOutput] = useState('');
   const [reason, setReason] = useState('');
   const allowed = (action: string) => pending.allowed.includes(action);
@@ -427,11 +554,18 @@ function InterventionPanel({ id, pending }: { id: string; pending: PendingAction
         {pending.deadline && ` · deadline ${formatTime(pending.deadline)}`} · allowed:{' '}
         {pending.allowed.join(', ')}
       </p>
+      {step && step.attempt > 0 && (
+        <p class="small" data-testid="intervention-attempts">
+          after attempt {step.attempt}
+          {step.maxAttempts !== undefined ? ` of ${step.maxAttempts}` : ''}
+        </p>
+      )}
+      <ReadOnlyNote reason={readOnly} />
       <div class="intervention-grid">
         {allowed('retry') && (
           <div>
             <label class="block">
-              Retry with input (JSON; empty = same input)
+              Retry with input (JSON; starts as the current input; empty = same input)
               <textarea
                 rows={4}
                 class="mono"
@@ -443,7 +577,7 @@ function InterventionPanel({ id, pending }: { id: string; pending: PendingAction
             <button
               type="button"
               class="primary"
-              disabled={mutation.busy}
+              disabled={mutation.busy || readOnly !== undefined}
               data-testid="retry-button"
               onClick={() => send('retry')}
             >
@@ -465,7 +599,7 @@ function InterventionPanel({ id, pending }: { id: string; pending: PendingAction
             </label>
             <button
               type="button"
-              disabled={mutation.busy}
+              disabled={mutation.busy || readOnly !== undefined}
               data-testid="skip-button"
               onClick={() => send('skip')}
             >
@@ -489,7 +623,7 @@ function InterventionPanel({ id, pending }: { id: string; pending: PendingAction
             label="Roll back"
             danger
             testId="rollback-button"
-            disabled={mutation.busy}
+            disabled={mutation.busy || readOnly !== undefined}
             onConfirm={() => send('rollback')}
           />
         )}
@@ -498,7 +632,7 @@ function InterventionPanel({ id, pending }: { id: string; pending: PendingAction
             label="Abort"
             danger
             testId="abort-button"
-            disabled={mutation.busy}
+            disabled={mutation.busy || readOnly !== undefined}
             onConfirm={() => send('abort')}
           />
         )}
@@ -565,7 +699,7 @@ function StepRow({ step, t0, span, now }: { step: StepProgress; t0: number; span
         </span>
         {step.name !== step.id && <span class="mono small muted">{step.id}</span>}
         <span class="step-meta small muted">
-          {step.attempt > 0 && `attempt ${step.attempt}`}
+          {step.attempt > 0 && `attempt ${step.attempt}${step.maxAttempts ? ` of ${step.maxAttempts}` : ''}`}
           {duration !== undefined && ` · ${formatDuration(duration)}`}
         </span>
       </div>
@@ -632,32 +766,36 @@ function AuditTrail({ progress }: { progress: PipelineProgress }) {
       {progress.decisions.length === 0 ? (
         <p class="muted">No decisions yet.</p>
       ) : (
-        <table class="audit" data-testid="audit-trail">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Step</th>
-              <th>Decision</th>
-              <th>By</th>
-              <th>Comment</th>
-            </tr>
-          </thead>
-          <tbody>
-            {progress.decisions.map((d, i) => (
-              <tr key={i}>
-                <td data-label="When">{formatTime(d.at)}</td>
-                <td data-label="Step" class="mono">
-                  {d.stepId}
-                </td>
-                <td data-label="Decision">
-                  {d.kind}: {d.action}
-                </td>
-                <td data-label="By">{d.by ?? '–'}</td>
-                <td data-label="Comment">{d.comment ?? ''}</td>
+        <div class="table-scroll">
+          <table class="audit" data-testid="audit-trail">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Step</th>
+                <th>Decision</th>
+                <th>By</th>
+                <th>Comment</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {progress.decisions.map((d, i) => (
+                <tr key={i}>
+                  <td data-label="When">{formatTime(d.at)}</td>
+                  <td data-label="Step" class="mono">
+                    {d.stepId}
+                  </td>
+                  <td data-label="Decision">
+                    {d.kind}: {d.action}
+                  </td>
+                  <td data-label="By">{d.by ?? '–'}</td>
+                  <td data-label="Comment" class="wrap">
+                    {d.comment ?? ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

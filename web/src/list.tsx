@@ -1,10 +1,15 @@
-/** The pipeline list: status, percent and name, filtered by status and name, paged from visibility. */
+/**
+ * The pipeline list: one row per pipeline (its latest run) with status, percent, why it failed or waits,
+ * how long it ran, and a link to the Temporal Web UI; filtered by status and name, paged from visibility.
+ * "Waiting for you" shows (and counts) what awaits an approval or intervention the visitor may give.
+ */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { PipelineListItem, PipelineStatus } from '../../src/dashboard/api-types.js';
 import { PIPELINE_STATUSES } from '../../src/pipeline/progress.js';
-import { ApiFailure, listPipelines } from './api.js';
+import { ApiFailure, listPipelines, listWaiting } from './api.js';
 import { pipelineHref } from './app.js';
 import { formatDuration, formatPercent, sinceText } from './format.js';
+import { TemporalLink, useSession } from './session.js';
 import { ErrorNote, StatusBadge } from './widgets.js';
 
 const STATUSES: readonly PipelineStatus[] = PIPELINE_STATUSES;
@@ -19,13 +24,20 @@ export function PipelineList() {
   const [pages, setPages] = useState(1);
   const [error, setError] = useState<ApiFailure | undefined>();
   const [loading, setLoading] = useState(true);
+  const [waitingOnly, setWaitingOnly] = useState(false);
+  const [waiting, setWaiting] = useState<PipelineListItem[] | undefined>();
+  const { session } = useSession();
 
   const load = useCallback(async () => {
     try {
-      const page = await listPipelines({ status, name: name.trim(), limit: PAGE_SIZE });
+      const [page, mine] = await Promise.all([
+        listPipelines({ status, name: name.trim(), limit: PAGE_SIZE }),
+        listWaiting().catch(() => undefined),
+      ]);
       setItems(page.pipelines);
       setCursor(page.nextCursor);
       setPages(1);
+      setWaiting(mine?.pipelines);
       setError(undefined);
     } catch (err) {
       setError(err instanceof ApiFailure ? err : new ApiFailure(0, 'error', String(err)));
@@ -51,7 +63,11 @@ export function PipelineList() {
     if (!cursor) return;
     try {
       const page = await listPipelines({ status, name: name.trim(), limit: PAGE_SIZE, cursor });
-      setItems((previous) => [...previous, ...page.pipelines]);
+      // A pipeline resumed between two pages may come again: keep its first (newest) row.
+      setItems((previous) => {
+        const known = new Set(previous.map((item) => item.pipelineId));
+        return [...previous, ...page.pipelines.filter((item) => !known.has(item.pipelineId))];
+      });
       setCursor(page.nextCursor);
       setPages((n) => n + 1);
     } catch (err) {
@@ -59,11 +75,30 @@ export function PipelineList() {
     }
   };
 
+  const shown = waitingOnly ? (waiting ?? []) : items;
+  const now = Date.now();
   return (
     <section class="panel">
       <div class="panel-head">
         <h1>Pipelines</h1>
         <form class="filters" onSubmit={(e) => e.preventDefault()}>
+          <button
+            type="button"
+            class={`waiting-toggle${waitingOnly ? ' active' : ''}`}
+            aria-pressed={waitingOnly}
+            data-testid="waiting-filter"
+            title={
+              session?.user
+                ? `pipelines awaiting an approval or intervention ${session.user} may give`
+                : 'pipelines awaiting an approval or intervention'
+            }
+            onClick={() => setWaitingOnly((on) => !on)}
+          >
+            Waiting for you{' '}
+            <span class="count" data-testid="waiting-count">
+              {waiting?.length ?? '–'}
+            </span>
+          </button>
           <label>
             Status{' '}
             <select
@@ -92,20 +127,24 @@ export function PipelineList() {
         </form>
       </div>
       {error && <ErrorNote error={error} />}
-      {!error && !loading && items.length === 0 && <p class="muted">No pipelines match.</p>}
-      {items.length > 0 && (
+      {!error && !loading && shown.length === 0 && (
+        <p class="muted">{waitingOnly ? 'Nothing waits for you.' : 'No pipelines match.'}</p>
+      )}
+      {shown.length > 0 && (
         <table class="pipelines" data-testid="pipeline-list">
           <thead>
             <tr>
               <th>Name</th>
               <th>Status</th>
               <th>Progress</th>
+              <th>Reason</th>
+              <th>Duration</th>
               <th>Started</th>
               <th>Pipeline id</th>
             </tr>
           </thead>
           <tbody>
-            {items.map((item) => (
+            {shown.map((item) => (
               <tr key={`${item.pipelineId}/${item.runId}`} data-testid="pipeline-row">
                 <td data-label="Name">
                   <a href={pipelineHref(item.pipelineId)} class="strong">
@@ -124,16 +163,30 @@ export function PipelineList() {
                     )}
                   </div>
                 </td>
-                <td data-label="Started">{sinceText(item.startedAt)}</td>
+                <td data-label="Reason" class="reason small" data-testid="row-reason">
+                  {item.reason ??
+                    (item.pending
+                      ? `waiting for ${item.pending.kind} of ${item.pending.stepId}${item.pending.approvers ? ` (${item.pending.approvers.join(', ')})` : ''}`
+                      : '')}
+                </td>
+                <td data-label="Duration" class="nowrap" data-testid="row-duration">
+                  {formatDuration(item.durationMs ?? Math.max(0, now - Date.parse(item.startedAt)))}
+                </td>
+                <td data-label="Started" class="nowrap">
+                  {sinceText(item.startedAt)}
+                </td>
                 <td data-label="Id" class="mono small">
-                  <a href={pipelineHref(item.pipelineId)}>{item.pipelineId}</a>
+                  <a href={pipelineHref(item.pipelineId)} data-testid="row-id">
+                    {item.pipelineId}
+                  </a>{' '}
+                  <TemporalLink pipelineId={item.pipelineId} runId={item.runId} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {cursor && (
+      {cursor && !waitingOnly && (
         <p>
           <button type="button" onClick={() => void loadMore()}>
             Load more

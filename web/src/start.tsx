@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiFailure, startPipeline } from './api.js';
 import { navigate, pipelineHref } from './app.js';
 import { parseJsonField } from './format.js';
+import { useReadOnlyReason } from './session.js';
 import { ErrorNote } from './widgets.js';
 
 const EXAMPLE = `name: hello
@@ -16,6 +17,7 @@ steps:
 `;
 
 export function StartForm() {
+  const readOnly = useReadOnlyReason();
   const [definition, setDefinition] = useState(EXAMPLE);
   const [params, setParams] = useState('{ "who": "world" }');
   const [id, setId] = useState('');
@@ -50,6 +52,11 @@ export function StartForm() {
   return (
     <section class="panel">
       <h1>Start a pipeline</h1>
+      {readOnly && (
+        <p class="read-only-note small" data-testid="read-only-reason">
+          Starting is disabled: {readOnly}.
+        </p>
+      )}
       <form
         class="start"
         onSubmit={(e) => {
@@ -92,7 +99,12 @@ export function StartForm() {
           </label>
         </div>
         {error && <ErrorNote error={error} testId="start-error" />}
-        <button type="submit" class="primary" disabled={busy} data-testid="start-button">
+        <button
+          type="submit"
+          class="primary"
+          disabled={busy || readOnly !== undefined}
+          data-testid="start-button"
+        >
           Start
         </button>
       </form>

@@ -25,7 +25,8 @@ export function registerDashboard(program: Command): void {
       'after',
       [
         '\nMutations (start, approve, intervene, cancel, resume, terminate) need Authorization: Bearer $STEPLINE_API_TOKEN;',
-        'without STEPLINE_API_TOKEN the dashboard is read-only.',
+        'or a per-user token from STEPLINE_API_TOKENS (name:token,…), whose name is recorded as `by`;',
+        'with neither the dashboard is read-only. STEPLINE_TEMPORAL_UI_URL links pipelines to the Temporal Web UI.',
         'Only requests for loopback names and the bound address are answered (DNS rebinding); bound beyond',
         'loopback (STEPLINE_DASHBOARD_HOST=0.0.0.0), list the names it is reached by in STEPLINE_DASHBOARD_HOSTS.',
         'Live streams: at most STEPLINE_DASHBOARD_MAX_STREAMS_PER_CLIENT (10) per client address and',
