@@ -29,6 +29,8 @@ import { evaluateCondition, renderTemplates, type TemplateScope } from '../pipel
 import { RenderSizeError } from '../pipeline/errors.js';
 import { resolveDependencies, topologicalOrder } from '../pipeline/validate.js';
 import { validateRequest } from '../pipeline/validate-request.js';
+import { withParamDefaults } from '../pipeline/params.js';
+import { assignVariables, restoreVariables } from './assign.js';
 import { HumanInbox } from './human-inbox.js';
 import {
   approveUpdate,
@@ -170,7 +172,7 @@ class PipelineRun {
     private readonly request: PipelineRequest,
   ) {
     const checkpoint = request.resumeFrom;
-    this.params = request.params ?? {};
+    this.params = withParamDefaults(definition.params, request.params ?? {});
     this.continueAsNewAfterEvents = request.continueAsNewAfterEvents;
     this.maxInFlight = inFlightCount(request.maxInFlightActivities, definition);
     this.inFlight = new InFlightLimiter(this.maxInFlight, LIMITS.maxInFlightInputBytes, () =>
@@ -185,7 +187,9 @@ class PipelineRun {
     }
     this.rerunInput = checkpoint?.rerun?.input;
     for (const id of checkpoint?.rerun?.stepIds ?? []) {
-      if (this.stepsById.has(id)) this.state.steps.set(id, { status: 'pending', attempt: 0 });
+      if (!this.stepsById.has(id)) continue;
+      this.state.steps.set(id, { status: 'pending', attempt: 0 });
+      this.state.variables.undo(id);
     }
     for (const [id, state] of this.state.steps) {
       if (state.output === undefined || (state.status !== 'succeeded' && state.status !== 'skipped'))
@@ -404,6 +408,8 @@ class PipelineRun {
             ? await this.runForEach(step, prepared, inputOverride)
             : await this.callOnce(step.id, prepared, inputOverride ? inputOverride.value : step.input);
         this.keepOutput(step.id, output);
+        const assignError = assignVariables(this.state, step, output, this.templateScope(), now());
+        if (assignError) throw new StepFailed(step.id, assignError);
         this.succeedStep(step, output);
         return;
       } catch (err) {
@@ -713,6 +719,8 @@ class PipelineRun {
       this.state.step(step.id).error = altError;
       return await this.applyStrategy(step, then, rule, altError);
     }
+    const assignError = assignVariables(this.state, step, output, this.templateScope(), now());
+    if (assignError) throw this.failStep(step, assignError);
     this.succeedStep(step, output);
     return { kind: 'done' };
   }
@@ -740,12 +748,10 @@ class PipelineRun {
     if (prompt !== undefined) state.detail = { ...state.detail, prompt };
     const outcome = await this.inbox.waitForApproval(step, prompt);
     if (outcome.decision === 'approve') {
-      this.succeedStep(step, {
-        approved: true,
-        by: outcome.by ?? null,
-        comment: outcome.comment ?? null,
-        at: now(),
-      });
+      const output = { approved: true, by: outcome.by ?? null, comment: outcome.comment ?? null, at: now() };
+      const assignError = assignVariables(this.state, step, output, this.templateScope(), now());
+      if (assignError) throw this.failStep(step, assignError);
+      this.succeedStep(step, output);
     } else if (outcome.decision === 'skip') {
       this.skipStep(step.id, null, 'approval timed out (onTimeout: skip)');
     } else {
@@ -847,7 +853,12 @@ class PipelineRun {
       if (state.status === 'succeeded' || state.status === 'skipped')
         steps[id] = { output: state.output ?? null };
     }
-    return { params: this.params, steps, ...(item ? { item: item.item, index: item.index } : {}) };
+    return {
+      params: this.params,
+      steps,
+      ...(item ? { item: item.item, index: item.index } : {}),
+      ...(this.state.variables.isEmpty ? {} : { vars: this.state.variables.current() }),
+    };
   }
 
   /** The pipeline's status follows its steps while it runs; search attributes change only with it. */
@@ -947,6 +958,7 @@ class PipelineRun {
           await prepared.call({ input, stepId: id }, `${id}:compensate${n > 1 ? `#${n}` : ''}`);
           state.compensation = { ...state.compensation, status: 'compensated', endedAt: now() };
           this.setStepStatus(id, 'compensated', 'compensation_succeeded', `${id} compensated`);
+          restoreVariables(this.state, id, now());
         } catch (err) {
           const error = err instanceof StepFailed ? err.error : describeFailure(err);
           state.compensation = {
@@ -971,7 +983,11 @@ class PipelineRun {
   private compensationScope(): TemplateScope {
     const steps = Object.create(null) as TemplateScope['steps'];
     for (const [id, state] of this.state.steps) steps[id] = { output: state.output ?? null };
-    return { params: this.params, steps };
+    return {
+      params: this.params,
+      steps,
+      ...(this.state.variables.isEmpty ? {} : { vars: this.state.variables.current() }),
+    };
   }
 }
 
