@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { parseDefinitionText } from '../../src/pipeline/load.js';
 import { paramsIssues, withParamDefaults, type DeclaredParams } from '../../src/pipeline/params.js';
 import { compileSafePattern } from '../../src/pipeline/safe-pattern.js';
 import { validateDefinition } from '../../src/pipeline/validate.js';
@@ -234,4 +236,11 @@ describe('safe patterns', () => {
       assert.ok(!compiled.ok && reason.test(compiled.error), `${source}: ${JSON.stringify(compiled)}`);
     }
   });
+});
+
+test('every yaml example of docs/params-and-variables.md is a valid definition', () => {
+  const text = readFileSync(new URL('../../docs/params-and-variables.md', import.meta.url), 'utf8');
+  const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  assert.equal(blocks.length, 2);
+  for (const block of blocks) assert.deepEqual(issuesOf(parseDefinitionText(block, 'yaml')), [], block);
 });
