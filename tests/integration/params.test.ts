@@ -4,7 +4,8 @@
  * bypasses them all (the workflow fails `InvalidDefinition`) — each naming the param's path.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -97,6 +98,30 @@ describe('declared params on a real Temporal server', () => {
     assert.equal(wrong.code, 2, wrong.stderr);
     assert.match(wrong.stderr, /params\.version: expected text matching/);
     await notStarted(id);
+  });
+
+  test('stepline validate reports a template that reads an undeclared param, with its path (exit 2)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stepline-params-'));
+    const file = path.join(dir, 'typo.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: typo',
+        'params: { version: { type: string } }',
+        'steps:',
+        "  - { id: deploy, activity: echo, input: { v: '{{ params.verison }}' } }",
+      ].join('\n'),
+    );
+    try {
+      const result = await cli(['validate', file]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(
+        result.stderr + result.stdout,
+        /steps\[0\]\.input\.v: \{\{ params\.verison \}\}: param "verison" is not declared in params; did you mean "version"\?/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the dashboard API answers 400 with the same issues and starts nothing', async () => {
