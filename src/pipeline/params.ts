@@ -16,8 +16,11 @@ import { didYouMean } from './suggest.js';
  * params with {@link paramsIssues} and fill in defaults with {@link withParamDefaults}.
  */
 
-/** Param and variable names: a letter or `_`, then letters, digits and `_`; at most 64 characters. */
-export const PARAM_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Param and variable names: a letter or `_`, then letters, digits and `_`; at most 64 characters; not
+ * `__proto__`, `constructor` or `prototype` (templates may not read those).
+ */
+export const PARAM_NAME_PATTERN = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Types a param may declare. */
 export const PARAM_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array'] as const;
@@ -113,7 +116,7 @@ export type ParamSpec = z.output<typeof ParamSpecSchema>;
 export type ParamItemsSpec = z.output<typeof ParamItemsSpecSchema>;
 
 const nameMessage = (input: unknown) =>
-  `expected a name of a letter or "_" then letters, digits and "_" (at most ${LIMITS.maxVariableNameLength}); got ${describeValue(input)}`;
+  `expected a name of a letter or "_" then letters, digits and "_" (at most ${LIMITS.maxVariableNameLength}; not __proto__, constructor or prototype); got ${describeValue(input)}`;
 
 /** A param or variable name. */
 export const ParamNameSchema = stringMatching(PARAM_NAME_PATTERN, nameMessage, LIMITS.maxVariableNameLength);

@@ -283,6 +283,8 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
   const handlers = options.handlers ? new Set(options.handlers) : undefined;
   const declaredParams = isRecord(input.params) ? new Set(Object.keys(input.params)) : undefined;
   checkParamDeclarations(input.params, (path, message) => report(path, message));
+  reportProtoNames(input.params, ['params'], report);
+  for (const node of nodes) reportProtoNames(node.raw.assign, ['steps', node.index, 'assign'], report);
   const assigners = variableAssigners(nodes, report);
 
   for (const node of nodes) {
@@ -321,6 +323,15 @@ function checkFreeValues(node: StepNode, report: Report): void {
   if (isRecord(raw.assign)) {
     for (const [name, value] of Object.entries(raw.assign)) checkJsonValue(value, at('assign', name), report);
   }
+}
+
+/** A `__proto__` key, which the schema's record parsing drops silently: params and variables may not have it. */
+function reportProtoNames(record: unknown, base: PropertyKey[], report: Report): void {
+  if (isRecord(record) && Object.hasOwn(record, '__proto__'))
+    report(
+      [...base, '__proto__'],
+      'expected a name other than __proto__, constructor or prototype; got "__proto__"',
+    );
 }
 
 /** Which steps assign each variable (by list position); more distinct names than `LIMITS.maxVariables` is an issue. */

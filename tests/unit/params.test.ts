@@ -128,7 +128,7 @@ describe('validating a params declaration', () => {
         }),
       ),
       [
-        'params["bad-name"]: expected a name of a letter or "_" then letters, digits and "_" (at most 64); got "bad-name"',
+        'params["bad-name"]: expected a name of a letter or "_" then letters, digits and "_" (at most 64; not __proto__, constructor or prototype); got "bad-name"',
         'params.a.type: expected one of string, number, integer, boolean, object, array; got "text"',
         'params.g.items.items: unknown field "items"',
         'params.h.unknown: unknown field "unknown"',

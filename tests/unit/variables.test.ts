@@ -146,3 +146,21 @@ describe('variables: validation', () => {
     );
   });
 });
+
+test('__proto__, constructor and prototype are refused as param and variable names (JSON keeps __proto__ as a key)', () => {
+  const definition = JSON.parse(
+    '{"name":"v","params":{"__proto__":{"type":"string"},"constructor":{"type":"string"}},' +
+      '"steps":[{"id":"a","activity":"echo","assign":{"__proto__":1,"prototype":2,"ok":3}}]}',
+  ) as unknown;
+  const issues = issuesOf(definition);
+  for (const path of [
+    'params.__proto__',
+    'params.constructor',
+    'steps[0].assign.__proto__',
+    'steps[0].assign.prototype',
+  ])
+    assert.ok(
+      issues.some((i) => i.startsWith(`${path}: `)),
+      `${path} in ${issues.join('\n')}`,
+    );
+});
