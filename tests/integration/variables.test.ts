@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PipelineFailedError } from '../../src/client.js';
 import { VARIABLE_EVENT_TYPES } from '../../src/pipeline/variables.js';
-import { testId, useTestEnv } from '../helpers/harness.js';
+import { eventually, testId, useTestEnv } from '../helpers/harness.js';
 import { executionsOf, testSteps } from '../helpers/test-steps.js';
 
 describe('pipeline variables on a real Temporal server', () => {
@@ -66,6 +66,62 @@ describe('pipeline variables on a real Temporal server', () => {
     });
     assert.deepEqual(result.progress.vars?.all, [{ n: 1 }, { n: 2 }, { n: 3 }]);
     assert.equal(result.outputs.after, 2);
+  });
+
+  test('an approval gate assigns from its decision; a step recovered by alternative_path assigns from the alternative', async () => {
+    const id = testId('vars-gate');
+    await env.pipelines.start(
+      {
+        name: 'vars-gate',
+        steps: [
+          {
+            id: 'fetch',
+            activity: 'fail',
+            input: { category: 'dependency', message: 'primary down' },
+            retry: { maxAttempts: 1 },
+            recovery: [{ match: { category: 'dependency' }, strategy: 'alternative_path' }],
+            alternative: [{ id: 'fetch-mirror', activity: 'echo', input: { source: 'mirror' } }],
+            assign: { source: '{{ output.source }}' },
+          },
+          {
+            id: 'gate',
+            type: 'approval',
+            prompt: 'Use {{ vars.source }}?',
+            assign: { approvedBy: '{{ output.by }}' },
+          },
+          {
+            id: 'publish',
+            activity: 'echo',
+            input: { by: '{{ vars.approvedBy }}', source: '{{ vars.source }}' },
+          },
+        ],
+      },
+      { id },
+    );
+    const waiting = await eventually(async () => {
+      const p = await env.pipelines.progress(id);
+      return p.status === 'awaiting_approval' ? p : undefined;
+    });
+    assert.equal(waiting.pending?.prompt, 'Use mirror?');
+    await env.pipelines.approve(id, 'gate', { by: 'alice' });
+    const result = await env.pipelines.result(id);
+    assert.deepEqual(result.outputs.publish, { by: 'alice', source: 'mirror' });
+  });
+
+  test('an assign template the output cannot satisfy fails the step as validation, naming the variable', async () => {
+    await assert.rejects(
+      env.pipelines.startAndWait({
+        name: 'vars-missing',
+        steps: [{ id: 'a', activity: 'echo', input: { n: 1 }, assign: { rows: '{{ output.count }}' } }],
+      }),
+      (err: unknown) =>
+        err instanceof PipelineFailedError &&
+        err.details?.stepId === 'a' &&
+        err.details.category === 'validation' &&
+        /assign rows of step "a": \{\{ output\.count \}\}: "count" not found in output/.test(
+          err.details.message,
+        ),
+    );
   });
 
   test('a value over the variable size limit fails the assigning step as resource', async () => {
