@@ -100,7 +100,7 @@ describe('declared params on a real Temporal server', () => {
     await notStarted(id);
   });
 
-  test('stepline validate reports a template that reads an undeclared param, with its path (exit 2)', async () => {
+  test('stepline validate reports a template that reads an undeclared param, and with --params checks params (exit 2)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'stepline-params-'));
     const file = path.join(dir, 'typo.yaml');
     writeFileSync(
@@ -119,6 +119,17 @@ describe('declared params on a real Temporal server', () => {
         result.stderr + result.stdout,
         /steps\[0\]\.input\.v: \{\{ params\.verison \}\}: param "verison" is not declared in params; did you mean "version"\?/,
       );
+      const params = await cli(['validate', RELEASE_PATH, '-p', '{"version":"1.2"}']);
+      assert.equal(params.code, 2, params.stderr);
+      assert.match(params.stdout + params.stderr, /params\.version: expected text matching/);
+      assert.match(params.stdout + params.stderr, /params\.previousVersion: required, missing/);
+      const good = await cli([
+        'validate',
+        RELEASE_PATH,
+        '-p',
+        '{"version":"1.2.3","previousVersion":"1.2.2"}',
+      ]);
+      assert.equal(good.code, 0, good.stdout + good.stderr);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
