@@ -408,7 +408,7 @@ class PipelineRun {
             ? await this.runForEach(step, prepared, inputOverride)
             : await this.callOnce(step.id, prepared, inputOverride ? inputOverride.value : step.input);
         this.keepOutput(step.id, output);
-        const assignError = assignVariables(this.state, step, output, this.templateScope(), now());
+        const assignError = this.assign(step, output);
         if (assignError) throw new StepFailed(step.id, assignError);
         this.succeedStep(step, output);
         return;
@@ -719,7 +719,7 @@ class PipelineRun {
       this.state.step(step.id).error = altError;
       return await this.applyStrategy(step, then, rule, altError);
     }
-    const assignError = assignVariables(this.state, step, output, this.templateScope(), now());
+    const assignError = this.assign(step, output);
     if (assignError) throw this.failStep(step, assignError);
     this.succeedStep(step, output);
     return { kind: 'done' };
@@ -749,7 +749,7 @@ class PipelineRun {
     const outcome = await this.inbox.waitForApproval(step, prompt);
     if (outcome.decision === 'approve') {
       const output = { approved: true, by: outcome.by ?? null, comment: outcome.comment ?? null, at: now() };
-      const assignError = assignVariables(this.state, step, output, this.templateScope(), now());
+      const assignError = this.assign(step, output);
       if (assignError) throw this.failStep(step, assignError);
       this.succeedStep(step, output);
     } else if (outcome.decision === 'skip') {
@@ -845,6 +845,11 @@ class PipelineRun {
       this.setStepStatus(stepId, 'cancelled', 'step_cancelled', `step ${stepId} cancelled`);
     }
     return err;
+  }
+
+  /** Applies a succeeding step's `assign` (variables.ts); the error to fail it with, if any. */
+  private assign(step: StepDefinition, output: unknown): StepErrorInfo | undefined {
+    return step.assign ? assignVariables(this.state, step, output, this.templateScope(), now()) : undefined;
   }
 
   private templateScope(item?: { item: unknown; index: number }): TemplateScope {
