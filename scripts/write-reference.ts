@@ -76,6 +76,9 @@ steps:
     type: approval
     prompt: 'Deploy {{ params.version }}?'
     timeout: 1d
+notify:
+  - on: [approval_requested, failed]
+    webhook: { url: https://hooks.example.com/stepline }
 `,
   param: `
 params:
@@ -214,6 +217,35 @@ timeouts:
   heartbeat: 30s
   scheduleToClose: 30m
 `,
+  notifyRule: `
+notify:
+  - on: [approval_requested, intervention_requested, failed]
+    webhook:
+      url: https://hooks.example.com/stepline
+      headers: { authorization: 'Bearer xyz' }
+  - on: [intervention_requested]
+    webhook: { url: https://hooks.example.com/noisy }
+    batch: { window: 30s, max: 20 }
+    retry: { maxAttempts: 3, initialInterval: 2s }
+  - on: [completed]
+    step: { activity: slack.post, input: { text: '{{ event.name }}: {{ event.message }}' } }
+`,
+  notifyWebhook: `
+webhook:
+  url: https://hooks.example.com/stepline
+  headers: { authorization: 'Bearer xyz', x-team: data }
+`,
+  notifyStep: `
+step:
+  activity: slack.post
+  input: { channel: '#data', text: '{{ event.message }} ({{ params.env }})' }
+`,
+  notifyBatch: `
+batch: { window: 1m, max: 50 }
+`,
+  notifyRetry: `
+retry: { maxAttempts: 3, initialInterval: 2s }
+`,
   retry: `
 retry:
   maxAttempts: 5
@@ -247,6 +279,7 @@ export function referenceSections(): { schema: Node; sections: Section[] } {
   const approval = def('ApprovalStep');
   const param = prop(schema, 'params').additionalProperties;
   if (typeof param !== 'object') throw new Error('write-reference: params has no additionalProperties');
+  const notify = def('NotifyRule');
   const sections: Section[] = [
     { title: 'Pipeline', path: '(the document)', node: schema, example: EXAMPLES.pipeline },
     { title: 'Param', path: '`params.<name>`', node: param, example: EXAMPLES.param },
@@ -318,6 +351,31 @@ export function referenceSections(): { schema: Node; sections: Section[] } {
       node: def('RetrySettings'),
       example: EXAMPLES.retry,
     },
+    { title: 'Notify rule', path: '`notify[]`', node: notify, example: EXAMPLES.notifyRule },
+    {
+      title: 'Notify webhook',
+      path: '`notify[].webhook`',
+      node: prop(notify, 'webhook'),
+      example: EXAMPLES.notifyWebhook,
+    },
+    {
+      title: 'Notify step',
+      path: '`notify[].step`',
+      node: prop(notify, 'step'),
+      example: EXAMPLES.notifyStep,
+    },
+    {
+      title: 'Notify batch',
+      path: '`notify[].batch`',
+      node: prop(notify, 'batch'),
+      example: EXAMPLES.notifyBatch,
+    },
+    {
+      title: 'Notify retry',
+      path: '`notify[].retry`',
+      node: prop(notify, 'retry'),
+      example: EXAMPLES.notifyRetry,
+    },
   ];
   return { schema, sections };
 }
@@ -334,6 +392,7 @@ function render({ schema, sections }: { schema: Node; sections: Section[] }): st
     ['#/$defs/AlternativeStep', '[alternative step](#alternative-step)'],
     ['#/$defs/TaskStep', '[task step](#task-step)'],
     ['#/$defs/ApprovalStep', '[approval step](#approval-step)'],
+    ['#/$defs/NotifyRule', '[notify rule](#notify-rule)'],
   ]);
   const objectLinks = new Map<Node, string>(
     sections.map((s) => [s.node, `[${s.title.toLowerCase()}](#${anchor(s.title)})`]),

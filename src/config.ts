@@ -458,6 +458,10 @@ export const ENVIRONMENT: Readonly<Record<string, EnvVarInfo>> = {
     description: 'hosts (*.suffix), IPs and CIDRs http.request may reach besides public addresses',
     readBy: 'stepline',
   },
+  STEPLINE_DASHBOARD_URL: {
+    description: "the dashboard's address as people reach it: notification links become absolute",
+    readBy: 'stepline',
+  },
   STEPLINE_PENDING_POLL_INTERVAL: {
     description: 'how often pending approvals/interventions are counted',
     default: '15s',

@@ -47,7 +47,18 @@ export {
   type StepStatus,
   type PendingAction,
   type ProgressEvent,
+  NOTIFICATION_EVENT_TYPES,
+  type NotificationEventType,
 } from './pipeline/progress.js';
+export {
+  NOTIFY_EVENTS,
+  type NotifyEvent,
+  type NotifyRule,
+  type NotificationEvent,
+  type NotificationBatch,
+  type NotificationPayload,
+  type NotificationPending,
+} from './pipeline/notify.js';
 export { parseDefinitionText, loadDefinition, type DefinitionFormat } from './pipeline/load.js';
 export {
   PARAM_TYPES,

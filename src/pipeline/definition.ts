@@ -6,6 +6,7 @@ import { didYouMean } from './suggest.js';
 import { LIMITS } from './limits.js';
 import { DeclaredParamsSchema } from './params.js';
 import { AssignSchema } from './variables.js';
+import { NotifyRulesSchema } from './notify.js';
 
 /**
  * PipelineDefinition v1: the zod schemas and the types they produce.
@@ -594,6 +595,8 @@ export const PipelineDefinitionSchema = z.strictObject({
   timeout: PositiveDurationSchema.optional().describe(
     'Limit for the whole pipeline, in ms (input: a duration). Default: none.',
   ),
+  /** Notifications (docs/notifications.md): up to 20 rules. Default: none. */
+  notify: NotifyRulesSchema.optional(),
 });
 
 /** A validated pipeline definition: durations in ms, defaults filled in, match fields as lists. */

@@ -13,6 +13,7 @@ import {
   TaskStepSchema,
   TimeoutSettingsSchema,
 } from './definition.js';
+import { NotifyRuleSchema } from './notify.js';
 
 /**
  * The JSON Schema of PipelineDefinition v1, for editors and other tools. Not part of the workflow
@@ -38,6 +39,7 @@ const NAMED_PARTS: Array<[z.ZodType, string, string]> = [
   [AlternativeStepSchema, 'AlternativeStep', 'A step run by the alternative_path strategy.'],
   [TaskStepSchema, 'TaskStep', 'A step that runs a step handler (activity).'],
   [ApprovalStepSchema, 'ApprovalStep', 'A step that waits for an approval signal/update.'],
+  [NotifyRuleSchema, 'NotifyRule', 'A notification rule: which events, and where they go.'],
 ];
 
 /** The limits (limits.ts) that JSON Schema cannot express; `validateDefinition` enforces them. */

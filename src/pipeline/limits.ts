@@ -122,6 +122,32 @@ export const LIMITS = {
   /** Longest error message kept for a step (the worker truncates too). */
   maxErrorMessageLength: 2_000,
 
+  // ---- notifications (`notify:` rules) -------------------------------------------------------------
+  /** Most `notify` rules in a definition. */
+  maxNotifyRules: 20,
+  /** Longest webhook `url`. */
+  maxNotifyUrlLength: 2_000,
+  /** Most webhook `headers`. */
+  maxNotifyHeaders: 20,
+  /** Longest webhook header name. */
+  maxNotifyHeaderNameLength: 100,
+  /** Longest webhook header value. */
+  maxNotifyHeaderValueLength: 2_000,
+  /** Longest `batch.window`. */
+  maxNotifyBatchWindowMs: 3_600_000,
+  /** Most events one batched delivery carries (`batch.max`; also its default). */
+  maxNotifyBatchSize: 100,
+  /** Largest notification payload: a webhook's JSON body, a notify step's rendered input. */
+  maxNotifyPayloadBytes: 256 * KiB,
+  /** Most delivery attempts of one notification (`retry.maxAttempts`). */
+  maxNotifyAttempts: 10,
+  /** Most notifications (deliveries) one run starts; later ones are dropped with one `notification_failed` event. */
+  maxNotificationsPerRun: 1_000,
+  /** Most notification activities in flight at once per run; the rest wait in order. */
+  maxNotificationsInFlight: 10,
+  /** Longest a finishing run (or one continuing as new) waits for its outstanding notifications. */
+  notifyDrainMs: 5 * 60_000,
+
   // ---- history --------------------------------------------------------------------------------------
   /** A run whose history reaches this many events stops starting steps and fails if it cannot continue as new. */
   maxHistoryEvents: 40_000,

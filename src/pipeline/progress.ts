@@ -138,6 +138,15 @@ export interface PendingAction {
   deadline?: string;
 }
 
+/**
+ * Progress event types of notifications (`ProgressEvent.type`): a delivery that succeeded, and one that
+ * finally failed (retries spent, URL refused, dropped by a limit). Neither ever fails the pipeline.
+ */
+export const NOTIFICATION_EVENT_TYPES = ['notification_sent', 'notification_failed'] as const;
+
+/** One of {@link NOTIFICATION_EVENT_TYPES}. */
+export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
+
 export interface ProgressEvent {
   seq: number;
   at: string;

@@ -13,7 +13,7 @@ import { LIMITS } from './limits.js';
  */
 
 /** The names a template may start with. */
-export const TEMPLATE_ROOTS = ['params', 'steps', 'item', 'index', 'vars', 'output'] as const;
+export const TEMPLATE_ROOTS = ['params', 'steps', 'item', 'index', 'vars', 'output', 'event'] as const;
 
 /** One of {@link TEMPLATE_ROOTS}. */
 export type TemplateRoot = (typeof TEMPLATE_ROOTS)[number];
@@ -35,6 +35,8 @@ export interface TemplateScope {
   vars?: Record<string, unknown>;
   /** The step's own output, inside its `assign` (`{{ output.count }}`); absent elsewhere. */
   output?: unknown;
+  /** The notification event, in a `notify` step's input (`{{ event.message }}`); absent elsewhere. */
+  event?: unknown;
 }
 
 /** A parsed template expression: `steps.extract.output.items[0]` → root `steps`, then the segments. */
@@ -285,6 +287,10 @@ function rootValue(root: string, scope: TemplateScope, template: string): unknow
       if (!Object.hasOwn(scope, root))
         throw new TemplateError(template, "output is only defined in a step's assign");
       return scope.output;
+    case 'event':
+      if (!Object.hasOwn(scope, 'event'))
+        throw new TemplateError(template, 'event is only defined in the input of a notify step');
+      return scope.event;
     default:
       throw new TemplateError(
         template,

@@ -3,6 +3,7 @@ import { PipelineDefinitionSchema, definitionErrorMap, type PipelineDefinition }
 import { DefinitionError, formatPath, type DefinitionIssue } from './errors.js';
 import { inspectJson, type JsonProblem } from './json-walk.js';
 import { LIMITS, formatBytes, truncateText } from './limits.js';
+import { NOTIFY_TEMPLATE_ROOTS } from './notify.js';
 import { didYouMean } from './suggest.js';
 import { TEMPLATE_ROOTS, formatTemplatePath, isSingleTemplate, scanTemplates } from './templates.js';
 import { checkParamDeclarations } from './params.js';
@@ -298,6 +299,7 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
   }
   checkRules(input.recovery, ['recovery'], undefined, report);
   checkRuleOutputs(input.recovery, ['recovery'], report);
+  checkNotifySteps(input.notify, handlers, declaredParams, report);
   return issues;
 }
 
@@ -480,6 +482,40 @@ function checkStepTemplates(
       if (isRecord(alt)) checkTemplates(alt.input, at('alternative', k, 'input'), perItem, report);
     });
   }
+}
+
+/** A notify step's handler, its input's nesting, and its templates: only `params` and `event` there. */
+function checkNotifySteps(
+  notify: unknown,
+  handlers: Set<string> | undefined,
+  declaredParams: Set<string> | undefined,
+  report: Report,
+): void {
+  if (!Array.isArray(notify)) return;
+  notify.forEach((rule: unknown, r) => {
+    if (!isRecord(rule) || !isRecord(rule.step)) return;
+    const at = (...rest: PropertyKey[]) => ['notify', r, 'step', ...rest];
+    if (handlers) checkHandler(rule.step.activity, at('activity'), handlers, report);
+    checkJsonValue(rule.step.input, at('input'), report);
+    const prefix = formatPath(at('input'));
+    for (const found of scanTemplates(rule.step.input)) {
+      const path = !found.path
+        ? prefix
+        : found.path.startsWith('[')
+          ? prefix + found.path
+          : `${prefix}.${found.path}`;
+      if (!found.parsed) report(path, `${found.template}: ${found.error ?? 'malformed template'}`);
+      else if (!(NOTIFY_TEMPLATE_ROOTS as readonly string[]).includes(found.parsed.root))
+        report(
+          path,
+          `${found.template}: unknown name "${found.parsed.root}"; a notify step reads ${NOTIFY_TEMPLATE_ROOTS.join(', ')}`,
+        );
+      else if (found.parsed.root === 'params')
+        checkParamReference(found.parsed.segments, { declaredParams }, (message) =>
+          report(path, `${found.template}: ${message}`),
+        );
+    }
+  });
 }
 
 /** `maxConcurrency` and `toleratedFailures` need a `forEach`. */
@@ -743,6 +779,8 @@ function checkTemplates(
     const { root, segments } = found.parsed;
     if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) {
       problem(`unknown name "${root}"; expected one of ${TEMPLATE_ROOTS.join(', ')}`);
+    } else if (root === 'event') {
+      problem('event is only defined in the input of a notify step');
     } else if (root === 'item' || root === 'index') {
       if (!context.items) problem(`${root} is only defined in the input of a forEach step`);
       else if (root === 'index' && segments.length > 0) problem('index is a number; it has no fields');
@@ -793,7 +831,7 @@ function checkStepReference(
 /** With `params:` declared, a template may read only a declared param. */
 function checkParamReference(
   segments: ReadonlyArray<string | number>,
-  context: TemplateContext,
+  context: Pick<TemplateContext, 'declaredParams'>,
   problem: (message: string) => void,
 ): void {
   const declared = context.declaredParams;

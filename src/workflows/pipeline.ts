@@ -46,6 +46,7 @@ import { SteplineStatus } from './search-attributes.js';
 import { prepareActivity, type PreparedActivity } from './step-activity.js';
 import { formatBytes, jsonSize, JsonValueError, LIMITS, truncateText } from '../pipeline/limits.js';
 import { InFlightLimiter } from './in-flight.js';
+import { Notifications } from './notifications.js';
 import { fitProgress, fitResult } from './result-size.js';
 import {
   describeFailure,
@@ -166,6 +167,8 @@ class PipelineRun {
   /** JSON size of each kept step output, for the run's output budget and the result's size. */
   private readonly outputBytes = new Map<string, number>();
   private keptOutputBytes = 0;
+  /** The `notify` rules at work; undefined for definitions without them. */
+  private readonly notifications?: Notifications;
 
   constructor(
     private readonly definition: PipelineDefinition,
@@ -204,6 +207,7 @@ class PipelineRun {
       () => this.limitsApply(),
     );
     this.installHandlers();
+    this.notifications = Notifications.watch(definition, this.state, this.params);
     const continued = checkpoint?.reason === 'continue-as-new';
     this.state.record(now(), {
       type: continued ? 'pipeline_continued' : checkpoint ? 'pipeline_resumed' : 'pipeline_started',
@@ -245,6 +249,7 @@ class PipelineRun {
         type: 'continue_as_new',
         message: `history at ${workflowInfo().historyLength} events: continuing as a new run with ${this.deferred.size} step(s) to go`,
       });
+      if (this.notifications) await this.notifications.drain();
       return 'continue-as-new';
     }
     this.setStatus('completed');
@@ -253,6 +258,7 @@ class PipelineRun {
       type: 'pipeline_completed',
       message: `pipeline ${this.definition.name} completed`,
     });
+    if (this.notifications) await this.notifications.drain();
     return fitResult(
       {
         status: 'completed',
@@ -923,6 +929,7 @@ class PipelineRun {
         ? `${failure.stepId ? `step "${failure.stepId}" failed` : 'pipeline failed'} (${failure.error.category}, ${failure.error.severity}): ${failure.error.message}; compensation ran: ${compensated ? 'yes' : 'no'}`
         : `pipeline failed: ${errorMessage(err)}`;
     this.state.record(now(), { type: `pipeline_${status}`, message });
+    if (this.notifications) await this.notifications.drain();
     if (cancelledByClient) throw err instanceof CancelledFailure ? err : new CancelledFailure(message);
     const details: PipelineFailureDetails = {
       ...(failure?.stepId ? { stepId: failure.stepId } : {}),

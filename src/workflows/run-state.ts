@@ -50,6 +50,8 @@ export class RunState {
   deadline?: string;
   /** The run's variables (steps' `assign`); empty unless the definition assigns any. */
   readonly variables: Variables;
+  /** Sees every recorded event once it is in the ring (notifications); unset for runs without `notify`. */
+  onRecord?: (event: ProgressEvent) => void;
 
   constructor(
     readonly pipelineId: string,
@@ -93,6 +95,7 @@ export class RunState {
     this.events.push({ seq: this.eventSeq, at: now, ...boundedEvent(event) });
     if (this.events.length > EVENT_RING_SIZE) this.events.splice(0, this.events.length - EVENT_RING_SIZE);
     this.touch(now);
+    this.onRecord?.(this.events[this.events.length - 1]!);
   }
 
   /** Audits a decision; the newest `LIMITS.maxDecisions` are kept. */

@@ -74,6 +74,18 @@ const everyField = {
     },
   ],
   timeout: '7d',
+  notify: [
+    {
+      on: ['approval_requested', 'failed'],
+      webhook: {
+        url: 'https://hooks.example/x',
+        headers: { authorization: 'Bearer t', 'x-n': 1, 'x-b': true },
+      },
+      batch: { window: '1m', max: 10 },
+      retry: { maxAttempts: 3, initialInterval: '1s' },
+    },
+    { on: ['completed'], step: { activity: 'echo', input: { text: '{{ event.message }}' } } },
+  ],
 };
 
 /** Declared params and variables (params.ts, safe-pattern.ts, variables.ts). */
@@ -101,6 +113,14 @@ const manyProblems = {
     { id: 'a', type: 'approval', onTimeout: 'maybe', timeout: -1, escalate: { after: 'later' } },
     { id: 'c', activity: 42 },
     'not a step',
+  ],
+  notify: [
+    {
+      on: ['never'],
+      webhook: { url: 'ftp://x', headers: { 'bad name': 1, 'x-o': {}, 'x-l': 'a\n' } },
+      batch: { window: 0 },
+    },
+    { on: [], step: { activity: '' } },
   ],
 };
 
@@ -140,6 +160,7 @@ export function warmUpPipelineModel(): Error | undefined {
     if (!assigned.ok) return new Error(`warm-up: ${assigned.problem.message}`);
     variables.assign('a', assigned.values);
     variables.undo('a');
+    renderTemplates(definition.notify?.[1]?.step?.input, { ...warmUpScope, event: { message: 'm' } });
     if (validateDefinition(manyProblems).ok) return new Error('warm-up: an invalid definition passed');
     return undefined;
   } catch (error) {

@@ -314,4 +314,39 @@ export const scenarios: HistoryScenario[] = [
       );
     },
   },
+  {
+    // Notifications: a notify step per event, a batched one, and a webhook the URL policy refuses.
+    name: 'notify',
+    async run(client, id) {
+      await client.start(
+        {
+          name: 'notify',
+          steps: [
+            { id: 'a', activity: 'echo', input: {} },
+            { id: 'gate', type: 'approval', prompt: 'ok?' },
+          ],
+          notify: [
+            {
+              on: ['approval_requested', 'completed'],
+              step: { activity: 'echo', input: { text: '{{ event.message }}' } },
+            },
+            {
+              on: ['completed'],
+              webhook: { url: 'http://127.0.0.1:9/hook', headers: { authorization: 'Bearer x' } },
+              retry: { maxAttempts: 1 },
+            },
+            {
+              on: ['approval_requested', 'completed'],
+              step: { activity: 'echo', input: { count: '{{ event.count }}' } },
+              batch: { window: '1h', max: 10 },
+            },
+          ],
+        },
+        { id },
+      );
+      await waitFor(client, id, 'awaiting_approval');
+      await client.approve(id, 'gate', { by: 'alice' });
+      await client.result(id);
+    },
+  },
 ];

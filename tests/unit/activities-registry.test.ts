@@ -19,10 +19,11 @@ import { failureOf, stepEnv } from './activities-harness.js';
 
 const noop = (name: string) => defineStep({ name, input: z.unknown(), run: () => null });
 
-test('the default registry has the built-in steps echo, delay, fail and http.request', () => {
+test('the default registry has the built-in steps echo, delay, fail, http.request and stepline.notify', () => {
   const registry = createDefaultRegistry();
-  assert.deepEqual(registry.names(), ['echo', 'delay', 'fail', 'http.request']);
-  assert.deepEqual(Object.keys(registry.activities()), ['echo', 'delay', 'fail', 'http.request']);
+  const builtins = ['echo', 'delay', 'fail', 'http.request', 'stepline.notify'];
+  assert.deepEqual(registry.names(), builtins);
+  assert.deepEqual(Object.keys(registry.activities()), builtins);
   assert.equal(registry.get('echo'), builtinSteps[0]);
   assert.ok(registry.has('http.request'));
   assert.ok(!registry.has('nope'));
