@@ -169,6 +169,18 @@ describe('validating a params declaration', () => {
     );
   });
 
+  test("a notify step's input may read only declared params too", () => {
+    assert.deepEqual(
+      issuesOf({
+        ...declare({ version: { type: 'string' } }),
+        notify: [{ on: ['failed'], step: { activity: 'echo', input: { v: '{{ params.channel }}' } } }],
+      }),
+      [
+        'notify[0].step.input.v: {{ params.channel }}: param "channel" is not declared in params (declared: version)',
+      ],
+    );
+  });
+
   test('without params declared, templates may read any param (as before)', () => {
     assert.deepEqual(
       issuesOf({ name: 'p', steps: [{ id: 'a', activity: 'echo', input: '{{ params.x }}' }] }),
