@@ -22,6 +22,7 @@ export interface Node {
   oneOf?: Node[];
   items?: Node;
   properties?: Record<string, Node>;
+  additionalProperties?: Node | boolean;
   required?: string[];
   description?: string;
   default?: unknown;
@@ -62,6 +63,8 @@ recovery:
 classify:
   - match: { code: E_QUOTA }
     category: rate_limit
+params:
+  version: { type: string, description: 'the version to deploy', pattern: '^\\d+\\.\\d+\\.\\d+$' }
 onFailure: rollback
 onCancel: stop
 timeout: 2h
@@ -77,6 +80,35 @@ notify:
   - on: [approval_requested, failed]
     webhook: { url: https://hooks.example.com/stepline }
 `,
+  param: `
+params:
+  version:
+    type: string
+    description: the version to release, like 1.2.3
+    pattern: '^v?\\d+\\.\\d+\\.\\d+$'
+    minLength: 5
+    maxLength: 40
+  environment: { type: string, enum: [staging, production], default: staging }
+  batchSize: { type: integer, minimum: 1, maximum: 1000, default: 100 }
+  dryRun: { type: boolean, required: false }
+  regions:
+    type: array
+    minItems: 1
+    maxItems: 10
+    items: { type: string, enum: [eu, us, ap] }
+`,
+  paramItems: `
+params:
+  ports:
+    type: array
+    items: { type: integer, minimum: 1, maximum: 65535 }
+  tags:
+    type: array
+    items: { type: string, pattern: '^[a-z]+$', minLength: 2, maxLength: 20 }
+  sizes:
+    type: array
+    items: { type: number, enum: [0.5, 1, 2] }
+`,
   defaults: `
 defaults:
   timeouts: { startToClose: 2m, heartbeat: 30s }
@@ -89,6 +121,7 @@ steps:
     name: Place the order
     activity: http.request
     input: { url: 'https://api.example.com/orders', method: POST, body: '{{ params.order }}' }
+    assign: { orderId: '{{ output.body.id }}' }
     weight: 3
     timeouts: { startToClose: 30s }
     retry: { maxAttempts: 3 }
@@ -109,7 +142,7 @@ steps:
     forEach: '{{ params.subscribers }}'
     maxConcurrency: 10
     toleratedFailures: 5%
-    input: { url: '{{ item.url }}', method: POST, body: { index: '{{ index }}' } }
+    input: { url: '{{ item.url }}', method: POST, body: { order: '{{ vars.orderId }}', index: '{{ index }}' } }
 `,
   approvalStep: `
 steps:
@@ -124,6 +157,7 @@ steps:
     escalate: { after: 4h, to: [oncall] }
     timeout: 1d
     onTimeout: reject
+    assign: { approvedBy: '{{ output.by }}' }
 `,
   escalation: `
 escalate:
@@ -243,9 +277,18 @@ export function referenceSections(): { schema: Node; sections: Section[] } {
   const recovery = def('RecoveryRule');
   const classify = def('ClassifyRule');
   const approval = def('ApprovalStep');
+  const param = prop(schema, 'params').additionalProperties;
+  if (typeof param !== 'object') throw new Error('write-reference: params has no additionalProperties');
   const notify = def('NotifyRule');
   const sections: Section[] = [
     { title: 'Pipeline', path: '(the document)', node: schema, example: EXAMPLES.pipeline },
+    { title: 'Param', path: '`params.<name>`', node: param, example: EXAMPLES.param },
+    {
+      title: 'Param items',
+      path: '`params.<name>.items` (`type: array`)',
+      node: prop(param, 'items'),
+      example: EXAMPLES.paramItems,
+    },
     { title: 'defaults', path: '`defaults`', node: prop(schema, 'defaults'), example: EXAMPLES.defaults },
     {
       title: 'Task step',

@@ -40,6 +40,7 @@ import {
 import { checkDefinitionValue } from './pipeline/load.js';
 import { resolveDependencies, validateDefinition } from './pipeline/validate.js';
 import { requestFieldIssues } from './pipeline/validate-request.js';
+import { paramsIssues } from './pipeline/params.js';
 import { HANDLERS_PROBE_ACTIVITY } from './pipeline/contract.js';
 import { progressFromStart, settleProgress, type ClosedRun } from './closed-progress.js';
 import {
@@ -194,6 +195,7 @@ export class PipelineClient {
       ...(options.maxInFlightActivities ? { maxInFlightActivities: options.maxInFlightActivities } : {}),
     };
     const issues = requestFieldIssues(request as unknown as Record<string, unknown>);
+    if (issues.length === 0) issues.push(...paramsIssues(parsed.params, request.params));
     if (issues.length > 0) throw new InvalidDefinitionError(issues);
     return await this.startRequest(pipelineId, parsed.name, request, options);
   }

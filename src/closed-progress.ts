@@ -176,5 +176,6 @@ export function progressFromStart(run: StartedRun): PipelineProgress {
     events: carried?.events ?? [],
     decisions: carried?.decisions ?? [],
     version: carried?.progressVersion ?? 0,
+    ...(carried?.variables ? { vars: carried.variables.vars } : {}),
   };
 }

@@ -60,4 +60,13 @@ export {
   type NotificationPending,
 } from './pipeline/notify.js';
 export { parseDefinitionText, loadDefinition, type DefinitionFormat } from './pipeline/load.js';
+export {
+  PARAM_TYPES,
+  paramsIssues,
+  withParamDefaults,
+  type DeclaredParams,
+  type ParamSpec,
+  type ParamType,
+} from './pipeline/params.js';
+export { VARIABLE_EVENT_TYPES, type VariablesState, type VariableAssignment } from './pipeline/variables.js';
 export type { SteplineSettings } from './config.js';

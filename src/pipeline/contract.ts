@@ -9,6 +9,7 @@ import type {
   StepStatus,
 } from './progress.js';
 import type { CompactRecoveryPlan, RecoveryPlan } from './recovery.js';
+import type { VariablesState } from './variables.js';
 
 /** Workflow type of the interpreter. */
 export const PIPELINE_WORKFLOW_TYPE = 'pipeline';
@@ -106,6 +107,8 @@ export interface Checkpoint {
   progressVersion: number;
   /** Absolute pipeline deadline (ISO), when the definition has a `timeout`. */
   deadline?: string;
+  /** The run's variables and their undo log (steps' `assign`); absent when the run has none. */
+  variables?: VariablesState;
   /** Why this checkpoint was taken: `continue-as-new` carries on as is; `resume` re-runs failed steps. */
   reason?: 'continue-as-new' | 'resume';
   /** Set by `resume`: steps to run again and their edited input. */

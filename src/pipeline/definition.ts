@@ -4,6 +4,8 @@ import { PositiveDurationSchema } from './duration.js';
 import { ERROR_CATEGORIES, SEVERITIES, describeValue } from './errors.js';
 import { didYouMean } from './suggest.js';
 import { LIMITS } from './limits.js';
+import { DeclaredParamsSchema } from './params.js';
+import { AssignSchema } from './variables.js';
 import { NotifyRulesSchema } from './notify.js';
 
 /**
@@ -373,6 +375,8 @@ const commonStepFields = {
     .describe(
       'Run only if this is truthy (a template or a boolean); otherwise the step ends skipped. Default: always run.',
     ),
+  /** Variables to set from the step's output once it succeeds (variables.ts). Default: none. */
+  assign: AssignSchema.optional(),
   /** The step's share of the progress percentage (positive, up to 1,000,000). Default: 1. */
   weight: WeightSchema.describe(
     `The step's share of the progress percentage (positive, up to 1,000,000). Default: 1.`,
@@ -553,6 +557,8 @@ export const PipelineDefinitionSchema = z.strictObject({
   description: TextSchema.optional().describe(
     'What the pipeline does, for people (up to 4,000 characters). Default: none.',
   ),
+  /** Declared params: each run's params are checked against them before anything runs (params.ts). Default: none. */
+  params: DeclaredParamsSchema.optional(),
   /** Defaults for every step. Default: the built-in ones (3 attempts from 1s, ×2, up to 1m; startToClose 10m). */
   defaults: PipelineDefaultsSchema.optional().describe(
     'Defaults for every step. Default: the built-in ones (3 attempts from 1s, ×2, up to 1m; startToClose 10m).',
@@ -672,6 +678,8 @@ export const definitionErrorMap: z.core.$ZodErrorMap = (issue) => {
     }
     case 'invalid_union':
       return `expected a value of an allowed form; got ${got}`;
+    case 'invalid_key':
+      return issue.issues[0]?.message ?? `unexpected key ${got}`;
     default:
       return undefined;
   }

@@ -47,6 +47,16 @@ export const LIMITS = {
   maxClassifyRules: 100,
   /** Most approvers (and escalation targets) of one gate. */
   maxApprovers: 100,
+  /** Most declared params (`params:`). */
+  maxDeclaredParams: 100,
+  /** Most values of one param's `enum`. */
+  maxParamEnumValues: 100,
+  /** Longest param `pattern` (characters). */
+  maxParamPatternLength: 200,
+  /** Most distinct variable names a definition assigns (`assign:` over all steps). */
+  maxVariables: 100,
+  /** Longest variable or declared param name: `[A-Za-z_][A-Za-z0-9_]*`. */
+  maxVariableNameLength: 64,
 
   // ---- strings (characters) ---------------------------------------------------------------------
   /** Longest step or alternative id. */
@@ -63,6 +73,10 @@ export const LIMITS = {
   maxDefinitionBytes: 256 * KiB,
   /** Largest params object. */
   maxParamsBytes: 256 * KiB,
+  /** Largest value of one variable (`assign:`); over it at run time, the assigning step fails as `resource`. */
+  maxVariableBytes: 16 * KiB,
+  /** Largest sum of a run's variables, with the earlier values kept to undo them on rollback. */
+  maxVariablesBytes: 64 * KiB,
   /** Largest rendered input of one activity (step, forEach item, alternative, compensation). */
   maxStepInputBytes: 1 * MiB,
   /** Largest output of one step (a forEach step: all its items' outputs together). */

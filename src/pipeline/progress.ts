@@ -197,6 +197,11 @@ export interface PipelineProgress {
   decisions: Decision[];
   /** Increases on every change: poll cheaply by comparing it. */
   version: number;
+  /**
+   * The pipeline's variables (set by steps' `assign`), by name; absent when the run has none. Bounded by
+   * `LIMITS.maxVariablesBytes`.
+   */
+  vars?: Record<string, unknown>;
 }
 
 export function isTerminalStatus(status: PipelineStatus): boolean {

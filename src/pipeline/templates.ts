@@ -13,7 +13,7 @@ import { LIMITS } from './limits.js';
  */
 
 /** The names a template may start with. */
-export const TEMPLATE_ROOTS = ['params', 'steps', 'item', 'index', 'event'] as const;
+export const TEMPLATE_ROOTS = ['params', 'steps', 'item', 'index', 'vars', 'output', 'event'] as const;
 
 /** One of {@link TEMPLATE_ROOTS}. */
 export type TemplateRoot = (typeof TEMPLATE_ROOTS)[number];
@@ -31,6 +31,10 @@ export interface TemplateScope {
   item?: unknown;
   /** The current item's 0-based position in a `forEach` step (`{{ index }}`); absent outside one. */
   index?: number;
+  /** The pipeline's variables (`{{ vars.x }}`, set by steps' `assign`). Default: none. */
+  vars?: Record<string, unknown>;
+  /** The step's own output, inside its `assign` (`{{ output.count }}`); absent elsewhere. */
+  output?: unknown;
   /** The notification event, in a `notify` step's input (`{{ event.message }}`); absent elsewhere. */
   event?: unknown;
 }
@@ -277,6 +281,12 @@ function rootValue(root: string, scope: TemplateScope, template: string): unknow
       if (!Object.hasOwn(scope, root))
         throw new TemplateError(template, `${root} is only defined inside a forEach step`);
       return scope[root];
+    case 'vars':
+      return scope.vars ?? {};
+    case 'output':
+      if (!Object.hasOwn(scope, root))
+        throw new TemplateError(template, "output is only defined in a step's assign");
+      return scope.output;
     case 'event':
       if (!Object.hasOwn(scope, 'event'))
         throw new TemplateError(template, 'event is only defined in the input of a notify step');

@@ -1,6 +1,7 @@
 import type { PipelineDefinition } from './definition.js';
 import { describeValue, formatPath, type DefinitionIssue } from './errors.js';
 import { LIMITS, formatBytes } from './limits.js';
+import { paramsIssues as declaredParamsIssues, withParamDefaults } from './params.js';
 import { checkJson, validateDefinition, type ValidateOptions } from './validate.js';
 
 /**
@@ -20,7 +21,10 @@ export type RequestValidationResult =
       ok: true;
       /** The parsed definition: durations in ms, defaults filled in. */
       definition: PipelineDefinition;
-      /** The params as given (the same object), or `{}` when there were none. */
+      /**
+       * The params as given (the same object), or `{}` when there were none; with the declared params'
+       * defaults filled in when the definition declares `params:` (a copy then).
+       */
       params: Record<string, unknown>;
     }
   | { ok: false; issues: DefinitionIssue[] };
@@ -79,9 +83,15 @@ function check(request: unknown, options: ValidateOptions): RequestValidationRes
 
   const params = request.params ?? {};
   issues.push(...requestFieldIssues(request));
+  if (issues.length === 0 && definition !== undefined)
+    issues.push(...declaredParamsIssues(definition.params, params));
 
   if (issues.length > 0 || definition === undefined) return { ok: false, issues };
-  return { ok: true, definition, params: params as Record<string, unknown> };
+  return {
+    ok: true,
+    definition,
+    params: withParamDefaults(definition.params, params as Record<string, unknown>),
+  };
 }
 
 /**
@@ -186,6 +196,16 @@ function checkpointIssues(checkpoint: unknown): DefinitionIssue[] {
         message: `expected a whole number, at least 0; got ${describeValue(value)}`,
       });
     }
+  }
+  const variables = checkpoint.variables;
+  if (
+    variables !== undefined &&
+    (!isRecord(variables) || !isRecord(variables.vars) || !Array.isArray(variables.assignments))
+  ) {
+    issues.push({
+      path: 'resumeFrom.variables',
+      message: `expected { vars: an object, assignments: a list }; got ${describeValue(variables)}`,
+    });
   }
   const { bytes, problem } = checkJson(checkpoint, LIMITS.maxNestingDepth * 2);
   if (problem) issues.push({ path: formatPath(['resumeFrom', ...problem.path]), message: problem.message });

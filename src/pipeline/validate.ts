@@ -6,6 +6,7 @@ import { LIMITS, formatBytes, truncateText } from './limits.js';
 import { NOTIFY_TEMPLATE_ROOTS } from './notify.js';
 import { didYouMean } from './suggest.js';
 import { TEMPLATE_ROOTS, formatTemplatePath, isSingleTemplate, scanTemplates } from './templates.js';
+import { checkParamDeclarations } from './params.js';
 
 /**
  * Whole-definition validation: the schema (types, fields, durations, enums, the limits table) plus the
@@ -281,10 +282,15 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
   checkCycles(nodes, nodeAt, report);
   const isAncestor = ancestryCheck(nodes, nodeAt);
   const handlers = options.handlers ? new Set(options.handlers) : undefined;
+  const declaredParams = isRecord(input.params) ? new Set(Object.keys(input.params)) : undefined;
+  checkParamDeclarations(input.params, (path, message) => report(path, message));
+  reportProtoNames(input.params, ['params'], report);
+  for (const node of nodes) reportProtoNames(node.raw.assign, ['steps', node.index, 'assign'], report);
+  const assigners = variableAssigners(nodes, report);
 
   for (const node of nodes) {
     checkFreeValues(node, report);
-    checkStepTemplates(node, { stepIndex, alternativeOwner, isAncestor }, report);
+    checkStepTemplates(node, { stepIndex, alternativeOwner, isAncestor, declaredParams, assigners }, report);
     if (node.raw.type === 'approval') continue;
     checkFanOutSettings(node, report);
     if (handlers) checkStepHandlers(node, handlers, report);
@@ -293,7 +299,7 @@ function crossFieldIssues(input: unknown, options: ValidateOptions): DefinitionI
   }
   checkRules(input.recovery, ['recovery'], undefined, report);
   checkRuleOutputs(input.recovery, ['recovery'], report);
-  checkNotifySteps(input.notify, handlers, report);
+  checkNotifySteps(input.notify, handlers, declaredParams, report);
   return issues;
 }
 
@@ -316,6 +322,38 @@ function checkFreeValues(node: StepNode, report: Report): void {
     });
   }
   checkRuleOutputs(raw.recovery, at('recovery'), report);
+  if (isRecord(raw.assign)) {
+    for (const [name, value] of Object.entries(raw.assign)) checkJsonValue(value, at('assign', name), report);
+  }
+}
+
+/** A `__proto__` key, which the schema's record parsing drops silently: params and variables may not have it. */
+function reportProtoNames(record: unknown, base: PropertyKey[], report: Report): void {
+  if (isRecord(record) && Object.hasOwn(record, '__proto__'))
+    report(
+      [...base, '__proto__'],
+      'expected a name other than __proto__, constructor or prototype; got "__proto__"',
+    );
+}
+
+/** Which steps assign each variable (by list position); more distinct names than `LIMITS.maxVariables` is an issue. */
+function variableAssigners(nodes: StepNode[], report: Report): Map<string, number[]> {
+  const assigners = new Map<string, number[]>();
+  for (const node of nodes) {
+    if (!isRecord(node.raw.assign)) continue;
+    for (const name of Object.keys(node.raw.assign)) {
+      const list = assigners.get(name);
+      if (list) list.push(node.index);
+      else assigners.set(name, [node.index]);
+    }
+  }
+  if (assigners.size > LIMITS.maxVariables) {
+    report(
+      'steps',
+      `expected at most ${LIMITS.maxVariables} distinct variables over all steps' assign; got ${assigners.size}`,
+    );
+  }
+  return assigners;
 }
 
 function checkRuleOutputs(rules: unknown, base: PropertyKey[], report: Report): void {
@@ -403,15 +441,22 @@ function errorText(error: unknown): string {
 /** Checks the templates of a step, in every place they are rendered. */
 function checkStepTemplates(
   node: StepNode,
-  graph: Pick<TemplateContext, 'stepIndex' | 'alternativeOwner' | 'isAncestor'>,
+  graph: Pick<
+    TemplateContext,
+    'stepIndex' | 'alternativeOwner' | 'isAncestor' | 'declaredParams' | 'assigners'
+  >,
   report: Report,
 ): void {
   const { raw, index } = node;
   const at = (...rest: PropertyKey[]) => ['steps', index, ...rest];
   const fanOut = raw.forEach !== undefined;
   // Per-item inputs see item/index; the step-level fields (forEach, when, prompt) do not.
-  const perItem: TemplateContext = { ...graph, node, items: fanOut, self: false };
-  const stepLevel: TemplateContext = { ...graph, node, items: false, self: false };
+  const perItem: TemplateContext = { ...graph, node, items: fanOut, self: false, output: false };
+  const stepLevel: TemplateContext = { ...graph, node, items: false, self: false, output: false };
+  if (isRecord(raw.assign)) {
+    for (const [name, value] of Object.entries(raw.assign))
+      checkTemplates(value, at('assign', name), { ...stepLevel, output: true }, report);
+  }
 
   if (typeof raw.when === 'string') checkTemplates(raw.when, at('when'), stepLevel, report);
   if (raw.type === 'approval') {
@@ -440,7 +485,12 @@ function checkStepTemplates(
 }
 
 /** A notify step's handler, its input's nesting, and its templates: only `params` and `event` there. */
-function checkNotifySteps(notify: unknown, handlers: Set<string> | undefined, report: Report): void {
+function checkNotifySteps(
+  notify: unknown,
+  handlers: Set<string> | undefined,
+  declaredParams: Set<string> | undefined,
+  report: Report,
+): void {
   if (!Array.isArray(notify)) return;
   notify.forEach((rule: unknown, r) => {
     if (!isRecord(rule) || !isRecord(rule.step)) return;
@@ -459,6 +509,10 @@ function checkNotifySteps(notify: unknown, handlers: Set<string> | undefined, re
         report(
           path,
           `${found.template}: unknown name "${found.parsed.root}"; a notify step reads ${NOTIFY_TEMPLATE_ROOTS.join(', ')}`,
+        );
+      else if (found.parsed.root === 'params')
+        checkParamReference(found.parsed.segments, { declaredParams }, (message) =>
+          report(path, `${found.template}: ${message}`),
         );
     }
   });
@@ -693,6 +747,12 @@ interface TemplateContext {
   items: boolean;
   /** Whether the step's own output is readable here (its compensation input). */
   self: boolean;
+  /** Whether `output` (the step's own output) is defined here: its `assign`. */
+  output: boolean;
+  /** The declared params' names, when the definition declares `params:` (templates may read only those). */
+  declaredParams: Set<string> | undefined;
+  /** Steps (list positions) assigning each variable. */
+  assigners: Map<string, number[]>;
 }
 
 /** Checks every template in a value; returns whether all of them were well-formed. */
@@ -726,6 +786,12 @@ function checkTemplates(
       else if (root === 'index' && segments.length > 0) problem('index is a number; it has no fields');
     } else if (root === 'steps') {
       checkStepReference(segments, context, problem);
+    } else if (root === 'params') {
+      checkParamReference(segments, context, problem);
+    } else if (root === 'vars') {
+      checkVariableReference(segments, context, problem);
+    } else if (root === 'output' && !context.output) {
+      problem("output is only defined in a step's assign; read steps.<id>.output elsewhere");
     }
   }
   return wellFormed;
@@ -760,6 +826,52 @@ function checkStepReference(
       `step "${id}" is not an ancestor of "${context.node.label}": add it to dependsOn (directly or through a dependency)`,
     );
   }
+}
+
+/** With `params:` declared, a template may read only a declared param. */
+function checkParamReference(
+  segments: ReadonlyArray<string | number>,
+  context: Pick<TemplateContext, 'declaredParams'>,
+  problem: (message: string) => void,
+): void {
+  const declared = context.declaredParams;
+  const [name] = segments;
+  if (declared === undefined || name === undefined) return;
+  if (typeof name !== 'string' || !declared.has(name)) {
+    const known = [...declared];
+    problem(
+      `param "${String(name)}" is not declared in params${didYouMean(String(name), known)} (declared: ${known.join(', ') || 'none'})`,
+    );
+  }
+}
+
+/** `vars.<name>` must be assigned by an ancestor (or, in its compensation input, by the step itself). */
+function checkVariableReference(
+  segments: ReadonlyArray<string | number>,
+  context: TemplateContext,
+  problem: (message: string) => void,
+): void {
+  const [name] = segments;
+  if (typeof name !== 'string') return problem('expected vars.<name>, optionally followed by a path');
+  const self = context.node.index;
+  const by = context.assigners.get(name) ?? [];
+  if (by.some((i) => (i === self ? context.self : context.isAncestor(self, i)))) return;
+  if (by.length === 0) {
+    return problem(
+      `variable "${name}" is not assigned by any step${didYouMean(name, context.assigners.keys())}`,
+    );
+  }
+  const labels = by.map(
+    (i) => `"${i === self ? context.node.label : (labelAt(context, i) ?? `steps[${i}]`)}"`,
+  );
+  problem(
+    `variable "${name}" is assigned by ${labels.join(', ')}, not an ancestor of "${context.node.label}": add it to dependsOn (directly or through a dependency)`,
+  );
+}
+
+function labelAt(context: TemplateContext, index: number): string | undefined {
+  for (const [id, i] of context.stepIndex) if (i === index) return id;
+  return undefined;
 }
 
 function checkHandler(name: unknown, path: PropertyKey[], handlers: Set<string>, report: Report): void {

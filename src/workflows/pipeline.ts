@@ -29,6 +29,8 @@ import { evaluateCondition, renderTemplates, type TemplateScope } from '../pipel
 import { RenderSizeError } from '../pipeline/errors.js';
 import { resolveDependencies, topologicalOrder } from '../pipeline/validate.js';
 import { validateRequest } from '../pipeline/validate-request.js';
+import { withParamDefaults } from '../pipeline/params.js';
+import { assignVariables, restoreVariables } from './assign.js';
 import { HumanInbox } from './human-inbox.js';
 import {
   approveUpdate,
@@ -173,7 +175,7 @@ class PipelineRun {
     private readonly request: PipelineRequest,
   ) {
     const checkpoint = request.resumeFrom;
-    this.params = request.params ?? {};
+    this.params = withParamDefaults(definition.params, request.params ?? {});
     this.continueAsNewAfterEvents = request.continueAsNewAfterEvents;
     this.maxInFlight = inFlightCount(request.maxInFlightActivities, definition);
     this.inFlight = new InFlightLimiter(this.maxInFlight, LIMITS.maxInFlightInputBytes, () =>
@@ -188,7 +190,9 @@ class PipelineRun {
     }
     this.rerunInput = checkpoint?.rerun?.input;
     for (const id of checkpoint?.rerun?.stepIds ?? []) {
-      if (this.stepsById.has(id)) this.state.steps.set(id, { status: 'pending', attempt: 0 });
+      if (!this.stepsById.has(id)) continue;
+      this.state.steps.set(id, { status: 'pending', attempt: 0 });
+      this.state.variables.undo(id);
     }
     for (const [id, state] of this.state.steps) {
       if (state.output === undefined || (state.status !== 'succeeded' && state.status !== 'skipped'))
@@ -410,6 +414,8 @@ class PipelineRun {
             ? await this.runForEach(step, prepared, inputOverride)
             : await this.callOnce(step.id, prepared, inputOverride ? inputOverride.value : step.input);
         this.keepOutput(step.id, output);
+        const assignError = this.assign(step, output);
+        if (assignError) throw new StepFailed(step.id, assignError);
         this.succeedStep(step, output);
         return;
       } catch (err) {
@@ -719,6 +725,8 @@ class PipelineRun {
       this.state.step(step.id).error = altError;
       return await this.applyStrategy(step, then, rule, altError);
     }
+    const assignError = this.assign(step, output);
+    if (assignError) throw this.failStep(step, assignError);
     this.succeedStep(step, output);
     return { kind: 'done' };
   }
@@ -746,12 +754,10 @@ class PipelineRun {
     if (prompt !== undefined) state.detail = { ...state.detail, prompt };
     const outcome = await this.inbox.waitForApproval(step, prompt);
     if (outcome.decision === 'approve') {
-      this.succeedStep(step, {
-        approved: true,
-        by: outcome.by ?? null,
-        comment: outcome.comment ?? null,
-        at: now(),
-      });
+      const output = { approved: true, by: outcome.by ?? null, comment: outcome.comment ?? null, at: now() };
+      const assignError = this.assign(step, output);
+      if (assignError) throw this.failStep(step, assignError);
+      this.succeedStep(step, output);
     } else if (outcome.decision === 'skip') {
       this.skipStep(step.id, null, 'approval timed out (onTimeout: skip)');
     } else {
@@ -847,13 +853,23 @@ class PipelineRun {
     return err;
   }
 
+  /** Applies a succeeding step's `assign` (variables.ts); the error to fail it with, if any. */
+  private assign(step: StepDefinition, output: unknown): StepErrorInfo | undefined {
+    return step.assign ? assignVariables(this.state, step, output, this.templateScope(), now()) : undefined;
+  }
+
   private templateScope(item?: { item: unknown; index: number }): TemplateScope {
     const steps = Object.create(null) as TemplateScope['steps'];
     for (const [id, state] of this.state.steps) {
       if (state.status === 'succeeded' || state.status === 'skipped')
         steps[id] = { output: state.output ?? null };
     }
-    return { params: this.params, steps, ...(item ? { item: item.item, index: item.index } : {}) };
+    return {
+      params: this.params,
+      steps,
+      ...(item ? { item: item.item, index: item.index } : {}),
+      ...(this.state.variables.isEmpty ? {} : { vars: this.state.variables.current() }),
+    };
   }
 
   /** The pipeline's status follows its steps while it runs; search attributes change only with it. */
@@ -954,6 +970,7 @@ class PipelineRun {
           await prepared.call({ input, stepId: id }, `${id}:compensate${n > 1 ? `#${n}` : ''}`);
           state.compensation = { ...state.compensation, status: 'compensated', endedAt: now() };
           this.setStepStatus(id, 'compensated', 'compensation_succeeded', `${id} compensated`);
+          restoreVariables(this.state, id, now());
         } catch (err) {
           const error = err instanceof StepFailed ? err.error : describeFailure(err);
           state.compensation = {
@@ -978,7 +995,11 @@ class PipelineRun {
   private compensationScope(): TemplateScope {
     const steps = Object.create(null) as TemplateScope['steps'];
     for (const [id, state] of this.state.steps) steps[id] = { output: state.output ?? null };
-    return { params: this.params, steps };
+    return {
+      params: this.params,
+      steps,
+      ...(this.state.variables.isEmpty ? {} : { vars: this.state.variables.current() }),
+    };
   }
 }
 

@@ -12,6 +12,7 @@ import type {
   StepStatus,
 } from '../pipeline/progress.js';
 import { LIMITS, truncateText } from '../pipeline/limits.js';
+import { Variables } from '../pipeline/variables.js';
 
 export const EVENT_RING_SIZE = LIMITS.eventRingSize;
 
@@ -47,6 +48,8 @@ export class RunState {
   updatedAt: string;
   completedAt?: string;
   deadline?: string;
+  /** The run's variables (steps' `assign`); empty unless the definition assigns any. */
+  readonly variables: Variables;
   /** Sees every recorded event once it is in the ring (notifications); unset for runs without `notify`. */
   onRecord?: (event: ProgressEvent) => void;
 
@@ -58,6 +61,7 @@ export class RunState {
   ) {
     this.startedAt = checkpoint?.startedAt ?? now;
     this.updatedAt = now;
+    this.variables = new Variables(checkpoint?.variables);
     for (const step of definition.steps) {
       const saved =
         checkpoint && Object.hasOwn(checkpoint.steps, step.id) ? checkpoint.steps[step.id] : undefined;
@@ -166,6 +170,7 @@ export class RunState {
       events: [...this.events],
       decisions: [...this.decisions],
       version: this.version,
+      ...(this.variables.isEmpty ? {} : { vars: this.variables.current() }),
     };
   }
 
@@ -188,6 +193,7 @@ export class RunState {
       eventSeq: this.eventSeq,
       progressVersion: this.version,
       ...(this.deadline ? { deadline: this.deadline } : {}),
+      ...(this.variables.isEmpty ? {} : { variables: this.variables.state() }),
       ...extra,
     };
   }

@@ -13,6 +13,7 @@ import { evaluateCondition, renderTemplates } from '../pipeline/templates.js';
 import { jsonSize, LIMITS } from '../pipeline/limits.js';
 import { resolveDependencies, topologicalOrder, validateDefinition } from '../pipeline/validate.js';
 import { validateRequest } from '../pipeline/validate-request.js';
+import { Variables } from '../pipeline/variables.js';
 
 const everyField = {
   name: 'warm-up',
@@ -87,6 +88,20 @@ const everyField = {
   ],
 };
 
+/** Declared params and variables (params.ts, safe-pattern.ts, variables.ts). */
+const withParamsAndVariables = {
+  name: 'warm-up-vars',
+  params: {
+    version: { type: 'string', pattern: '^v?\\d+(\\.\\d+){2}$', minLength: 1 },
+    count: { type: 'integer', minimum: 0, maximum: 10, default: 1 },
+    tags: { type: 'array', maxItems: 5, items: { type: 'string', enum: ['a', 'b'] } },
+  },
+  steps: [
+    { id: 'a', activity: 'echo', input: '{{ params.version }}', assign: { v: '{{ output }}' } },
+    { id: 'b', activity: 'echo', input: '{{ vars.v }}', when: '{{ vars.v }}' },
+  ],
+};
+
 const manyProblems = {
   name: 'not a valid name!',
   unknownField: true,
@@ -133,6 +148,18 @@ export function warmUpPipelineModel(): Error | undefined {
         }),
       );
     evaluateCondition('{{ params.fullRefresh }}', warmUpScope);
+    const declared = validateRequest({
+      definition: withParamsAndVariables,
+      params: { version: '1.2.3', tags: ['a'] },
+    });
+    if (!declared.ok) return new Error(`warm-up params are invalid: ${JSON.stringify(declared.issues)}`);
+    if (validateRequest({ definition: withParamsAndVariables, params: { version: 'x' } }).ok)
+      return new Error('warm-up: invalid params passed');
+    const variables = new Variables();
+    const assigned = variables.evaluate('a', { v: '{{ output }}' }, { params: {}, steps: {}, output: 1 });
+    if (!assigned.ok) return new Error(`warm-up: ${assigned.problem.message}`);
+    variables.assign('a', assigned.values);
+    variables.undo('a');
     renderTemplates(definition.notify?.[1]?.step?.input, { ...warmUpScope, event: { message: 'm' } });
     if (validateDefinition(manyProblems).ok) return new Error('warm-up: an invalid definition passed');
     return undefined;

@@ -287,6 +287,34 @@ export const scenarios: HistoryScenario[] = [
     },
   },
   {
+    // Declared params (a default filled in), variables read by an input and a when, undone by rollback.
+    name: 'params-and-variables',
+    async run(client, id) {
+      await ignoreFailure(
+        client.startAndWait(
+          {
+            name: 'params-and-variables',
+            onFailure: 'rollback',
+            params: { n: { type: 'integer', minimum: 1, default: 2 }, label: { type: 'string' } },
+            steps: [
+              { id: 'a', activity: 'echo', input: { n: '{{ params.n }}' }, assign: { n: '{{ output.n }}' } },
+              {
+                id: 'b',
+                activity: 'echo',
+                when: '{{ vars.n }}',
+                input: { n: '{{ vars.n }}', label: '{{ params.label }}' },
+                assign: { label: '{{ output.label }}', n: 3 },
+                compensate: { activity: 'echo', input: { undo: '{{ vars.label }}' } },
+              },
+              { id: 'c', activity: 'fail', input: { category: 'validation', message: 'no' } },
+            ],
+          },
+          { id, params: { label: 'x' } },
+        ),
+      );
+    },
+  },
+  {
     // Notifications: a notify step per event, a batched one, and a webhook the URL policy refuses.
     name: 'notify',
     async run(client, id) {

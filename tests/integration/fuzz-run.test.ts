@@ -13,6 +13,7 @@ import { PipelineFailedError } from '../../src/client.js';
 import type { PipelineDefinition } from '../../src/pipeline/definition.js';
 import { LIMITS } from '../../src/pipeline/limits.js';
 import { isTerminalStatus, type PipelineProgress } from '../../src/pipeline/progress.js';
+import { paramsIssues } from '../../src/pipeline/params.js';
 import { validateDefinition } from '../../src/pipeline/validate.js';
 import { BUILT_IN_SEEDS, mutate, mutationArb, nest, seedDefinitions } from '../fixtures/fuzz/definitions.js';
 import { historyEventTypes, testId, useTestEnv, type TestEnv } from '../helpers/harness.js';
@@ -78,6 +79,8 @@ function sampledDefinitions(): Array<{ name: string; definition: unknown }> {
     const definition = mutate(seed, mutations);
     const result = validateDefinition(definition, { handlers: RUNNABLE });
     if (!result.ok || !quick(result.definition)) continue;
+    // Definitions that declare required params (examples/release.yaml) are refused at start without them.
+    if (paramsIssues(result.definition.params, {}).length > 0) continue;
     const key = JSON.stringify(definition);
     if (seen.has(key)) continue;
     seen.add(key);

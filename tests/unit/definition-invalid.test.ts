@@ -456,7 +456,8 @@ const cases: Case[] = [
     name: 'a template with an unknown root',
     input: broken((d) => (step(d, 0).input = { home: '{{ env.HOME }}' })),
     path: 'steps[0].input.home',
-    message: '{{ env.HOME }}: unknown name "env"; expected one of params, steps, item, index',
+    message:
+      '{{ env.HOME }}: unknown name "env"; expected one of params, steps, item, index, vars, output, event',
   },
   {
     name: 'an unclosed template',

@@ -5,7 +5,8 @@ import { parseDefinitionText } from '../../pipeline/load.js';
 import { validateDefinition } from '../../pipeline/validate.js';
 import { action, print, withClient } from '../context.js';
 import { CliError, EXIT, issueLines } from '../exit.js';
-import { formatOfFile, readText } from '../input.js';
+import { formatOfFile, parseJsonObject, readText } from '../input.js';
+import { paramsIssues } from '../../pipeline/params.js';
 import { examples } from './examples.js';
 
 interface FileReport {
@@ -16,7 +17,7 @@ interface FileReport {
   issues: Array<{ path: string; message: string }>;
 }
 
-function check(file: string, handlers?: readonly string[]): FileReport {
+function check(file: string, handlers?: readonly string[], params?: Record<string, unknown>): FileReport {
   let data: unknown;
   try {
     // Parsed here, not with readDefinitionFile: its error already lists the issues, and they would
@@ -33,6 +34,8 @@ function check(file: string, handlers?: readonly string[]): FileReport {
   }
   const result = validateDefinition(data, handlers ? { handlers } : {});
   if (!result.ok) return { file, valid: false, issues: result.issues };
+  const paramProblems = params ? paramsIssues(result.definition.params, params) : [];
+  if (paramProblems.length > 0) return { file, valid: false, issues: paramProblems };
   return {
     file,
     valid: true,
@@ -49,6 +52,10 @@ export function registerValidate(program: Command): void {
     .argument('<files...>', 'definition files (.yaml, .yml, .json; "-" for stdin)')
     .option('--json', 'print a JSON report')
     .option(
+      '-p, --params <json|@file>',
+      "also check these params against each definition's declared params (a JSON object, or @file.json / @file.yaml)",
+    )
+    .option(
       '--worker',
       'also check every activity name against the step handlers a running worker of the task queue has',
     )
@@ -58,6 +65,7 @@ export function registerValidate(program: Command): void {
       examples(
         'stepline validate examples/release.yaml',
         'stepline validate pipelines/*.yaml --json',
+        `stepline validate examples/release.yaml -p '{"version":"1.2.3","previousVersion":"1.2.2"}'`,
         'stepline validate pipeline.yaml --worker --task-queue images   # activity names a running worker knows',
         '# exit 0: all valid; exit 2: at least one problem (each printed as "path: message")',
       ),
@@ -66,7 +74,7 @@ export function registerValidate(program: Command): void {
       action(
         async (
           files: string[],
-          opts: { json?: boolean; worker?: boolean; workerTimeout: string },
+          opts: { json?: boolean; worker?: boolean; workerTimeout: string; params?: string },
           command: Command,
         ) => {
           let timeoutMs: number;
@@ -78,7 +86,8 @@ export function registerValidate(program: Command): void {
           const handlers = opts.worker
             ? (await withClient(command, (client) => client.workerHandlers({ timeoutMs }))).handlers
             : undefined;
-          const reports = files.map((file) => check(file, handlers));
+          const params = opts.params !== undefined ? parseJsonObject(opts.params, '--params') : undefined;
+          const reports = files.map((file) => check(file, handlers, params));
           if (opts.json) {
             print(JSON.stringify(files.length === 1 ? reports[0] : reports, null, 2));
           } else {
