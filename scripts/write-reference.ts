@@ -62,6 +62,7 @@ recovery:
 classify:
   - match: { code: E_QUOTA }
     category: rate_limit
+redact: [ssn, customerEmail]
 onFailure: rollback
 onCancel: stop
 timeout: 2h

@@ -107,6 +107,19 @@ export const LIMITS = {
   maxDecisions: 100,
   /** Longest error message kept for a step (the worker truncates too). */
   maxErrorMessageLength: 2_000,
+  /**
+   * Largest step input or output shown in progress, as JSON bytes (after redaction); a larger one shows as
+   * `truncated: { bytes }`, its whole (redacted) value read with the `stepValue` query.
+   */
+  maxValuePreviewBytes: 4 * KiB,
+  /** Largest sum of all value previews in one progress answer; past it, further values show as truncated. */
+  maxProgressPreviewBytes: 256 * KiB,
+  /** Attempts kept per step in progress: the first and the latest (the others are counted as omitted). */
+  maxAttemptsKept: 10,
+  /** Longest error message kept for one attempt in a step's attempt history. */
+  maxAttemptMessageLength: 500,
+  /** Most names in a definition's `redact` list. */
+  maxRedactNames: 100,
 
   // ---- history --------------------------------------------------------------------------------------
   /** A run whose history reaches this many events stops starting steps and fails if it cannot continue as new. */

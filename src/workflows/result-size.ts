@@ -38,10 +38,12 @@ export function fitProgress(progress: PipelineProgress, budget: number): Pipelin
   return {
     ...lean,
     events: [],
-    steps: lean.steps.map(({ detail: _detail, compensation: _compensation, error, ...step }) => ({
-      ...step,
-      ...(error ? { error: { ...error, message: truncateText(error.message, 200) } } : {}),
-    })),
+    steps: lean.steps.map(
+      ({ detail: _detail, compensation: _compensation, input: _in, output: _out, error, ...step }) => ({
+        ...step,
+        ...(error ? { error: { ...error, message: truncateText(error.message, 200) } } : {}),
+      }),
+    ),
   };
 }
 

@@ -12,6 +12,8 @@ import type {
   StepStatus,
 } from '../pipeline/progress.js';
 import { LIMITS, truncateText } from '../pipeline/limits.js';
+import type { PreviewBudget } from '../pipeline/step-values.js';
+import { previewBudget, StepInsight } from './step-insight.js';
 
 export const EVENT_RING_SIZE = LIMITS.eventRingSize;
 
@@ -47,6 +49,8 @@ export class RunState {
   updatedAt: string;
   completedAt?: string;
   deadline?: string;
+  /** Inputs, outputs and attempts as progress shows them. */
+  readonly insight: StepInsight;
 
   constructor(
     readonly pipelineId: string,
@@ -56,6 +60,7 @@ export class RunState {
   ) {
     this.startedAt = checkpoint?.startedAt ?? now;
     this.updatedAt = now;
+    this.insight = new StepInsight(definition);
     for (const step of definition.steps) {
       const saved =
         checkpoint && Object.hasOwn(checkpoint.steps, step.id) ? checkpoint.steps[step.id] : undefined;
@@ -131,13 +136,14 @@ export class RunState {
     };
     let totalWeight = 0;
     let doneWeight = 0;
+    const budget = previewBudget();
     const steps: StepProgress[] = this.definition.steps.map((definition, index) => {
       const state = this.step(definition.id);
       countStatus(counts, state.status);
       const weight = weightOf(definition);
       totalWeight += weight;
       doneWeight += weight * fractionDone(state);
-      return stepProgress(definition, index, state);
+      return stepProgress(definition, index, state, this.insight, budget);
     });
     const percent = totalWeight > 0 ? Math.round((1000 * doneWeight) / totalWeight) / 10 : 100;
     const elapsed = nowMs - Date.parse(this.startedAt);
@@ -168,7 +174,7 @@ export class RunState {
 
   stepProgress(id: string): StepProgress {
     const index = this.definition.steps.findIndex((step) => step.id === id);
-    return stepProgress(this.definition.steps[index]!, index, this.step(id));
+    return stepProgress(this.definition.steps[index]!, index, this.step(id), this.insight, previewBudget());
   }
 
   checkpoint(extra: Pick<Checkpoint, 'reason' | 'rerun'> = {}): Checkpoint {
@@ -204,6 +210,8 @@ function weightOf(step: StepDefinition): number {
 }
 
 function fractionDone(state: StepState): number {
+  // Work done: a failed or cancelled step did not do its share (a failed pipeline is not "100%").
+  if (state.status === 'failed' || state.status === 'cancelled') return 0;
   if (DONE.includes(state.status)) return 1;
   const items = state.detail?.items;
   if (items && items.total > 0) return (items.succeeded + items.failed) / items.total;
@@ -235,7 +243,13 @@ function countStatus(counts: ProgressCounts, status: StepStatus): void {
   }
 }
 
-function stepProgress(definition: StepDefinition, index: number, state: StepState): StepProgress {
+function stepProgress(
+  definition: StepDefinition,
+  index: number,
+  state: StepState,
+  insight: StepInsight,
+  budget: PreviewBudget,
+): StepProgress {
   const durationMs =
     state.startedAt && state.endedAt ? Date.parse(state.endedAt) - Date.parse(state.startedAt) : undefined;
   const detail = state.reason ? { ...state.detail, reason: state.reason } : state.detail;
@@ -251,5 +265,6 @@ function stepProgress(definition: StepDefinition, index: number, state: StepStat
     path: `steps[${index}]`,
     ...(state.compensation ? { compensation: state.compensation } : {}),
     ...(detail ? { detail } : {}),
+    ...insight.fields(definition, state, budget),
   };
 }
