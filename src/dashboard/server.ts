@@ -46,6 +46,8 @@ import {
   parseRequest,
 } from './requests.js';
 import { serveStatic } from './static.js';
+import { readStepValue } from './step-values.js';
+import type { StepValueKind } from '../pipeline/step-values.js';
 
 /** Largest request body accepted (a definition with its params): 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -169,6 +171,17 @@ export function createDashboardServer(options: DashboardOptions): Hono {
   });
 
   app.get('/api/pipelines/:id', async (c) => c.json(await client.progress(c.req.param('id'))));
+
+  app.get('/api/pipelines/:id/steps/:stepId/:which{input|output}', async (c) =>
+    c.json(
+      await readStepValue(
+        client,
+        c.req.param('id'),
+        c.req.param('stepId'),
+        c.req.param('which') as StepValueKind,
+      ),
+    ),
+  );
 
   app.get('/api/pipelines/:id/events', async (c) => {
     const pipelineId = c.req.param('id');
