@@ -37,6 +37,7 @@ const everyField = {
       severity: 'medium',
     },
   ],
+  redact: ['ssn'],
   onFailure: 'rollback',
   onCancel: 'rollback',
   steps: [
@@ -78,6 +79,7 @@ const everyField = {
 const manyProblems = {
   name: 'not a valid name!',
   unknownField: true,
+  redact: ['', 5],
   defaults: { timeouts: { startToClose: 'soon' }, retry: { maxAttempts: 0 } },
   recovery: [{ match: { category: 'weather' }, strategy: 'pray' }],
   steps: [
