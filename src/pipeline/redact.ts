@@ -100,12 +100,13 @@ export function redactValue(value: unknown, names: SecretNames, depth = 0): unkn
     return changed ? out : value;
   }
   let changed = false;
-  const out = Object.create(null) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
     const next = names.isSecret(key) && item !== null ? REDACTED : redactValue(item, names, depth + 1);
     if (next !== item) changed = true;
-    out[key] = next;
+    // Defined, not assigned: a "__proto__" key stays a plain field.
+    Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true });
   }
   return changed ? out : value;
 }

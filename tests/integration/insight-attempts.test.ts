@@ -4,6 +4,7 @@ import { eventually, failureDetails, testId, useTestEnv } from '../helpers/harne
 import { z } from 'zod';
 import { defineStep, StepError } from '../../src/activities/index.js';
 import { testSteps } from '../helpers/test-steps.js';
+import { cli } from '../cli/run-cli.js';
 
 const gates = new Map<string, () => void>();
 function openGate(key: string): void {
@@ -156,6 +157,12 @@ describe('every attempt of a step is visible', () => {
       ],
     );
     assert.ok(live.attempts?.[2]?.startedAt, 'the running attempt has its start time');
+    const status = await cli(['status', id, '--task-queue', env.taskQueue]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      /^call +retrying +3 .*attempt 3 of 5, last error: network: network failure on attempt 2/m,
+    );
     openGate(id);
     const result = await env.pipelines.result(id);
     assert.deepEqual(
