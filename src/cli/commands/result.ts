@@ -145,8 +145,7 @@ async function stepValue(
   try {
     return await client.stepValue(id, stepId, which);
   } catch (err) {
-    if (err instanceof StepValueError)
-      throw new CliError(err.message, EXIT.failed);
+    if (err instanceof StepValueError) throw new CliError(err.message, EXIT.failed);
     throw err;
   }
 }
