@@ -9,7 +9,7 @@
  *   in place of the output.
  */
 import { ERROR_CATEGORIES, SEVERITIES, type ErrorCategory, type Severity } from './errors.js';
-import { LIMITS, truncateText } from './limits.js';
+import { LIMITS, truncateText, utf8Length } from './limits.js';
 import type { StepAttempt, StepErrorInfo } from './progress.js';
 
 /** Attempts kept, oldest first, and how many were left out between the first and the latest. */
@@ -131,4 +131,34 @@ export function mergeTrails(before: AttemptTrail | undefined, run: AttemptTrail)
   const base = before.attempts[before.attempts.length - 1]!.attempt;
   const shifted = run.attempts.map((attempt) => ({ ...attempt, attempt: attempt.attempt + base }));
   return boundAttempts([...before.attempts, ...shifted], before.omitted + run.omitted);
+}
+
+/**
+ * Spends a budget of attempt-list bytes over the steps of one progress answer or checkpoint
+ * (`LIMITS.maxProgressAttemptBytes`): a step whose list no longer fits keeps only its latest attempt.
+ * Sizes are estimated (fixed fields plus the message's UTF-8 length), never measured by a JSON walk.
+ */
+export class AttemptBudget {
+  constructor(private left: number = LIMITS.maxProgressAttemptBytes) {}
+
+  take(attempts: StepAttempt[], omitted = 0): AttemptTrail {
+    const cost = estimateBytes(attempts);
+    if (cost <= this.left) {
+      this.left -= cost;
+      return { attempts, omitted };
+    }
+    const last = attempts[attempts.length - 1];
+    if (!last) return { attempts, omitted };
+    this.left -= estimateBytes([last]);
+    return { attempts: [last], omitted: omitted + attempts.length - 1 };
+  }
+}
+
+function estimateBytes(attempts: readonly StepAttempt[]): number {
+  let bytes = 2;
+  for (const attempt of attempts) {
+    bytes += 160;
+    if (attempt.error) bytes += utf8Length(attempt.error.message) + (attempt.error.code?.length ?? 0);
+  }
+  return bytes;
 }

@@ -116,6 +116,13 @@ export const LIMITS = {
   maxProgressPreviewBytes: 256 * KiB,
   /** Attempts kept per step in progress: the first and the latest (the others are counted as omitted). */
   maxAttemptsKept: 10,
+  /**
+   * Largest estimated size (UTF-8 bytes) of all steps' attempt lists in one progress answer or checkpoint;
+   * past it, further steps (in step order) list only their latest attempt and count the others as omitted.
+   */
+  maxProgressAttemptBytes: 256 * KiB,
+  /** Most step inputs (UTF-8 bytes of their JSON) a run keeps for `stepValue`; past it only their sizes are kept. */
+  maxKeptInputBytes: 4 * MiB,
   /** Longest error message kept for one attempt in a step's attempt history. */
   maxAttemptMessageLength: 500,
   /** Most names in a definition's `redact` list. */

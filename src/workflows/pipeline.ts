@@ -437,7 +437,7 @@ class PipelineRun {
     const state = this.state.step(stepId);
     if (!item) {
       this.markRunning(stepId);
-      this.state.insight.inputs.set(stepId, input);
+      this.state.insight.keepInput(stepId, input, bytes);
     }
     const attempt = this.nextRunNumber(item ? `${stepId}[${item.index}]` : stepId);
     const activityId = `${stepId}${item ? `[${item.index}]` : ''}${attempt > 1 ? `#${attempt}` : ''}`;
@@ -561,7 +561,7 @@ class PipelineRun {
       );
     }
     this.markRunning(step.id);
-    this.state.insight.inputs.set(step.id, items);
+    this.state.insight.keepInput(step.id, items, measureOutput(items));
     const state = this.state.step(step.id);
     const counters = { total: items.length, succeeded: 0, failed: 0, running: 0 };
     state.detail = { ...state.detail, items: counters };

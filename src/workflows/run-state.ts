@@ -12,8 +12,8 @@ import type {
   StepStatus,
 } from '../pipeline/progress.js';
 import { LIMITS, truncateText } from '../pipeline/limits.js';
-import type { PreviewBudget } from '../pipeline/step-values.js';
-import { previewBudget, StepInsight } from './step-insight.js';
+import { AttemptBudget } from '../pipeline/attempts.js';
+import { progressBudgets, StepInsight, type ProgressBudgets } from './step-insight.js';
 
 export const EVENT_RING_SIZE = LIMITS.eventRingSize;
 
@@ -136,14 +136,14 @@ export class RunState {
     };
     let totalWeight = 0;
     let doneWeight = 0;
-    const budget = previewBudget();
+    const budgets = progressBudgets();
     const steps: StepProgress[] = this.definition.steps.map((definition, index) => {
       const state = this.step(definition.id);
       countStatus(counts, state.status);
       const weight = weightOf(definition);
       totalWeight += weight;
       doneWeight += weight * fractionDone(state);
-      return stepProgress(definition, index, state, this.insight, budget);
+      return stepProgress(definition, index, state, this.insight, budgets);
     });
     const percent = totalWeight > 0 ? Math.round((1000 * doneWeight) / totalWeight) / 10 : 100;
     const elapsed = nowMs - Date.parse(this.startedAt);
@@ -174,12 +174,21 @@ export class RunState {
 
   stepProgress(id: string): StepProgress {
     const index = this.definition.steps.findIndex((step) => step.id === id);
-    return stepProgress(this.definition.steps[index]!, index, this.step(id), this.insight, previewBudget());
+    return stepProgress(this.definition.steps[index]!, index, this.step(id), this.insight, progressBudgets());
   }
 
   checkpoint(extra: Pick<Checkpoint, 'reason' | 'rerun'> = {}): Checkpoint {
     const steps: Record<string, StepCheckpoint> = Object.create(null) as Record<string, StepCheckpoint>;
-    for (const [id, { detail: _detail, ...saved }] of this.steps) steps[id] = saved;
+    // Attempt lists within the same budget as progress: a checkpoint never grows with retries.
+    const attempts = new AttemptBudget(LIMITS.maxProgressAttemptBytes);
+    for (const [id, { detail: _detail, ...saved }] of this.steps) {
+      if (saved.attempts?.length) {
+        const kept = attempts.take(saved.attempts, saved.attemptsOmitted ?? 0);
+        saved.attempts = kept.attempts;
+        if (kept.omitted) saved.attemptsOmitted = kept.omitted;
+      }
+      steps[id] = saved;
+    }
     return {
       version: 1,
       pipelineId: this.pipelineId,
@@ -248,7 +257,7 @@ function stepProgress(
   index: number,
   state: StepState,
   insight: StepInsight,
-  budget: PreviewBudget,
+  budgets: ProgressBudgets,
 ): StepProgress {
   const durationMs =
     state.startedAt && state.endedAt ? Date.parse(state.endedAt) - Date.parse(state.startedAt) : undefined;
@@ -265,6 +274,6 @@ function stepProgress(
     path: `steps[${index}]`,
     ...(state.compensation ? { compensation: state.compensation } : {}),
     ...(detail ? { detail } : {}),
-    ...insight.fields(definition, state, budget),
+    ...insight.fields(definition, state, budgets),
   };
 }

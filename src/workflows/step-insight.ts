@@ -4,7 +4,7 @@
  * answer. Deterministic; nothing here schedules anything or adds history events.
  */
 import type { PipelineDefinition, StepDefinition } from '../pipeline/definition.js';
-import { LIMITS } from '../pipeline/limits.js';
+import { formatBytes, LIMITS } from '../pipeline/limits.js';
 import type { StepProgress } from '../pipeline/progress.js';
 import {
   isRetrying,
@@ -21,13 +21,20 @@ import {
   type StepValueKind,
 } from '../pipeline/step-values.js';
 import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
-import { attemptError, mergeTrails, readTrail, type AttemptTrail } from '../pipeline/attempts.js';
+import {
+  AttemptBudget,
+  attemptError,
+  mergeTrails,
+  readTrail,
+  type AttemptTrail,
+} from '../pipeline/attempts.js';
 import type { RunState, StepState } from './run-state.js';
 import { describeFailure } from './step-failure.js';
 
 export class StepInsight {
   /** Rendered inputs by step id (references to what was sent; never copied, not checkpointed). */
-  readonly inputs = new Map<string, unknown>();
+  private readonly inputs = new Map<string, { value?: unknown; bytes: number }>();
+  private keptInputBytes = 0;
   readonly names: SecretNames;
   private readonly previews: PreviewCache;
   private readonly plans = new Map<string, RecoveryPlan>();
@@ -37,15 +44,36 @@ export class StepInsight {
     this.previews = new PreviewCache(this.names);
   }
 
+  /**
+   * Keeps a step's rendered input (`bytes`: its JSON size) for progress and `stepValue` while the run's
+   * kept inputs stay within `LIMITS.maxKeptInputBytes`; past it, only its size.
+   */
+  keepInput(stepId: string, input: unknown, bytes: number): void {
+    const before = this.inputs.get(stepId);
+    const kept = this.keptInputBytes - (before && 'value' in before ? before.bytes : 0);
+    if (kept + bytes <= LIMITS.maxKeptInputBytes) {
+      this.inputs.set(stepId, { value: input, bytes });
+      this.keptInputBytes = kept + bytes;
+    } else {
+      this.inputs.set(stepId, { bytes });
+      this.keptInputBytes = kept;
+    }
+  }
+
   /** The fields progress adds to a step: attempts, budget, input and output previews. */
-  fields(step: StepDefinition, state: StepState, budget: PreviewBudget): Partial<StepProgress> {
+  fields(step: StepDefinition, state: StepState, budgets: ProgressBudgets): Partial<StepProgress> {
     const out: Partial<StepProgress> = {};
     const maxAttempts = this.maxAttempts(step, state);
     if (maxAttempts !== undefined) out.maxAttempts = maxAttempts;
-    if (state.attempts?.length) out.attempts = state.attempts;
-    if (state.attemptsOmitted) out.attemptsOmitted = state.attemptsOmitted;
+    if (state.attempts?.length) {
+      const { attempts, omitted } = budgets.attempts.take(state.attempts, state.attemptsOmitted ?? 0);
+      out.attempts = attempts;
+      if (omitted) out.attemptsOmitted = omitted;
+    }
+    const budget = budgets.previews;
     const input = this.inputs.get(step.id);
-    if (input !== undefined) out.input = budget.take(this.previews.get(step.id, 'input', input));
+    if (input && 'value' in input) out.input = budget.take(this.previews.get(step.id, 'input', input.value));
+    else if (input) out.input = { truncated: { bytes: input.bytes } };
     if (state.output !== undefined)
       out.output = budget.take(this.previews.get(step.id, 'output', state.output));
     return out;
@@ -76,7 +104,12 @@ export class StepInsight {
     if (typeof stepId !== 'string' || !state) throw new Error(`unknown step ${JSON.stringify(stepId)}`);
     if (!(STEP_VALUE_KINDS as readonly unknown[]).includes(kind))
       throw new Error(`expected "input" or "output"; got ${JSON.stringify(kind)}`);
-    const value = (kind as StepValueKind) === 'input' ? this.inputs.get(stepId) : state.output;
+    const input = this.inputs.get(stepId);
+    if (kind === 'input' && input && !('value' in input))
+      throw new Error(
+        `the input of step "${stepId}" (${formatBytes(input.bytes)}) was not kept: a run keeps at most ${formatBytes(LIMITS.maxKeptInputBytes)} of step inputs`,
+      );
+    const value = (kind as StepValueKind) === 'input' ? input?.value : state.output;
     if (value === undefined)
       throw new Error(
         `step "${stepId}" has no ${String(kind)}${kind === 'input' ? ' in this run (not started yet, or started before the run continued)' : ' (it has not succeeded or been skipped with one)'}`,
@@ -85,9 +118,18 @@ export class StepInsight {
   }
 }
 
-/** A fresh progress-wide preview budget (`LIMITS.maxProgressPreviewBytes`). */
-export function previewBudget(): PreviewBudget {
-  return new PreviewBudget(LIMITS.maxProgressPreviewBytes);
+/** What one progress answer may spend on previews and attempt lists. */
+export interface ProgressBudgets {
+  previews: PreviewBudget;
+  attempts: AttemptBudget;
+}
+
+/** Fresh progress-wide budgets (`LIMITS.maxProgressPreviewBytes`, `LIMITS.maxProgressAttemptBytes`). */
+export function progressBudgets(): ProgressBudgets {
+  return {
+    previews: new PreviewBudget(LIMITS.maxProgressPreviewBytes),
+    attempts: new AttemptBudget(LIMITS.maxProgressAttemptBytes),
+  };
 }
 
 /**

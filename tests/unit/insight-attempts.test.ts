@@ -3,9 +3,16 @@ import { test } from 'node:test';
 import { priorAttempts, UNREPORTED_ATTEMPT_MESSAGE } from '../../src/activities/attempt-trail.js';
 import { attemptNote } from '../../src/cli/render.js';
 import { liveAttempts } from '../../src/live-attempts.js';
-import { boundAttempts, mergeTrails, readTrail, unwrapStepResult } from '../../src/pipeline/attempts.js';
+import {
+  AttemptBudget,
+  boundAttempts,
+  mergeTrails,
+  readTrail,
+  unwrapStepResult,
+} from '../../src/pipeline/attempts.js';
 import { LIMITS } from '../../src/pipeline/limits.js';
-import type { StepAttempt, StepProgress } from '../../src/pipeline/progress.js';
+import type { PipelineProgress, StepAttempt, StepProgress } from '../../src/pipeline/progress.js';
+import { fitProgress } from '../../src/workflows/result-size.js';
 
 const failed = (attempt: number, message = `boom ${attempt}`): StepAttempt => ({
   attempt,
@@ -126,4 +133,34 @@ test('status notes say "attempt n of m, last error: category: message" once a st
   assert.equal(attemptNote(step), 'attempt 2 of 5, last error: network: connection reset');
   assert.equal(attemptNote({ ...step, attempts: [{ attempt: 1 }] }), '');
   assert.equal(attemptNote({ ...step, status: 'failed' }), '');
+});
+
+test('one progress answer spends a bounded budget on attempt lists: past it, a step lists only its latest attempt', () => {
+  const budget = new AttemptBudget(3_000);
+  const many = Array.from({ length: 10 }, (_, i) => failed(i + 1, 'm'.repeat(100)));
+  assert.deepEqual(budget.take(many, 0), { attempts: many, omitted: 0 });
+  assert.deepEqual(budget.take(many, 5), { attempts: [many[9]!], omitted: 14 });
+});
+
+test('a progress too big for the result keeps each step’s latest attempt only', () => {
+  const step = {
+    id: 's',
+    name: 's',
+    status: 'failed',
+    attempt: 10,
+    path: 'steps[0]',
+    attempts: Array.from({ length: 10 }, (_, i) => failed(i + 1, 'z'.repeat(400))),
+    input: { value: 'i'.repeat(3_000) },
+  } as StepProgress;
+  const progress = {
+    steps: Array.from({ length: 200 }, (_, i) => ({ ...step, id: `s${i}` })),
+    events: [],
+    decisions: [],
+  } as unknown as PipelineProgress;
+  const fitted = fitProgress(progress, 100_000);
+  const first = fitted.steps[0]!;
+  assert.equal(first.attempts?.length, 1);
+  assert.equal(first.attempts?.[0]?.attempt, 10);
+  assert.equal(first.attemptsOmitted, 9);
+  assert.equal(first.input, undefined);
 });

@@ -5,6 +5,14 @@ import type { PipelineProgress } from '../../src/pipeline/progress.js';
 import { REDACTED, redactText, redactValue, SecretNames, TOO_DEEP } from '../../src/pipeline/redact.js';
 import { PreviewBudget, PreviewCache, previewValue } from '../../src/pipeline/step-values.js';
 import { valueLines } from '../../src/cli/values.js';
+import { validateDefinition } from '../../src/pipeline/validate.js';
+import type { PipelineDefinition } from '../../src/pipeline/definition.js';
+import type { StepState } from '../../src/workflows/run-state.js';
+import { progressBudgets, StepInsight } from '../../src/workflows/step-insight.js';
+
+const validated = validateDefinition({ name: 'p', steps: [{ id: 'a', activity: 'echo' }] });
+if (!validated.ok) throw new Error('invalid test definition');
+const definition: PipelineDefinition = validated.definition;
 
 const names = new SecretNames();
 
@@ -132,4 +140,25 @@ test('status --outputs lines: JSON previews, and the command that prints a trunc
     '  output: (2 KiB, too big to show here; print it with: stepline --task-queue q result p-1 --step a --output)',
   ]);
   assert.deepEqual(valueLines({ ...progress, steps: [] }), ['(no step has an input or output yet)']);
+});
+
+test('a run keeps step inputs up to its budget; past it, progress and stepValue give only the size', () => {
+  const insight = new StepInsight(definition);
+  const state: StepState = { status: 'succeeded', attempt: 1 };
+  const huge = LIMITS.maxKeptInputBytes - 10;
+  insight.keepInput('a', { n: 1 }, 7);
+  insight.keepInput('b', 'big', huge);
+  const fields = (id: string) => insight.fields({ ...definition.steps[0]!, id }, state, progressBudgets());
+  assert.deepEqual(fields('a').input, { value: { n: 1 } });
+  assert.deepEqual(fields('b').input, { value: 'big' }, 'kept: within the budget');
+  insight.keepInput('c', { n: 3 }, 20);
+  assert.deepEqual(fields('c').input, { truncated: { bytes: 20 } });
+  assert.throws(() => insight.value('c', 'input', state), /input of step "c" \(20 B\) was not kept/);
+  // A step run again replaces its input, freeing what the old one used.
+  insight.keepInput('b', 'small', 7);
+  insight.keepInput('c', { n: 3 }, 20);
+  assert.deepEqual(insight.value('c', 'input', state), { n: 3 });
+  assert.throws(() => insight.value('zz', 'input', undefined), /unknown step "zz"/);
+  assert.throws(() => insight.value('a', 'secrets', state), /expected "input" or "output"/);
+  assert.throws(() => insight.value('a', 'output', state), /step "a" has no output/);
 });
