@@ -843,7 +843,10 @@ export function mergePendingActivities(
     const merged: StepProgress = {
       ...step,
       attempt: Math.max(step.attempt, attempt),
-      ...liveAttempts(step, activity, decodePayload(activity.heartbeatDetails?.payloads?.[0] as Payload)),
+      // A forEach item's attempts are its own, not the step's.
+      ...(activity.activityId?.includes('[')
+        ? {}
+        : liveAttempts(step, activity, decodePayload(activity.heartbeatDetails?.payloads?.[0] as Payload))),
     };
     if (attempt > 1) merged.status = 'retrying';
     if (heartbeat)

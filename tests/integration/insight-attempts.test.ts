@@ -30,6 +30,18 @@ const failThenHold = defineStep({
 });
 import type { PipelineProgress } from '../../src/pipeline/progress.js';
 
+/** Reports progress, then fails (network) on its first attempt at once: the failure's heartbeat is throttled. */
+const progressThenFail = defineStep({
+  name: 'test.progressThenFail',
+  input: z.object({}),
+  run(_input, ctx) {
+    ctx.reportProgress(10, 'started');
+    if (ctx.attempt === 1)
+      throw new StepError('reset right after a progress report', { category: 'network' });
+    return { attempt: ctx.attempt };
+  },
+});
+
 const fastNetworkRetries = (maxAttempts: number) => [
   {
     match: { category: 'network' },
@@ -43,7 +55,7 @@ function retryEvents(progress: PipelineProgress, stepId: string) {
 }
 
 describe('every attempt of a step is visible', () => {
-  const env = useTestEnv({ steps: [...testSteps, failThenHold] });
+  const env = useTestEnv({ steps: [...testSteps, failThenHold, progressThenFail] });
 
   test('a step failing twice (network) then succeeding shows 3 attempts with both failures, and 2 step_retrying events in order', async () => {
     const id = testId('attempts-ok');
@@ -168,6 +180,26 @@ describe('every attempt of a step is visible', () => {
     assert.deepEqual(
       result.progress.steps[0]!.attempts?.map((a) => a.attempt),
       [1, 2, 3],
+    );
+  });
+
+  test('a failure right after a progress heartbeat still reaches the next attempt’s history', async () => {
+    const id = testId('attempts-throttled');
+    const result = await env.pipelines.startAndWait(
+      {
+        name: 'attempts-throttled',
+        steps: [
+          { id: 'call', activity: 'test.progressThenFail', input: {}, recovery: fastNetworkRetries(3) },
+        ],
+      },
+      { id },
+    );
+    assert.deepEqual(
+      result.progress.steps[0]!.attempts?.map((a) => [a.attempt, a.error?.message]),
+      [
+        [1, 'reset right after a progress report'],
+        [2, undefined],
+      ],
     );
   });
 });
