@@ -37,7 +37,8 @@ export class StepInsight {
   private keptInputBytes = 0;
   readonly names: SecretNames;
   private readonly previews: PreviewCache;
-  private readonly plans = new Map<string, RecoveryPlan>();
+  /** Each step's recovery plan and its retry policy's attempts, computed once. */
+  private readonly plans = new Map<string, { plan: RecoveryPlan; policyMax: number }>();
 
   constructor(private readonly definition: PipelineDefinition) {
     this.names = new SecretNames(definition.redact ?? []);
@@ -85,14 +86,15 @@ export class StepInsight {
    */
   private maxAttempts(step: StepDefinition, state: StepState): number | undefined {
     if (step.type === 'approval') return undefined;
-    let plan = this.plans.get(step.id);
-    if (!plan) {
-      plan = recoveryPlan(this.definition, step);
-      this.plans.set(step.id, plan);
+    let planned = this.plans.get(step.id);
+    if (!planned) {
+      const plan = recoveryPlan(this.definition, step);
+      planned = { plan, policyMax: temporalRetryPolicy(plan).maximumAttempts };
+      this.plans.set(step.id, planned);
     }
     const error = state.attempts?.[state.attempts.length - 1]?.error ?? state.error;
-    if (!error) return temporalRetryPolicy(plan).maximumAttempts;
-    const rule = matchRule(plan, error);
+    if (!error) return planned.policyMax;
+    const rule = matchRule(planned.plan, error);
     return isRetrying(rule.strategy) ? rule.retry.maxAttempts : 1;
   }
 
