@@ -202,4 +202,53 @@ describe('every attempt of a step is visible', () => {
       ],
     );
   });
+
+  test('a step retried by an intervention continues its attempt count and shows the new input it ran with', async () => {
+    const id = testId('attempts-intervened');
+    await env.pipelines.start(
+      {
+        name: 'attempts-intervened',
+        steps: [
+          {
+            id: 'load',
+            activity: 'fail',
+            input: { category: 'validation', message: 'row 7 is malformed', apiToken: 'tok-123' },
+            recovery: [{ match: { category: 'validation' }, strategy: 'manual_intervention' }],
+          },
+        ],
+      },
+      { id },
+    );
+    const waiting = await eventually(async () => {
+      const progress = await env.pipelines.progress(id);
+      assert.equal(progress.status, 'awaiting_intervention');
+      return progress.steps[0]!;
+    });
+    assert.equal(waiting.maxAttempts, 1, 'validation is not retried');
+    assert.deepEqual(waiting.input, {
+      value: { category: 'validation', message: 'row 7 is malformed', apiToken: '[redacted]' },
+    });
+    assert.deepEqual(
+      waiting.attempts?.map((a) => [a.attempt, a.error?.category]),
+      [[1, 'validation']],
+    );
+    await env.pipelines.intervene(id, {
+      stepId: 'load',
+      action: 'retry',
+      input: { times: 0, output: { rows: 7 } },
+      by: 'dana',
+    });
+    const result = await env.pipelines.result(id);
+    const step = result.progress.steps[0]!;
+    assert.equal(step.attempt, 2);
+    assert.deepEqual(
+      step.attempts?.map((a) => [a.attempt, a.error?.category]),
+      [
+        [1, 'validation'],
+        [2, undefined],
+      ],
+    );
+    assert.deepEqual(step.input, { value: { times: 0, output: { rows: 7 } } });
+    assert.deepEqual(step.output, { value: { rows: 7 } });
+  });
 });
