@@ -460,11 +460,10 @@ class PipelineRun {
     } finally {
       this.inFlight.release(bytes);
     }
+    if (item) return result; // items are called without `resultFormat`: never an envelope
     const { output, trail } = unwrapStepResult(result);
-    if (!item) {
-      state.attempt = Math.max(state.attempt, 1);
-      recordRun(this.state, stepId, succeededRunTrail(trail, startedAt, now()), now());
-    }
+    state.attempt = Math.max(state.attempt, 1);
+    recordRun(this.state, stepId, succeededRunTrail(trail, startedAt, now()), now());
     return output;
   }
 
