@@ -65,6 +65,7 @@ classify:
     category: rate_limit
 params:
   version: { type: string, description: 'the version to deploy', pattern: '^\\d+\\.\\d+\\.\\d+$' }
+redact: [ssn, customerEmail]
 onFailure: rollback
 onCancel: stop
 timeout: 2h

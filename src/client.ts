@@ -57,7 +57,10 @@ import {
   interveneUpdate,
   interventionSignal,
   progressQuery,
+  stepValueQuery,
 } from './workflows/messages.js';
+import type { StepValueKind } from './pipeline/step-values.js';
+import { liveAttempts } from './live-attempts.js';
 import { SteplineName, SteplineStatus } from './workflows/search-attributes.js';
 
 /** The pipeline id is unknown to the server (never started, or deleted). */
@@ -65,6 +68,19 @@ export class PipelineNotFoundError extends Error {
   override readonly name = 'PipelineNotFoundError';
   constructor(readonly pipelineId: string) {
     super(`pipeline "${pipelineId}" not found`);
+  }
+}
+
+/** A step's input or output could not be read (unknown step, no such value yet, an older run). */
+export class StepValueError extends Error {
+  override readonly name = 'StepValueError';
+  constructor(
+    readonly pipelineId: string,
+    readonly stepId: string,
+    readonly which: StepValueKind,
+    reason: string,
+  ) {
+    super(`cannot read the ${which} of step "${stepId}" of pipeline "${pipelineId}": ${reason}`);
   }
 }
 
@@ -281,6 +297,23 @@ export class PipelineClient {
   /** The query alone (no describe): the cheapest read. */
   async queryProgress(pipelineId: string): Promise<PipelineProgress> {
     return await this.wrap(pipelineId, () => this.handle(pipelineId).query(progressQuery));
+  }
+
+  /**
+   * A step's whole rendered input or output, redacted as in progress (query `stepValue`): also the values
+   * progress shows only as `truncated`. Needs a worker for the pipeline's task queue.
+   *
+   * @throws PipelineNotFoundError for an unknown pipeline; StepValueError for an unknown step, a value
+   * the step does not have (yet), or a run whose workflow code predates the query.
+   */
+  async stepValue(pipelineId: string, stepId: string, which: StepValueKind): Promise<unknown> {
+    try {
+      return await this.wrap(pipelineId, () => this.handle(pipelineId).query(stepValueQuery, stepId, which));
+    } catch (err) {
+      if (err instanceof PipelineNotFoundError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new StepValueError(pipelineId, stepId, which, message.replace(/^\d+ [A-Z_]+: /, ''));
+    }
   }
 
   async checkpoint(pipelineId: string): Promise<Checkpoint> {
@@ -800,9 +833,11 @@ function summaryStatus(executionStatus: string, steplineStatus: string | undefin
   }
 }
 
-interface PendingActivityInfo {
+export interface PendingActivityInfo {
   activityId?: string | null;
   attempt?: number | null;
+  maximumAttempts?: number | null;
+  lastStartedTime?: { seconds?: unknown; nanos?: number | null } | null;
   heartbeatDetails?: { payloads?: unknown[] | null } | null;
   lastHeartbeatTime?: { seconds?: unknown; nanos?: number | null } | null;
   lastFailure?: { message?: string | null; applicationFailureInfo?: { type?: string | null } | null } | null;
@@ -828,7 +863,14 @@ export function mergePendingActivities(
     if (!activity || step.status !== 'running') return step;
     const attempt = activity.attempt ?? step.attempt;
     const heartbeat = decodeHeartbeat(activity.heartbeatDetails?.payloads?.[0]);
-    const merged: StepProgress = { ...step, attempt: Math.max(step.attempt, attempt) };
+    const merged: StepProgress = {
+      ...step,
+      attempt: Math.max(step.attempt, attempt),
+      // A forEach item's attempts are its own, not the step's.
+      ...(activity.activityId?.includes('[')
+        ? {}
+        : liveAttempts(step, activity, decodePayload(activity.heartbeatDetails?.payloads?.[0] as Payload))),
+    };
     if (attempt > 1) merged.status = 'retrying';
     if (heartbeat)
       merged.detail = { ...step.detail, ...heartbeat, ...heartbeatTime(activity.lastHeartbeatTime) };

@@ -6,6 +6,7 @@ import type { Logger, LogLevel, LogMetadata } from '@temporalio/common';
 import type { z } from 'zod';
 import { formatBytes, jsonSize, truncateText } from '../pipeline/limits.js';
 import { StepRegistryError } from './errors.js';
+import { trailFields } from './attempt-trail.js';
 
 /** Longest `reportProgress` message sent; longer ones are cut (progress and `describe()` stay small). */
 export const MAX_PROGRESS_MESSAGE_LENGTH = 500;
@@ -149,7 +150,7 @@ export function createStepContext(activity: Context, step: { stepId: string; ind
     reportProgress(percent, message) {
       const details: StepProgressHeartbeat = { percent: clampPercent(percent) };
       if (message !== undefined) details.message = truncateText(String(message), MAX_PROGRESS_MESSAGE_LENGTH);
-      activity.heartbeat(details);
+      activity.heartbeat({ ...details, ...trailFields(activity) });
     },
     heartbeat: (details) => activity.heartbeat(boundedHeartbeat(details, log)),
     sleep: (ms) => cancellableSleep(ms, signal),

@@ -19,6 +19,7 @@ import { matchRule, retryDelayMs, type RecoveryPlan } from '../pipeline/recovery
 import { classifyError, isInstance, isStepFailureDetails, toApplicationFailure } from './classify.js';
 import { boundedCause, boundedDetails, boundedMessage, boundedStack, isBounded } from './failure-size.js';
 import { classifyRulesOf, recoveryPlanOf } from './invocation.js';
+import { AttemptTracker } from './attempt-trail.js';
 
 /** Inbound interceptor of one activity execution; see {@link classifyingInterceptor}. */
 export class ClassifyingActivityInbound implements ActivityInboundCallsInterceptor {
@@ -28,11 +29,18 @@ export class ClassifyingActivityInbound implements ActivityInboundCallsIntercept
     input: ActivityExecuteInput,
     next: Next<ActivityInboundCallsInterceptor, 'execute'>,
   ): Promise<unknown> {
+    const invocation = input.args[0];
+    const tracker = isStepCall(invocation) ? new AttemptTracker(this.ctx) : undefined;
+    let output: unknown;
     try {
-      return await next(input);
+      output = await next(input);
     } catch (err) {
-      throw classifyFailure(err, input.args[0], this.ctx);
+      const failure = classifyFailure(err, invocation, this.ctx);
+      throw tracker && isInstance(failure, ApplicationFailure) && !this.ctx.cancellationSignal.aborted
+        ? tracker.failed(failure)
+        : failure;
     }
+    return tracker ? tracker.succeeded(output, invocation) : output;
   }
 }
 
@@ -177,4 +185,13 @@ function isCancellation(err: unknown, reason: unknown): boolean {
 
 function isCategory(value: unknown): boolean {
   return (ERROR_CATEGORIES as readonly unknown[]).includes(value);
+}
+
+/** A step invocation (`{ input, stepId }`): the calls whose attempts are followed. */
+function isStepCall(invocation: unknown): boolean {
+  return (
+    typeof invocation === 'object' &&
+    invocation !== null &&
+    typeof (invocation as { stepId?: unknown }).stepId === 'string'
+  );
 }

@@ -104,13 +104,15 @@ function stepElapsed(step: StepProgress, now: number): number | undefined {
 /** One short phrase about a step beyond its status: error, skip reason, prompt, heartbeat message, items. */
 export function stepNote(step: StepProgress): string {
   const parts: string[] = [];
+  const attempts = attemptNote(step);
+  if (attempts) parts.push(attempts);
   const items = step.detail?.items;
   if (items && items.total > 0) {
     parts.push(
       `${items.succeeded + items.failed}/${items.total} items${items.failed ? ` (${items.failed} failed)` : ''}`,
     );
   }
-  if (step.error && step.status !== 'succeeded')
+  if (step.error && step.status !== 'succeeded' && !attempts)
     parts.push(`${step.error.category}: ${firstLine(step.error.message)}`);
   if (step.detail?.reason) parts.push(step.detail.reason);
   if (step.detail?.message && (step.status === 'running' || step.status === 'retrying'))
@@ -121,6 +123,17 @@ export function stepNote(step: StepProgress): string {
       `compensation ${step.compensation.error.category}: ${firstLine(step.compensation.error.message)}`,
     );
   return parts.join('; ');
+}
+
+/**
+ * `attempt 2 of 5, last error: network: connection reset` for a step that has failed at least once and
+ * is not failed for good (a failed step's note is its error already).
+ */
+export function attemptNote(step: StepProgress): string {
+  const failed = [...(step.attempts ?? [])].reverse().find((a) => a.error);
+  if (!failed?.error || step.status === 'failed') return '';
+  const of = step.maxAttempts !== undefined ? ` of ${step.maxAttempts}` : '';
+  return `attempt ${step.attempt}${of}, last error: ${failed.error.category}: ${firstLine(failed.error.message)}`;
 }
 
 function firstLine(text: string): string {

@@ -107,6 +107,17 @@ export interface StepResponse {
 }
 
 /** Stable, machine-readable error codes of the API. */
+/**
+ * `GET /api/pipelines/:id/steps/:stepId/input` and `.../output`: the step's whole rendered input or
+ * output, redacted like progress (fields named like secrets, URL credentials), read with the `stepValue` query.
+ */
+export interface StepValueResponse {
+  pipelineId: string;
+  stepId: string;
+  which: 'input' | 'output';
+  value: unknown;
+}
+
 export type ApiErrorCode =
   | 'bad_request'
   | 'invalid_definition'

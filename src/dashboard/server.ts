@@ -54,6 +54,8 @@ import {
   parseRequest,
 } from './requests.js';
 import { serveStatic } from './static.js';
+import { readStepValue } from './step-values.js';
+import type { StepValueKind } from '../pipeline/step-values.js';
 
 /** Largest request body accepted (a definition with its params): 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -207,6 +209,16 @@ export function createDashboardServer(options: DashboardOptions): Hono {
 
   app.get('/api/pipelines/:id/graph', async (c) =>
     c.json(pipelineGraph(await client.definition(c.req.param('id')))),
+  );
+  app.get('/api/pipelines/:id/steps/:stepId/:which{input|output}', async (c) =>
+    c.json(
+      await readStepValue(
+        client,
+        c.req.param('id'),
+        c.req.param('stepId'),
+        c.req.param('which') as StepValueKind,
+      ),
+    ),
   );
 
   app.get('/api/pipelines/:id/events', async (c) => {

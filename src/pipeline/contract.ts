@@ -5,6 +5,7 @@ import type {
   Decision,
   PipelineProgress,
   ProgressEvent,
+  StepAttempt,
   StepErrorInfo,
   StepStatus,
 } from './progress.js';
@@ -91,6 +92,10 @@ export interface StepCheckpoint {
   error?: StepErrorInfo;
   compensation?: CompensationProgress;
   reason?: string;
+  /** The step's attempts (bounded: the first and the latest `LIMITS.maxAttemptsKept`). */
+  attempts?: StepAttempt[];
+  /** Attempts left out of `attempts`. */
+  attemptsOmitted?: number;
 }
 
 /** Everything a run needs to carry on in a new run (continue-as-new) or to be resumed (redrive). */
@@ -121,6 +126,11 @@ export interface StepInvocation {
   stepId: string;
   /** forEach item index. */
   index?: number;
+  /**
+   * `2`: after retries, the worker returns a `StepResultEnvelope` (the output and the attempt history,
+   * see src/pipeline/attempts.ts) instead of the bare output. Absent: the bare output, always.
+   */
+  resultFormat?: 2;
   /** The definition's `classify` rules, applied on the worker before the built-in ones. */
   classify?: ClassifyRule[];
   /**

@@ -573,6 +573,18 @@ export const PipelineDefinitionSchema = z.strictObject({
     .max(LIMITS.maxClassifyRules)
     .optional()
     .describe('Error classification rules, tried before the built-in ones (up to 100). Default: none.'),
+  /**
+   * More field names whose values progress, the CLI and the dashboard hide (compared without case and
+   * without `-`, `_`, `.`), beside the built-in ones (`password`, `token`, `secret`, `apiKey`,
+   * `authorization`, …; see docs/contract.md). Up to 100. Default: none.
+   */
+  redact: z
+    .array(nonEmptyString('a field name', LIMITS.maxNameLength))
+    .max(LIMITS.maxRedactNames)
+    .optional()
+    .describe(
+      'More field names whose values progress, the CLI and the dashboard hide (compared without case and without `-`, `_`, `.`), beside the built-in ones (`password`, `token`, `secret`, `apiKey`, `authorization`, …). Up to 100. Default: none.',
+    ),
   /** What happens once a step's strategies give up: fail the pipeline, or roll back first. Default: `fail`. */
   onFailure: oneOf(['fail', 'rollback'])
     .default('fail')

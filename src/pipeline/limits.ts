@@ -121,6 +121,26 @@ export const LIMITS = {
   maxDecisions: 100,
   /** Longest error message kept for a step (the worker truncates too). */
   maxErrorMessageLength: 2_000,
+  /**
+   * Largest step input or output shown in progress, as JSON bytes (after redaction); a larger one shows as
+   * `truncated: { bytes }`, its whole (redacted) value read with the `stepValue` query.
+   */
+  maxValuePreviewBytes: 4 * KiB,
+  /** Largest sum of all value previews in one progress answer; past it, further values show as truncated. */
+  maxProgressPreviewBytes: 256 * KiB,
+  /** Attempts kept per step in progress: the first and the latest (the others are counted as omitted). */
+  maxAttemptsKept: 10,
+  /**
+   * Largest estimated size (UTF-8 bytes) of all steps' attempt lists in one progress answer or checkpoint;
+   * past it, further steps (in step order) list only their latest attempt and count the others as omitted.
+   */
+  maxProgressAttemptBytes: 256 * KiB,
+  /** Most step inputs (UTF-8 bytes of their JSON) a run keeps for `stepValue`; past it only their sizes are kept. */
+  maxKeptInputBytes: 4 * MiB,
+  /** Longest error message kept for one attempt in a step's attempt history. */
+  maxAttemptMessageLength: 500,
+  /** Most names in a definition's `redact` list. */
+  maxRedactNames: 100,
 
   // ---- notifications (`notify:` rules) -------------------------------------------------------------
   /** Most `notify` rules in a definition. */

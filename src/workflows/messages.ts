@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalPayload, Checkpoint, InterventionPayload } from '../pipeline/contract.js';
 import type { PipelineProgress, StepProgress } from '../pipeline/progress.js';
+import type { StepValueKind } from '../pipeline/step-values.js';
 
 /** Where the pipeline stands: statuses, percent, pending decision, recent events. Zero history events. */
 export const progressQuery = defineQuery<PipelineProgress>('progress');
@@ -19,3 +20,9 @@ export const interveneUpdate = defineUpdate<StepProgress, [InterventionPayload]>
 
 /** The whole output of one step (argument: its id), also when the result left it out for size. */
 export const outputQuery = defineQuery<unknown, [string]>('output');
+
+/**
+ * A step's whole rendered input or output (arguments: its id, `'input'` or `'output'`), redacted like
+ * progress previews. Fails for an unknown step or a value the step does not have (yet).
+ */
+export const stepValueQuery = defineQuery<unknown, [string, StepValueKind]>('stepValue');

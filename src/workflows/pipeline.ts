@@ -40,7 +40,10 @@ import {
   interventionSignal,
   approvalSignal,
   progressQuery,
+  stepValueQuery,
 } from './messages.js';
+import { RESULT_FORMAT_ENVELOPE, unwrapStepResult } from '../pipeline/attempts.js';
+import { failedRunTrail, recordRun, succeededRunTrail } from './step-insight.js';
 import { RunState } from './run-state.js';
 import { SteplineStatus } from './search-attributes.js';
 import { prepareActivity, type PreparedActivity } from './step-activity.js';
@@ -224,6 +227,13 @@ class PipelineRun {
       if (typeof stepId !== 'string' || !this.stepsById.has(stepId)) throw new Error('unknown step');
       return this.state.step(stepId).output ?? null;
     });
+    setHandler(stepValueQuery, (stepId, kind) =>
+      this.state.insight.value(
+        stepId,
+        kind,
+        this.stepsById.has(stepId) ? this.state.step(stepId) : undefined,
+      ),
+    );
     setHandler(approvalSignal, (payload) => this.inbox.acceptSignal('approval', payload));
     setHandler(interventionSignal, (payload) => this.inbox.acceptSignal('intervention', payload));
     setHandler(approveUpdate, (payload) => this.inbox.applyUpdate('approval', payload), {
@@ -437,21 +447,35 @@ class PipelineRun {
   ): Promise<unknown> {
     const { input, bytes } = this.renderInput(stepId, rawInput, this.templateScope(item));
     const state = this.state.step(stepId);
-    if (!item) this.markRunning(stepId);
+    if (!item) {
+      this.markRunning(stepId);
+      this.state.insight.keepInput(stepId, input, bytes);
+    }
     const attempt = this.nextRunNumber(item ? `${stepId}[${item.index}]` : stepId);
     const activityId = `${stepId}${item ? `[${item.index}]` : ''}${attempt > 1 ? `#${attempt}` : ''}`;
     const slot = this.inFlight.acquire(bytes);
     if (slot) await slot;
-    let output: unknown;
+    let result: unknown;
+    const startedAt = now();
     try {
       // Checked once the slot is ours: an item may have waited while the history grew.
       const history = this.historyProblem();
       if (history) throw new StepFailed(stepId, history);
-      output = await prepared.call({ input, stepId, ...(item ? { index: item.index } : {}) }, activityId);
+      result = await prepared.call(
+        { input, stepId, ...(item ? { index: item.index } : { resultFormat: RESULT_FORMAT_ENVELOPE }) },
+        activityId,
+      );
+    } catch (err) {
+      const trail = item ? undefined : failedRunTrail(err, startedAt, now());
+      if (trail) recordRun(this.state, stepId, trail, now());
+      throw err;
     } finally {
       this.inFlight.release(bytes);
     }
-    if (!item) state.attempt = Math.max(state.attempt, 1);
+    if (item) return result; // items are called without `resultFormat`: never an envelope
+    const { output, trail } = unwrapStepResult(result);
+    state.attempt = Math.max(state.attempt, 1);
+    recordRun(this.state, stepId, succeededRunTrail(trail, startedAt, now()), now());
     return output;
   }
 
@@ -548,6 +572,7 @@ class PipelineRun {
       );
     }
     this.markRunning(step.id);
+    this.state.insight.keepInput(step.id, items, measureOutput(items));
     const state = this.state.step(step.id);
     const counters = { total: items.length, succeeded: 0, failed: 0, running: 0 };
     state.detail = { ...state.detail, items: counters };

@@ -38,10 +38,34 @@ export function fitProgress(progress: PipelineProgress, budget: number): Pipelin
   return {
     ...lean,
     events: [],
-    steps: lean.steps.map(({ detail: _detail, compensation: _compensation, error, ...step }) => ({
-      ...step,
-      ...(error ? { error: { ...error, message: truncateText(error.message, 200) } } : {}),
-    })),
+    steps: lean.steps.map(
+      ({
+        detail: _detail,
+        compensation: _compensation,
+        input: _in,
+        output: _out,
+        attempts,
+        attemptsOmitted,
+        error,
+        ...step
+      }) => ({
+        ...step,
+        ...(error ? { error: { ...error, message: truncateText(error.message, 200) } } : {}),
+        // The latest attempt only, its message cut like the error's.
+        ...(attempts?.length
+          ? {
+              attempts: attempts
+                .slice(-1)
+                .map((a) =>
+                  a.error ? { ...a, error: { ...a.error, message: truncateText(a.error.message, 200) } } : a,
+                ),
+              ...((attemptsOmitted ?? 0) + attempts.length > 1
+                ? { attemptsOmitted: (attemptsOmitted ?? 0) + attempts.length - 1 }
+                : {}),
+            }
+          : {}),
+      }),
+    ),
   };
 }
 

@@ -13,6 +13,8 @@ import type {
 } from '../pipeline/progress.js';
 import { LIMITS, truncateText } from '../pipeline/limits.js';
 import { Variables } from '../pipeline/variables.js';
+import { AttemptBudget } from '../pipeline/attempts.js';
+import { progressBudgets, StepInsight, type ProgressBudgets } from './step-insight.js';
 
 export const EVENT_RING_SIZE = LIMITS.eventRingSize;
 
@@ -52,6 +54,8 @@ export class RunState {
   readonly variables: Variables;
   /** Sees every recorded event once it is in the ring (notifications); unset for runs without `notify`. */
   onRecord?: (event: ProgressEvent) => void;
+  /** Inputs, outputs and attempts as progress shows them. */
+  readonly insight: StepInsight;
 
   constructor(
     readonly pipelineId: string,
@@ -62,6 +66,7 @@ export class RunState {
     this.startedAt = checkpoint?.startedAt ?? now;
     this.updatedAt = now;
     this.variables = new Variables(checkpoint?.variables);
+    this.insight = new StepInsight(definition);
     for (const step of definition.steps) {
       const saved =
         checkpoint && Object.hasOwn(checkpoint.steps, step.id) ? checkpoint.steps[step.id] : undefined;
@@ -138,13 +143,14 @@ export class RunState {
     };
     let totalWeight = 0;
     let doneWeight = 0;
+    const budgets = progressBudgets();
     const steps: StepProgress[] = this.definition.steps.map((definition, index) => {
       const state = this.step(definition.id);
       countStatus(counts, state.status);
       const weight = weightOf(definition);
       totalWeight += weight;
       doneWeight += weight * fractionDone(state);
-      return stepProgress(definition, index, state);
+      return stepProgress(definition, index, state, this.insight, budgets);
     });
     const percent = totalWeight > 0 ? Math.round((1000 * doneWeight) / totalWeight) / 10 : 100;
     const elapsed = nowMs - Date.parse(this.startedAt);
@@ -176,12 +182,21 @@ export class RunState {
 
   stepProgress(id: string): StepProgress {
     const index = this.definition.steps.findIndex((step) => step.id === id);
-    return stepProgress(this.definition.steps[index]!, index, this.step(id));
+    return stepProgress(this.definition.steps[index]!, index, this.step(id), this.insight, progressBudgets());
   }
 
   checkpoint(extra: Pick<Checkpoint, 'reason' | 'rerun'> = {}): Checkpoint {
     const steps: Record<string, StepCheckpoint> = Object.create(null) as Record<string, StepCheckpoint>;
-    for (const [id, { detail: _detail, ...saved }] of this.steps) steps[id] = saved;
+    // Attempt lists within the same budget as progress: a checkpoint never grows with retries.
+    const attempts = new AttemptBudget(LIMITS.maxProgressAttemptBytes);
+    for (const [id, { detail: _detail, ...saved }] of this.steps) {
+      if (saved.attempts?.length) {
+        const kept = attempts.take(saved.attempts, saved.attemptsOmitted ?? 0);
+        saved.attempts = kept.attempts;
+        if (kept.omitted) saved.attemptsOmitted = kept.omitted;
+      }
+      steps[id] = saved;
+    }
     return {
       version: 1,
       pipelineId: this.pipelineId,
@@ -213,6 +228,8 @@ function weightOf(step: StepDefinition): number {
 }
 
 function fractionDone(state: StepState): number {
+  // Work done: a failed or cancelled step did not do its share (a failed pipeline is not "100%").
+  if (state.status === 'failed' || state.status === 'cancelled') return 0;
   if (DONE.includes(state.status)) return 1;
   const items = state.detail?.items;
   if (items && items.total > 0) return (items.succeeded + items.failed) / items.total;
@@ -244,7 +261,13 @@ function countStatus(counts: ProgressCounts, status: StepStatus): void {
   }
 }
 
-function stepProgress(definition: StepDefinition, index: number, state: StepState): StepProgress {
+function stepProgress(
+  definition: StepDefinition,
+  index: number,
+  state: StepState,
+  insight: StepInsight,
+  budgets: ProgressBudgets,
+): StepProgress {
   const durationMs =
     state.startedAt && state.endedAt ? Date.parse(state.endedAt) - Date.parse(state.startedAt) : undefined;
   const detail = state.reason ? { ...state.detail, reason: state.reason } : state.detail;
@@ -260,5 +283,6 @@ function stepProgress(definition: StepDefinition, index: number, state: StepStat
     path: `steps[${index}]`,
     ...(state.compensation ? { compensation: state.compensation } : {}),
     ...(detail ? { detail } : {}),
+    ...insight.fields(definition, state, budgets),
   };
 }

@@ -38,6 +38,7 @@ const everyField = {
       severity: 'medium',
     },
   ],
+  redact: ['ssn'],
   onFailure: 'rollback',
   onCancel: 'rollback',
   steps: [
@@ -105,6 +106,7 @@ const withParamsAndVariables = {
 const manyProblems = {
   name: 'not a valid name!',
   unknownField: true,
+  redact: ['', 5],
   defaults: { timeouts: { startToClose: 'soon' }, retry: { maxAttempts: 0 } },
   recovery: [{ match: { category: 'weather' }, strategy: 'pray' }],
   steps: [

@@ -110,6 +110,46 @@ export const scenarios: HistoryScenario[] = [
     },
   },
   {
+    // Recorded with attempt histories on the wire: a result envelope after retries (`resultFormat: 2`) and
+    // a failure whose details carry the attempts.
+    name: 'attempts-envelope',
+    async run(client, id) {
+      await client.startAndWait(
+        {
+          name: 'attempts-envelope',
+          steps: [
+            {
+              id: 'flaky',
+              activity: 'fail',
+              input: { times: 2, category: 'network', output: { ok: true } },
+              recovery: [
+                {
+                  match: { category: 'network' },
+                  strategy: 'retry_with_backoff',
+                  retry: { maxAttempts: 3, initialInterval: '50ms' },
+                },
+              ],
+            },
+            {
+              id: 'spent',
+              activity: 'fail',
+              input: { category: 'network' },
+              recovery: [
+                {
+                  match: { category: 'network' },
+                  strategy: 'retry',
+                  retry: { maxAttempts: 2, initialInterval: '50ms' },
+                  then: 'skip',
+                },
+              ],
+            },
+          ],
+        },
+        { id },
+      );
+    },
+  },
+  {
     name: 'rollback',
     async run(client, id) {
       await ignoreFailure(

@@ -178,6 +178,7 @@ describe('docs/guide.md: your first pipeline, from an empty folder', () => {
     assert.equal(result.code, 0, explain(result));
     assert.match(result.stdout, /awaiting_approval/); // status, before the approval
     assert.match(result.stdout, /3\/3 items/);
+    assert.match(result.stdout, /^fetch .*attempt 2 of 3, last error: network: orders API unreachable/m);
     assert.match(result.stdout, new RegExp(`ship of ${id} approved by alice; step is now succeeded`));
     assert.match(result.stdout, new RegExp(`${id} completed after .*\\(4 succeeded, 0 failed, 0 skipped\\)`));
   });
