@@ -9,6 +9,8 @@ import type { Checkpoint } from './pipeline/contract.js';
 import { LIMITS, truncateText } from './pipeline/limits.js';
 import {
   isTerminalStatus,
+  PIPELINE_END_EVENTS,
+  type TerminalPipelineStatus,
   type PipelineProgress,
   type PipelineStatus,
   type ProgressEvent,
@@ -29,7 +31,7 @@ export interface ClosedRun {
 }
 
 /** Pipeline status for a closed Temporal execution status, or undefined while it runs. */
-export function statusOfExecution(executionStatus: string): PipelineStatus | undefined {
+export function statusOfExecution(executionStatus: string): TerminalPipelineStatus | undefined {
   switch (executionStatus) {
     case 'TERMINATED':
       return 'terminated';
@@ -84,7 +86,7 @@ export function settleProgress(progress: PipelineProgress, run: ClosedRun): Pipe
   const event: ProgressEvent = {
     seq: lastSeq + 1,
     at,
-    type: `pipeline_${closed}`,
+    type: PIPELINE_END_EVENTS[closed],
     message: closingMessage(closed, run),
   };
   const { pending: _pending, etaMs: _etaMs, ...rest } = progress;

@@ -4,13 +4,17 @@
  * callers pass the clock, the width and whether to colour.
  */
 import type { PipelineSummary } from '../client.js';
-import type {
-  PendingAction,
-  PipelineProgress,
-  PipelineStatus,
-  ProgressEvent,
-  StepProgress,
-  StepStatus,
+import {
+  INTERVENTION_ACTIONS,
+  isTerminalStatus,
+  PIPELINE_END_EVENTS,
+  type PendingAction,
+  type PipelineProgress,
+  type PipelineStatus,
+  type ProgressEvent,
+  type StepProgress,
+  type StepStatus,
+  type TerminalPipelineStatus,
 } from '../pipeline/progress.js';
 import {
   bar,
@@ -182,7 +186,7 @@ export function answerCommands(
           : '';
     return [`${command} approve ${target}${by}`, `${command} reject ${target}${by} --comment '<why>'`];
   }
-  const allowed = pending?.allowed ?? ['retry', 'skip', 'rollback', 'abort'];
+  const allowed = pending?.allowed ?? INTERVENTION_ACTIONS;
   return allowed.map((action) => {
     const extra =
       action === 'retry' ? ` [--input '<json>']` : action === 'skip' ? ` [--output '<json>']` : '';
@@ -218,7 +222,7 @@ function capitalize(text: string): string {
 }
 
 /** Pipeline statuses whose closing event says why the pipeline did not complete. */
-const ENDED_BADLY: readonly PipelineStatus[] = [
+const ENDED_BADLY: readonly TerminalPipelineStatus[] = [
   'failed',
   'rolled_back',
   'cancelled',
@@ -227,8 +231,9 @@ const ENDED_BADLY: readonly PipelineStatus[] = [
 ];
 
 function failureBlock(p: PipelineProgress, c: Palette): string[] {
-  if (!ENDED_BADLY.includes(p.status)) return [];
-  const last = [...p.events].reverse().find((e) => e.type === `pipeline_${p.status}`);
+  const status = p.status;
+  if (!isTerminalStatus(status) || !ENDED_BADLY.includes(status)) return [];
+  const last = [...p.events].reverse().find((e) => e.type === PIPELINE_END_EVENTS[status]);
   return last ? [statusColor(c, p.status)(last.message)] : [];
 }
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { definitionErrorMap } from '../pipeline/definition.js';
 import { formatPath, type DefinitionIssue } from '../pipeline/errors.js';
 import { LIMITS } from '../pipeline/limits.js';
-import { PIPELINE_STATUSES } from '../pipeline/progress.js';
+import { APPROVAL_DECISIONS, INTERVENTION_ACTIONS, PIPELINE_STATUSES } from '../pipeline/progress.js';
 import { MAX_TERMINATE_REASON_LENGTH } from '../terminate-reason.js';
 import { badRequest } from './errors.js';
 
@@ -35,7 +35,7 @@ export const StartBody = z.strictObject({
 /** `POST /api/pipelines/:id/approval`: the `approval` signal's payload. */
 export const ApprovalBody = z.strictObject({
   stepId: z.string().min(1).max(LIMITS.maxStepIdLength),
-  decision: z.enum(['approve', 'reject']),
+  decision: z.enum(APPROVAL_DECISIONS),
   by: NAME.optional(),
   comment: TEXT.optional(),
 });
@@ -43,7 +43,7 @@ export const ApprovalBody = z.strictObject({
 /** `POST /api/pipelines/:id/intervention`: the `intervention` signal's payload. */
 export const InterventionBody = z.strictObject({
   stepId: z.string().min(1).max(LIMITS.maxStepIdLength),
-  action: z.enum(['retry', 'skip', 'rollback', 'abort']),
+  action: z.enum(INTERVENTION_ACTIONS),
   input: z.unknown().optional(),
   output: z.unknown().optional(),
   by: NAME.optional(),

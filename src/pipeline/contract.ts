@@ -11,6 +11,7 @@ import type {
 } from './progress.js';
 import type { CompactRecoveryPlan, RecoveryPlan } from './recovery.js';
 import type { VariablesState } from './variables.js';
+import type { ApprovalDecision, InterventionAction } from './vocabulary.js';
 
 /** Workflow type of the interpreter. */
 export const PIPELINE_WORKFLOW_TYPE = 'pipeline';
@@ -145,14 +146,14 @@ export type { StepFailureDetails };
 // Messages: payloads of the `approval` and `intervention` signals and the `approve` / `intervene` updates.
 export interface ApprovalPayload {
   stepId: string;
-  decision: 'approve' | 'reject';
+  decision: ApprovalDecision;
   by?: string;
   comment?: string;
 }
 
 export interface InterventionPayload {
   stepId: string;
-  action: 'retry' | 'skip' | 'rollback' | 'abort';
+  action: InterventionAction;
   /** New input for `retry`. */
   input?: unknown;
   /** Output for `skip`. */

@@ -1,47 +1,13 @@
 import type { ErrorCategory, Severity } from './errors.js';
+import type {
+  DecisionKind,
+  PendingKind,
+  PipelineStatus,
+  ProgressEventType,
+  StepStatus,
+} from './vocabulary.js';
 
-/**
- * Overall state of a pipeline run, as the `progress` query reports it. `terminated` and `timed_out` are
- * never reported by the interpreter: the client reads them from Temporal's execution status when a run
- * ended outside it (an operator's terminate, a workflow run timeout).
- */
-export const PIPELINE_STATUSES = [
-  'running',
-  'awaiting_intervention',
-  'awaiting_approval',
-  'compensating',
-  'completed',
-  'failed',
-  'rolled_back',
-  'cancelled',
-  'terminated',
-  'timed_out',
-] as const;
-
-export type PipelineStatus = (typeof PIPELINE_STATUSES)[number];
-
-export const TERMINAL_PIPELINE_STATUSES: readonly PipelineStatus[] = [
-  'completed',
-  'failed',
-  'rolled_back',
-  'cancelled',
-  'terminated',
-  'timed_out',
-];
-
-export type StepStatus =
-  | 'pending'
-  | 'running'
-  | 'retrying'
-  | 'succeeded'
-  | 'failed'
-  | 'skipped'
-  | 'awaiting_approval'
-  | 'awaiting_intervention'
-  | 'compensating'
-  | 'compensated'
-  | 'compensation_failed'
-  | 'cancelled';
+export * from './vocabulary.js';
 
 /** A step error as shown to people: classified on the worker. */
 export interface StepErrorInfo {
@@ -123,8 +89,6 @@ export interface StepProgress {
   output?: StepValuePreview;
 }
 
-export type PendingKind = 'approval' | 'intervention';
-
 export interface PendingAction {
   stepId: string;
   kind: PendingKind;
@@ -150,7 +114,7 @@ export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
 export interface ProgressEvent {
   seq: number;
   at: string;
-  type: string;
+  type: ProgressEventType;
   stepId?: string;
   message: string;
   by?: string;
@@ -161,7 +125,7 @@ export interface ProgressEvent {
 export interface Decision {
   at: string;
   stepId: string;
-  kind: 'approval' | 'intervention' | 'escalation' | 'timeout';
+  kind: DecisionKind;
   action: string;
   by?: string;
   comment?: string;
@@ -202,8 +166,4 @@ export interface PipelineProgress {
    * `LIMITS.maxVariablesBytes`.
    */
   vars?: Record<string, unknown>;
-}
-
-export function isTerminalStatus(status: PipelineStatus): boolean {
-  return TERMINAL_PIPELINE_STATUSES.includes(status);
 }

@@ -1,15 +1,18 @@
 import { condition } from '@temporalio/workflow';
 import type { ApprovalPayload, InterventionPayload } from '../pipeline/contract.js';
 import type { ApprovalStep, StepDefinition } from '../pipeline/definition.js';
-import type { StepErrorInfo, StepProgress } from '../pipeline/progress.js';
+import {
+  APPROVAL_DECISIONS,
+  INTERVENTION_ACTIONS,
+  type PendingKind,
+  type StepErrorInfo,
+  type StepProgress,
+} from '../pipeline/progress.js';
 import { formatBytes, jsonSize, JsonValueError, LIMITS } from '../pipeline/limits.js';
 import type { RunState } from './run-state.js';
 
-type Kind = 'approval' | 'intervention';
+type Kind = PendingKind;
 type Payload<K extends Kind> = K extends 'approval' ? ApprovalPayload : InterventionPayload;
-
-const INTERVENTION_ACTIONS = ['retry', 'skip', 'rollback', 'abort'];
-const APPROVAL_DECISIONS = ['approve', 'reject'];
 
 interface Waiter {
   kind: Kind;

@@ -23,7 +23,16 @@ import type {
 } from '../pipeline/contract.js';
 import { PIPELINE_FAILURE_TYPES } from '../pipeline/contract.js';
 import type { ApprovalStep, PipelineDefinition, StepDefinition, TaskStep } from '../pipeline/definition.js';
-import type { PipelineProgress, PipelineStatus, StepErrorInfo, StepStatus } from '../pipeline/progress.js';
+import {
+  INTERVENTION_ACTIONS,
+  PIPELINE_END_EVENTS,
+  type PipelineProgress,
+  type PipelineStatus,
+  type ProgressEventType,
+  type StepErrorInfo,
+  type StepStatus,
+  type TerminalPipelineStatus,
+} from '../pipeline/progress.js';
 import { matchRule, strategyAfterRetries, type PlannedRule } from '../pipeline/recovery.js';
 import { evaluateCondition, renderTemplates, type TemplateScope } from '../pipeline/templates.js';
 import { RenderSizeError } from '../pipeline/errors.js';
@@ -59,8 +68,6 @@ import {
   StepFailed,
   validationError,
 } from './step-failure.js';
-
-const INTERVENTION_ACTIONS = ['retry', 'skip', 'rollback', 'abort'] as const;
 
 /**
  * Marks runs that enforce the run-time limits (in-flight bound, input/output budgets, forEach width,
@@ -820,7 +827,12 @@ class PipelineRun {
     this.setStepStatus(stepId, 'running', 'step_started', `step ${stepId} started`);
   }
 
-  private setStepStatus(stepId: string, status: StepStatus, type?: string, message?: string): void {
+  private setStepStatus(
+    stepId: string,
+    status: StepStatus,
+    type?: ProgressEventType,
+    message?: string,
+  ): void {
     const state = this.state.step(stepId);
     state.status = status;
     if (type) this.state.record(now(), { type, stepId, message: message ?? `${stepId} ${status}` });
@@ -945,7 +957,11 @@ class PipelineRun {
       ? this.definition.onCancel !== 'stop'
       : (failure?.forceRollback ?? false) || this.definition.onFailure === 'rollback';
     const compensated = rollback ? await this.compensate() : false;
-    const status: PipelineStatus = cancelledByClient ? 'cancelled' : rollback ? 'rolled_back' : 'failed';
+    const status: TerminalPipelineStatus = cancelledByClient
+      ? 'cancelled'
+      : rollback
+        ? 'rolled_back'
+        : 'failed';
     this.setStatus(status);
     this.state.completedAt = now();
     const message = cancelledByClient
@@ -953,7 +969,7 @@ class PipelineRun {
       : failure
         ? `${failure.stepId ? `step "${failure.stepId}" failed` : 'pipeline failed'} (${failure.error.category}, ${failure.error.severity}): ${failure.error.message}; compensation ran: ${compensated ? 'yes' : 'no'}`
         : `pipeline failed: ${errorMessage(err)}`;
-    this.state.record(now(), { type: `pipeline_${status}`, message });
+    this.state.record(now(), { type: PIPELINE_END_EVENTS[status], message });
     if (this.notifications) await this.notifications.drain();
     if (cancelledByClient) throw err instanceof CancelledFailure ? err : new CancelledFailure(message);
     const details: PipelineFailureDetails = {

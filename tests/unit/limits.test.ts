@@ -72,7 +72,7 @@ function progressWith(events: number, message: string): PipelineProgress {
     percent: 100,
     counts: { total: 1, pending: 0, running: 0, succeeded: 1, failed: 0, skipped: 0, compensated: 0 },
     steps: [{ id: 'a', name: 'a', status: 'succeeded', attempt: 1, path: 'steps[0]' }],
-    events: Array.from({ length: events }, (_, seq) => ({ seq, at: '', type: 't', message })),
+    events: Array.from({ length: events }, (_, seq) => ({ seq, at: '', type: 'step_started', message })),
     decisions: [],
     version: 1,
   };

@@ -16,6 +16,7 @@ import type {
   StreamEnd,
   WaitingPage,
 } from '../../src/dashboard/api-types.js';
+import type { ApprovalDecision, InterventionAction } from '../../src/pipeline/vocabulary.js';
 
 const TOKEN_KEY = 'stepline.token';
 const NAME_KEY = 'stepline.name';
@@ -127,14 +128,14 @@ export const startPipeline = (body: { definition: string; params?: Record<string
 
 export const decide = (
   id: string,
-  body: { stepId: string; decision: 'approve' | 'reject'; by?: string; comment?: string },
+  body: { stepId: string; decision: ApprovalDecision; by?: string; comment?: string },
 ) => request<StepResponse>('POST', `${pipelinePath(id)}/approval`, body);
 
 export const intervene = (
   id: string,
   body: {
     stepId: string;
-    action: 'retry' | 'skip' | 'rollback' | 'abort';
+    action: InterventionAction;
     input?: unknown;
     output?: unknown;
     by?: string;

@@ -5,7 +5,12 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { PipelineGraph, PipelineProgress, StepProgress } from '../../src/dashboard/api-types.js';
-import { TERMINAL_PIPELINE_STATUSES, type PendingAction } from '../../src/pipeline/progress.js';
+import {
+  TERMINAL_PIPELINE_STATUSES,
+  type ApprovalDecision,
+  type InterventionAction,
+  type PendingAction,
+} from '../../src/pipeline/progress.js';
 import {
   ApiFailure,
   cancelPipeline,
@@ -422,7 +427,7 @@ function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) 
     (pending.approvers?.length ?? 0) > 0 &&
     !pending.approvers?.includes(session.user);
   const [comment, setComment] = useState('');
-  const send = (decision: 'approve' | 'reject') =>
+  const send = (decision: ApprovalDecision) =>
     void mutation.run(async () => {
       const by = storedName();
       const { step } = await decide(id, {
@@ -522,7 +527,7 @@ function InterventionPanel({
   const [output, setOutput] = useState('');
   const [reason, setReason] = useState('');
   const allowed = (action: string) => pending.allowed.includes(action);
-  const send = (action: 'retry' | 'skip' | 'rollback' | 'abort') => {
+  const send = (action: InterventionAction) => {
     const field =
       action === 'retry'
         ? parseJsonField(input, 'Input')

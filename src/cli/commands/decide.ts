@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PipelineClient } from '../../client.js';
-import { isTerminalStatus } from '../../pipeline/progress.js';
+import { isTerminalStatus, type ApprovalDecision } from '../../pipeline/progress.js';
 import { action, defaultActor, print, withClient } from '../context.js';
 import { CliError, EXIT } from '../exit.js';
 import { examples } from './examples.js';
@@ -10,7 +10,7 @@ interface DecideFlags {
   comment?: string;
 }
 
-function registerDecision(program: Command, decision: 'approve' | 'reject'): void {
+function registerDecision(program: Command, decision: ApprovalDecision): void {
   const past = decision === 'approve' ? 'approved' : 'rejected';
   program
     .command(decision)

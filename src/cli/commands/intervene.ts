@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { InterventionPayload } from '../../pipeline/contract.js';
+import { INTERVENTION_ACTIONS } from '../../pipeline/vocabulary.js';
 import { action, defaultActor, print, withClient } from '../context.js';
 import { CliError } from '../exit.js';
 import { parseJsonValue } from '../input.js';
@@ -22,9 +23,7 @@ export function registerIntervene(program: Command): void {
     .argument('<id>', 'pipeline id')
     .argument('<step>', 'id of the waiting step')
     .addOption(
-      new Option('--action <action>', 'what to do')
-        .choices(['retry', 'skip', 'rollback', 'abort'])
-        .makeOptionMandatory(),
+      new Option('--action <action>', 'what to do').choices(INTERVENTION_ACTIONS).makeOptionMandatory(),
     )
     .option('--input <json|@file>', "retry: the step's new input (JSON, or @file)")
     .option('--output <json|@file>', 'skip: the output dependents see (JSON, or @file; default null)')
