@@ -25,18 +25,8 @@ import {
   type PipelineResult,
 } from './pipeline/contract.js';
 import type { PipelineDefinition, PipelineDefinitionInput } from './pipeline/definition.js';
-import {
-  DefinitionError,
-  ERROR_CATEGORIES,
-  type DefinitionIssue,
-  type ErrorCategory,
-} from './pipeline/errors.js';
-import {
-  isTerminalStatus,
-  type PipelineProgress,
-  type PipelineStatus,
-  type StepProgress,
-} from './pipeline/progress.js';
+import { DefinitionError, type DefinitionIssue } from './pipeline/errors.js';
+import { isTerminalStatus, type PipelineProgress, type StepProgress } from './pipeline/progress.js';
 import { checkDefinitionValue } from './pipeline/load.js';
 import { resolveDependencies, validateDefinition } from './pipeline/validate.js';
 import { requestFieldIssues } from './pipeline/validate-request.js';
@@ -60,49 +50,37 @@ import {
   stepValueQuery,
 } from './workflows/messages.js';
 import type { StepValueKind } from './pipeline/step-values.js';
-import { liveAttempts } from './live-attempts.js';
+import {
+  InvalidDefinitionError,
+  PipelineFailedError,
+  PipelineNotFoundError,
+  PipelineRequestRejectedError,
+  StepValueError,
+} from './client/errors.js';
+import {
+  listQuery,
+  summaryOfExecution,
+  type ListFilter,
+  type PipelinePage,
+  type PipelineSummary,
+} from './client/visibility.js';
 import { SteplineName, SteplineStatus } from './workflows/search-attributes.js';
+import { mergePendingActivities } from './client/progress-merge.js';
+import { decodePayload, isProgress, timeoutOf } from './client/decode.js';
 
-/** The pipeline id is unknown to the server (never started, or deleted). */
-export class PipelineNotFoundError extends Error {
-  override readonly name = 'PipelineNotFoundError';
-  constructor(readonly pipelineId: string) {
-    super(`pipeline "${pipelineId}" not found`);
-  }
-}
-
-/** A step's input or output could not be read (unknown step, no such value yet, an older run). */
-export class StepValueError extends Error {
-  override readonly name = 'StepValueError';
-  constructor(
-    readonly pipelineId: string,
-    readonly stepId: string,
-    readonly which: StepValueKind,
-    reason: string,
-  ) {
-    super(`cannot read the ${which} of step "${stepId}" of pipeline "${pipelineId}": ${reason}`);
-  }
-}
-
-/** An approval or intervention that does not apply now (step not waiting, approver not allowed, …). */
-export class PipelineRequestRejectedError extends Error {
-  override readonly name = 'PipelineRequestRejectedError';
-}
-
-/** The definition is invalid; `issues` lists every problem with its path. */
-export class InvalidDefinitionError extends DefinitionError {}
-
-/** The pipeline ended failed, rolled back or cancelled. */
-export class PipelineFailedError extends Error {
-  override readonly name = 'PipelineFailedError';
-  constructor(
-    message: string,
-    readonly details: PipelineFailureDetails | undefined,
-    override readonly cause?: unknown,
-  ) {
-    super(message);
-  }
-}
+export {
+  InvalidDefinitionError,
+  PipelineFailedError,
+  PipelineNotFoundError,
+  PipelineRequestRejectedError,
+  StepValueError,
+};
+export type { ListFilter, PipelinePage, PipelineSummary } from './client/visibility.js';
+export {
+  mergePendingActivities,
+  stepIdOfActivity,
+  type PendingActivityInfo,
+} from './client/progress-merge.js';
 
 export interface PipelineClientOptions extends Partial<SteplineSettings> {
   /** Reuse an open client (its namespace wins). */
@@ -692,24 +670,6 @@ export class PipelineClient {
   }
 }
 
-export interface ListFilter {
-  status?: PipelineStatus;
-  name?: string;
-  /** Started at or after (ISO time or Date). */
-  since?: string | Date;
-  /** Default 100. */
-  limit?: number;
-}
-
-export interface PipelineSummary {
-  pipelineId: string;
-  runId: string;
-  name: string;
-  status: PipelineStatus;
-  startedAt: string;
-  closedAt?: string;
-}
-
 /** Every step that depends on `stepId`, directly or not. */
 function dependentsOf(definition: PipelineDefinition, stepId: string): string[] {
   const deps = resolveDependencies(definition);
@@ -728,191 +688,6 @@ function dependentsOf(definition: PipelineDefinition, stepId: string): string[] 
   return [...found];
 }
 
-export interface PipelinePage {
-  pipelines: PipelineSummary[];
-  nextPageToken?: Uint8Array;
-}
-
-function listQuery(filter: Omit<ListFilter, 'limit'>): string {
-  const clauses = [`WorkflowType = '${PIPELINE_WORKFLOW_TYPE}'`, `ExecutionStatus != 'ContinuedAsNew'`];
-  if (filter.name) clauses.push(`${SteplineName.name} = ${quote(filter.name)}`);
-  if (filter.since) clauses.push(`StartTime >= ${quote(new Date(filter.since).toISOString())}`);
-  if (filter.status) clauses.push(statusClause(filter.status));
-  return clauses.join(' AND ');
-}
-
-/** Temporal's WorkflowExecutionStatus enum values. */
-const EXECUTION_STATUS: Record<number, string> = {
-  1: 'RUNNING',
-  2: 'COMPLETED',
-  3: 'FAILED',
-  4: 'CANCELLED',
-  5: 'TERMINATED',
-  6: 'CONTINUED_AS_NEW',
-  7: 'TIMED_OUT',
-};
-
-interface RawExecution {
-  execution?: { workflowId?: string | null; runId?: string | null } | null;
-  status?: number | null;
-  startTime?: ProtoTimestamp | null;
-  closeTime?: ProtoTimestamp | null;
-  searchAttributes?: { indexedFields?: Record<string, Payload> | null } | null;
-}
-
-type ProtoTimestamp = { seconds?: unknown; nanos?: number | null };
-
-function summaryOfExecution(raw: RawExecution): PipelineSummary {
-  const fields = raw.searchAttributes?.indexedFields ?? {};
-  const closedAt = timestamp(raw.closeTime);
-  return {
-    pipelineId: raw.execution?.workflowId ?? '',
-    runId: raw.execution?.runId ?? '',
-    name: keyword(fields[SteplineName.name]) ?? '',
-    status: summaryStatus(EXECUTION_STATUS[raw.status ?? 0] ?? '', keyword(fields[SteplineStatus.name])),
-    startedAt: timestamp(raw.startTime) ?? '',
-    ...(closedAt ? { closedAt } : {}),
-  };
-}
-
-function keyword(payload: Payload | undefined): string | undefined {
-  if (!payload) return undefined;
-  try {
-    const value = defaultPayloadConverter.fromPayload(payload) as unknown;
-    if (typeof value === 'string') return value;
-    if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
-  } catch {
-    // an undecodable attribute is listed as absent
-  }
-  return undefined;
-}
-
-function timestamp(ts: ProtoTimestamp | null | undefined): string | undefined {
-  if (!ts || ts.seconds === undefined || ts.seconds === null) return undefined;
-  return new Date(Number(ts.seconds) * 1000 + Math.round((ts.nanos ?? 0) / 1e6)).toISOString();
-}
-
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** Visibility clause for a Stepline status: terminal ones come from the execution status. */
-function statusClause(status: PipelineStatus): string {
-  switch (status) {
-    case 'completed':
-      return `ExecutionStatus = 'Completed'`;
-    case 'cancelled':
-      return `ExecutionStatus = 'Canceled'`;
-    case 'rolled_back':
-      return `ExecutionStatus = 'Failed' AND ${SteplineStatus.name} = 'rolled_back'`;
-    case 'failed':
-      return `ExecutionStatus = 'Failed' AND (${SteplineStatus.name} IS NULL OR ${SteplineStatus.name} != 'rolled_back')`;
-    case 'terminated':
-      return `ExecutionStatus = 'Terminated'`;
-    case 'timed_out':
-      return `ExecutionStatus = 'TimedOut'`;
-    default:
-      return `ExecutionStatus = 'Running' AND ${SteplineStatus.name} = ${quote(status)}`;
-  }
-}
-
-function summaryStatus(executionStatus: string, steplineStatus: string | undefined): PipelineStatus {
-  switch (executionStatus) {
-    case 'COMPLETED':
-      return 'completed';
-    case 'CANCELLED':
-      return 'cancelled';
-    case 'RUNNING':
-      return (steplineStatus as PipelineStatus | undefined) ?? 'running';
-    case 'TERMINATED':
-      return 'terminated';
-    case 'TIMED_OUT':
-      return 'timed_out';
-    default:
-      return steplineStatus === 'rolled_back' ? 'rolled_back' : 'failed';
-  }
-}
-
-export interface PendingActivityInfo {
-  activityId?: string | null;
-  attempt?: number | null;
-  maximumAttempts?: number | null;
-  lastStartedTime?: { seconds?: unknown; nanos?: number | null } | null;
-  heartbeatDetails?: { payloads?: unknown[] | null } | null;
-  lastHeartbeatTime?: { seconds?: unknown; nanos?: number | null } | null;
-  lastFailure?: { message?: string | null; applicationFailureInfo?: { type?: string | null } | null } | null;
-}
-
-/** Activity ids are `step`, `step[index]`, `step#run` or `step:compensate`. */
-export function stepIdOfActivity(activityId: string): string {
-  return activityId.split(/[[#:]/)[0] ?? activityId;
-}
-
-/** Folds `describe()`'s pending activities into the query result: attempts, heartbeat progress, retry errors. */
-export function mergePendingActivities(
-  progress: PipelineProgress,
-  pending: readonly PendingActivityInfo[],
-): PipelineProgress {
-  if (pending.length === 0) return progress;
-  const byStep = new Map<string, PendingActivityInfo>();
-  for (const activity of pending) {
-    if (activity.activityId) byStep.set(stepIdOfActivity(activity.activityId), activity);
-  }
-  const steps = progress.steps.map((step): StepProgress => {
-    const activity = byStep.get(step.id);
-    if (!activity || step.status !== 'running') return step;
-    const attempt = activity.attempt ?? step.attempt;
-    const heartbeat = decodeHeartbeat(activity.heartbeatDetails?.payloads?.[0]);
-    const merged: StepProgress = {
-      ...step,
-      attempt: Math.max(step.attempt, attempt),
-      // A forEach item's attempts are its own, not the step's.
-      ...(activity.activityId?.includes('[')
-        ? {}
-        : liveAttempts(step, activity, decodePayload(activity.heartbeatDetails?.payloads?.[0] as Payload))),
-    };
-    if (attempt > 1) merged.status = 'retrying';
-    if (heartbeat)
-      merged.detail = { ...step.detail, ...heartbeat, ...heartbeatTime(activity.lastHeartbeatTime) };
-    if (activity.lastFailure?.message) {
-      const category = activity.lastFailure.applicationFailureInfo?.type;
-      merged.error = {
-        category: (ERROR_CATEGORIES as readonly string[]).includes(category ?? '')
-          ? (category as ErrorCategory)
-          : 'unknown',
-        severity: 'medium',
-        message: activity.lastFailure.message,
-        attempt: attempt - 1,
-      };
-    }
-    return merged;
-  });
-  return { ...progress, steps };
-}
-
-function decodeHeartbeat(payload: unknown): { percent?: number; message?: string } | undefined {
-  if (!payload) return undefined;
-  try {
-    const value = defaultPayloadConverter.fromPayload(payload as never) as {
-      percent?: unknown;
-      message?: unknown;
-    };
-    if (!value || typeof value !== 'object') return undefined;
-    return {
-      ...(typeof value.percent === 'number' ? { percent: value.percent } : {}),
-      ...(typeof value.message === 'string' ? { message: value.message } : {}),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-function heartbeatTime(time: PendingActivityInfo['lastHeartbeatTime']): { heartbeatAt?: string } {
-  if (!time?.seconds) return {};
-  const ms = Number(time.seconds) * 1000 + Math.round((time.nanos ?? 0) / 1e6);
-  return { heartbeatAt: new Date(ms).toISOString() };
-}
-
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'client' && k !== 'env'),
@@ -929,44 +704,6 @@ export function checkTerminateReason(reason: unknown): string {
   const problem = terminateReasonProblem(reason);
   if (problem) throw new PipelineRequestRejectedError(problem);
   return normalizeTerminateReason(reason as string);
-}
-
-/** Which timeout ended a timed-out run, from describe's execution config. */
-function timeoutOf(raw: {
-  executionConfig?: {
-    workflowExecutionTimeout?: { seconds?: unknown; nanos?: number | null } | null;
-    workflowRunTimeout?: { seconds?: unknown; nanos?: number | null } | null;
-  } | null;
-}): string {
-  const ms = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
-    d ? Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6) : 0;
-  const run = ms(raw.executionConfig?.workflowRunTimeout);
-  const execution = ms(raw.executionConfig?.workflowExecutionTimeout);
-  if (execution > 0 && (run === 0 || execution <= run))
-    return `workflow execution timeout ${formatMs(execution)}`;
-  if (run > 0) return `workflow run timeout ${formatMs(run)}`;
-  return 'workflow timeout';
-}
-
-function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
-
-function decodePayload(payload: Payload | null | undefined): unknown {
-  if (!payload) return undefined;
-  try {
-    return defaultPayloadConverter.fromPayload(payload) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isProgress(value: unknown): value is PipelineProgress {
-  const p = value as Partial<PipelineProgress> | undefined;
-  return Boolean(p && typeof p === 'object' && typeof p.status === 'string' && Array.isArray(p.steps));
 }
 
 export type { DefinitionIssue };
