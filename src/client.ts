@@ -359,6 +359,37 @@ export class PipelineClient {
   }
 
   /**
+   * Temporal's execution status of the pipeline's latest run: `RUNNING`, `COMPLETED`, `FAILED`, …
+   *
+   * @throws PipelineNotFoundError when the id is unknown.
+   */
+  async executionStatus(pipelineId: string): Promise<string> {
+    const description = await this.wrap(pipelineId, () => this.handle(pipelineId).describe());
+    return description.status.name;
+  }
+
+  /** Whether the pipeline's latest run is still running. @throws PipelineNotFoundError when the id is unknown. */
+  async isRunning(pipelineId: string): Promise<boolean> {
+    return (await this.executionStatus(pipelineId)) === 'RUNNING';
+  }
+
+  /**
+   * {@link cancel}, for a running pipeline only.
+   *
+   * @throws PipelineRequestRejectedError when the pipeline is not running (nothing to cancel).
+   * @throws PipelineNotFoundError when the id is unknown.
+   */
+  async cancelIfRunning(pipelineId: string): Promise<void> {
+    const status = await this.executionStatus(pipelineId);
+    if (status !== 'RUNNING') {
+      throw new PipelineRequestRejectedError(
+        `pipeline "${pipelineId}" is not running (${status.toLowerCase()}); nothing to cancel`,
+      );
+    }
+    await this.cancel(pipelineId);
+  }
+
+  /**
    * The operator's last resort: terminates the pipeline's run at once. Unlike {@link cancel}, the
    * interpreter gets no say: compensations do NOT run, steps in flight are abandoned, and progress reads
    * `terminated` from then on. `reason` is required (trimmed; at most {@link MAX_TERMINATE_REASON_LENGTH}

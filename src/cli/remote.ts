@@ -22,8 +22,7 @@ async function recordedProgress(
   client: PipelineClient,
   pipelineId: string,
 ): Promise<PipelineProgress | undefined> {
-  const description = await client.handle(pipelineId).describe();
-  if (description.status.name === 'RUNNING') return undefined;
+  if (await client.isRunning(pipelineId)) return undefined;
   try {
     return (await client.result(pipelineId)).progress;
   } catch (err) {

@@ -225,7 +225,7 @@ export function createDashboardServer(options: DashboardOptions): Hono {
     const pipelineId = c.req.param('id');
     const lastEventId = parseLastEventId(c.req.header('last-event-id') ?? c.req.query('lastEventId'));
     // Unknown ids get a plain 404 rather than a stream that ends at once.
-    await client.handle(pipelineId).describe();
+    await client.executionStatus(pipelineId);
     const slot = streams.acquire(remoteAddress(c));
     if ('refused' in slot) {
       const error = new ApiError(
@@ -288,15 +288,7 @@ export function createDashboardServer(options: DashboardOptions): Hono {
   app.post('/api/pipelines/:id/cancel', async (c) => {
     parseRequest(CancelBody, await jsonBody(c, { optional: true }), 'request body');
     const pipelineId = c.req.param('id');
-    const description = await client.handle(pipelineId).describe();
-    if (description.status.name !== 'RUNNING') {
-      throw new ApiError(
-        409,
-        'conflict',
-        `pipeline "${pipelineId}" is not running (${description.status.name.toLowerCase()}); nothing to cancel`,
-      );
-    }
-    await client.cancel(pipelineId);
+    await client.cancelIfRunning(pipelineId); // 409 when it is not running
     return c.json({ pipelineId, cancelRequested: true }, 202);
   });
 
