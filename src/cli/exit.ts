@@ -3,7 +3,7 @@
  * add one line per issue) and a meaningful exit code. No stack traces, no environment values.
  */
 import { DefinitionError } from '../pipeline/errors.js';
-import type { PipelineStatus } from '../pipeline/progress.js';
+import { isTerminalStatus, WAITING_PIPELINE_STATUSES, type PipelineStatus } from '../pipeline/progress.js';
 
 export const EXIT = {
   /** Completed, or the command did what it was asked. */
@@ -35,26 +35,11 @@ export class CliError extends Error {
 
 /** Exit code for where a pipeline stands once a command stops following it. */
 export function exitCodeForStatus(status: PipelineStatus, untilBlocked = false): number {
-  switch (status) {
-    case 'completed':
-      return EXIT.ok;
-    case 'failed':
-    case 'rolled_back':
-    case 'cancelled':
-    case 'terminated':
-    case 'timed_out':
-      return EXIT.failed;
-    case 'awaiting_approval':
-    case 'awaiting_intervention':
-      return untilBlocked ? EXIT.blocked : EXIT.ok;
-    case 'running':
-    case 'compensating':
-      return EXIT.ok;
-    default: {
-      const never: never = status;
-      return never;
-    }
-  }
+  if (status === 'completed') return EXIT.ok;
+  if (isTerminalStatus(status)) return EXIT.failed;
+  if ((WAITING_PIPELINE_STATUSES as readonly string[]).includes(status))
+    return untilBlocked ? EXIT.blocked : EXIT.ok;
+  return EXIT.ok;
 }
 
 /** The lines to print and the exit code for an error thrown by a command. */

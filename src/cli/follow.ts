@@ -3,7 +3,12 @@
  * on a terminal, one plain line per change otherwise, or one JSON document per change with `json`.
  */
 import type { PipelineClient } from '../client.js';
-import { isTerminalStatus, type PipelineProgress, type PipelineStatus } from '../pipeline/progress.js';
+import {
+  isTerminalStatus,
+  WAITING_PIPELINE_STATUSES,
+  type PipelineProgress,
+  type PipelineStatus,
+} from '../pipeline/progress.js';
 import { CliError, EXIT, isNamed } from './exit.js';
 import type { Terminal } from './context.js';
 import { frameLines, plainLines, summaryLine } from './render.js';
@@ -20,7 +25,7 @@ export interface FollowOptions {
   intervalMs?: number;
 }
 
-const WAITING: readonly PipelineStatus[] = ['awaiting_approval', 'awaiting_intervention'];
+const WAITING: readonly PipelineStatus[] = WAITING_PIPELINE_STATUSES;
 
 /** Whether following should stop at this progress. */
 export function isStopPoint(progress: PipelineProgress, untilBlocked: boolean): boolean {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PipelineClient } from '../../client.js';
-import { isTerminalStatus, type ApprovalDecision } from '../../pipeline/progress.js';
+import { APPROVAL_DECISIONS, isTerminalStatus, type ApprovalDecision } from '../../pipeline/progress.js';
 import { action, defaultActor, print, withClient } from '../context.js';
 import { CliError, EXIT } from '../exit.js';
 import { examples } from './examples.js';
@@ -70,6 +70,5 @@ async function closedPipelineError(client: PipelineClient, id: string, err: unkn
 }
 
 export function registerDecisions(program: Command): void {
-  registerDecision(program, 'approve');
-  registerDecision(program, 'reject');
+  for (const decision of APPROVAL_DECISIONS) registerDecision(program, decision);
 }

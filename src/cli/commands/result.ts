@@ -2,13 +2,11 @@ import type { Command } from 'commander';
 import { StepValueError, type PipelineClient } from '../../client.js';
 import type { StepValueKind } from '../../pipeline/step-values.js';
 import type { OmittedOutput } from '../../pipeline/contract.js';
+import { isTerminalStatus } from '../../pipeline/vocabulary.js';
 import { action, printErr, withClient } from '../context.js';
 import { CliError, EXIT } from '../exit.js';
 import { currentProgress } from '../remote.js';
 import { examples } from './examples.js';
-
-/** Statuses after which a pipeline has a result (or a failure) to read. */
-const CLOSED = new Set(['completed', 'failed', 'rolled_back', 'cancelled', 'terminated', 'timed_out']);
 
 /** Whether a value is what stands in the result for an output left out of it (contract.ts). */
 export function isOmittedOutput(value: unknown): value is OmittedOutput {
@@ -87,7 +85,7 @@ export function registerResult(program: Command): void {
               await printJson(await stepValue(client, id, flags.step, which));
               return EXIT.ok;
             }
-            if (!flags.wait && !CLOSED.has(progress.status))
+            if (!flags.wait && !isTerminalStatus(progress.status))
               throw new CliError(
                 `pipeline "${id}" has not ended (status: ${progress.status}); wait for it with --wait or follow it with: stepline watch ${id}`,
                 EXIT.failed,

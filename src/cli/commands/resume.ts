@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { action, commandPrefix, print, withClient } from '../context.js';
-import { EXIT } from '../exit.js';
+import { action, withClient } from '../context.js';
 import { parseJsonValue } from '../input.js';
 import { examples } from './examples.js';
-import { followToExit, type FollowFlags } from './following.js';
+import { reportStarted, type FollowFlags } from './following.js';
 
 interface ResumeFlags extends FollowFlags {
   fromStep?: string;
@@ -32,21 +31,12 @@ export function registerResume(program: Command): void {
     .action(
       action(async (id: string, flags: ResumeFlags, command: Command) => {
         const input = flags.input !== undefined ? parseJsonValue(flags.input, '--input') : undefined;
-        const following = Boolean(flags.watch || flags.untilBlocked);
         return await withClient(command, async (client) => {
           const started = await client.resume(id, {
             ...(flags.fromStep !== undefined ? { fromStep: flags.fromStep } : {}),
             ...(input !== undefined ? { input } : {}),
           });
-          if (flags.json && !following) {
-            print(JSON.stringify(started));
-            return EXIT.ok;
-          }
-          if (!flags.json) {
-            print(`resumed ${started.pipelineId} (run ${started.runId})`);
-            if (!following) print(`follow it: ${commandPrefix(command)} watch ${started.pipelineId}`);
-          }
-          return following ? await followToExit(client, started.pipelineId, command, flags) : EXIT.ok;
+          return await reportStarted(client, started, 'resumed', command, flags);
         });
       }),
     );

@@ -1,11 +1,10 @@
 import { Option, type Command } from 'commander';
 import { validateDefinition } from '../../pipeline/validate.js';
 import { DefinitionError } from '../../pipeline/errors.js';
-import { action, commandPrefix, print, withClient } from '../context.js';
-import { EXIT } from '../exit.js';
+import { action, withClient } from '../context.js';
 import { parseJsonObject, readDefinitionFile } from '../input.js';
 import { examples } from './examples.js';
-import { followToExit, type FollowFlags } from './following.js';
+import { reportStarted, type FollowFlags } from './following.js';
 
 interface RunFlags extends FollowFlags {
   params?: string;
@@ -46,22 +45,13 @@ export function registerRun(program: Command): void {
         const checked = validateDefinition(definition);
         if (!checked.ok) throw new DefinitionError(checked.issues);
         const params = flags.params !== undefined ? parseJsonObject(flags.params, '--params') : {};
-        const following = Boolean(flags.watch || flags.untilBlocked);
         return await withClient(command, async (client) => {
           const started = await client.start(definition, {
             params,
             ifRunning: flags.ifRunning,
             ...(flags.id !== undefined ? { id: flags.id } : {}),
           });
-          if (flags.json && !following) {
-            print(JSON.stringify(started));
-            return EXIT.ok;
-          }
-          if (!flags.json) {
-            print(`started ${started.pipelineId} (run ${started.runId})`);
-            if (!following) print(`follow it: ${commandPrefix(command)} watch ${started.pipelineId}`);
-          }
-          return following ? await followToExit(client, started.pipelineId, command, flags) : EXIT.ok;
+          return await reportStarted(client, started, 'started', command, flags);
         });
       }),
     );
