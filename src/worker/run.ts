@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { NativeConnection as NativeConnectionType, Worker, WorkerOptions } from '@temporalio/worker';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { NativeConnection } from '@temporalio/worker';
 import { loadStepModules, type StepHandler } from '../activities/index.js';
 import { packagedWorkflowBundle } from '../bundle.js';
@@ -57,7 +57,7 @@ export async function runPipelineWorker(env: NodeJS.ProcessEnv = process.env): P
     }
   };
 
-  const resources: { close(): Promise<unknown> }[] = [];
+  const resources: Closable[] = [];
   const closeAll = async () => {
     for (const resource of resources.reverse()) await resource.close().catch(() => undefined);
   };
@@ -78,7 +78,7 @@ export async function runPipelineWorker(env: NodeJS.ProcessEnv = process.env): P
     resources.push(connection);
     let tracing: Tracing | undefined;
     if (settings.tracing === 'otlp') {
-      const { startTracing } = await import('./telemetry/tracing.js'); // OpenTelemetry loads only when used
+      const { startTracing } = await import('../telemetry/tracing.js'); // OpenTelemetry loads only when used
       const started = startTracing(env);
       resources.push({ close: () => started.shutdown() });
       tracing = started;
