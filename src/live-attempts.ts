@@ -5,7 +5,8 @@
  * the heartbeat details (src/activities/attempt-trail.ts).
  */
 import { ERROR_CATEGORIES, type ErrorCategory } from './pipeline/errors.js';
-import { attemptError, mergeTrails, readTrail, type AttemptTrail } from './pipeline/attempts.js';
+import { heartbeatTrail } from './activities/heartbeat-trail.js';
+import { attemptError, mergeTrails, type AttemptTrail } from './pipeline/attempts.js';
 import type { StepAttempt, StepProgress } from './pipeline/progress.js';
 
 /** What `describe()` says of a pending activity, as far as attempts go. */
@@ -28,13 +29,8 @@ export function liveAttempts(
     ? { attempts: step.attempts, omitted: step.attemptsOmitted ?? 0 }
     : undefined;
   const base = before ? before.attempts[before.attempts.length - 1]!.attempt : 0;
-  const details = heartbeat as { attempts?: unknown; attemptsOmitted?: unknown } | null | undefined;
-  const read =
-    typeof details === 'object' && details !== null
-      ? readTrail(details.attempts, details.attemptsOmitted)
-      : undefined;
-  const earlier = (read?.attempts ?? []).filter((a) => a.attempt < current);
-  let omitted = read?.omitted ?? 0;
+  const { attempts: earlier, omitted: readOmitted } = heartbeatTrail(heartbeat, current);
+  let omitted = readOmitted;
   if (earlier.length === 0 && current > 1 && activity.lastFailure?.message) {
     earlier.push({ attempt: current - 1, error: failureOf(activity.lastFailure) });
     omitted += current - 2;

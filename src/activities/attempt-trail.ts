@@ -12,7 +12,6 @@ import {
   appendAttempt,
   attemptError,
   boundAttempts,
-  readTrail,
   RESULT_FORMAT_ENVELOPE,
   type AttemptTrail,
   type StepResultEnvelope,
@@ -20,6 +19,7 @@ import {
 import type { StepFailureDetails } from '../pipeline/errors.js';
 import type { StepAttempt } from '../pipeline/progress.js';
 import { isStepFailureDetails } from './classify.js';
+import { heartbeatTrail } from './heartbeat-trail.js';
 
 /** What an attempt that left no report (timed out, or its worker stopped) shows as. */
 export const UNREPORTED_ATTEMPT_MESSAGE =
@@ -125,16 +125,11 @@ function wantsEnvelope(invocation: unknown): boolean {
  */
 export function priorAttempts(heartbeatDetails: unknown, attempt: number): AttemptTrail {
   if (attempt <= 1) return { attempts: [], omitted: 0 };
-  const details = heartbeatDetails as { attempts?: unknown; attemptsOmitted?: unknown } | null | undefined;
-  const read =
-    typeof details === 'object' && details !== null
-      ? readTrail(details.attempts, details.attemptsOmitted)
-      : undefined;
-  const known = (read?.attempts ?? []).filter((a) => a.attempt < attempt);
+  const { attempts: known, omitted: readOmitted } = heartbeatTrail(heartbeatDetails, attempt);
   const all: StepAttempt[] = [...known];
   let next = (known[known.length - 1]?.attempt ?? 0) + 1;
   // Only the newest gaps matter: at most `maxAttemptsKept` of them are listed, the rest counted.
-  let omitted = read?.omitted ?? 0;
+  let omitted = readOmitted;
   if (attempt - next > 20) {
     omitted += attempt - 20 - next;
     next = attempt - 20;

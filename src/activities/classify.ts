@@ -273,7 +273,7 @@ function truncate(text: string, max = MAX_FAILURE_MESSAGE_LENGTH): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
-function isCategory(value: unknown): value is ErrorCategory {
+export function isCategory(value: unknown): value is ErrorCategory {
   return (ERROR_CATEGORIES as readonly unknown[]).includes(value);
 }
 

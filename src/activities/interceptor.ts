@@ -13,12 +13,23 @@ import type {
   Next,
 } from '@temporalio/worker';
 import { msOptionalToNumber } from '@temporalio/common/lib/time.js';
-import { ERROR_CATEGORIES, type StepFailureDetails } from '../pipeline/errors.js';
-import { LIMITS } from '../pipeline/limits.js';
-import { matchRule, retryDelayMs, type RecoveryPlan } from '../pipeline/recovery.js';
-import { classifyError, isInstance, isStepFailureDetails, toApplicationFailure } from './classify.js';
+import type { StepFailureDetails } from '../pipeline/errors.js';
+import {
+  capRetryDelay,
+  decideRetry,
+  matchRule,
+  type RecoveryPlan,
+  type RetryDecision,
+} from '../pipeline/recovery.js';
+import {
+  classifyError,
+  isCategory,
+  isInstance,
+  isStepFailureDetails,
+  toApplicationFailure,
+} from './classify.js';
 import { boundedCause, boundedDetails, boundedMessage, boundedStack, isBounded } from './failure-size.js';
-import { classifyRulesOf, recoveryPlanOf } from './invocation.js';
+import { classifyRulesOf, isStepInvocation, recoveryPlanOf } from './invocation.js';
 import { AttemptTracker } from './attempt-trail.js';
 
 /** Inbound interceptor of one activity execution; see {@link classifyingInterceptor}. */
@@ -30,7 +41,7 @@ export class ClassifyingActivityInbound implements ActivityInboundCallsIntercept
     next: Next<ActivityInboundCallsInterceptor, 'execute'>,
   ): Promise<unknown> {
     const invocation = input.args[0];
-    const tracker = isStepCall(invocation) ? new AttemptTracker(this.ctx) : undefined;
+    const tracker = isStepInvocation(invocation) ? new AttemptTracker(this.ctx) : undefined;
     let output: unknown;
     try {
       output = await next(input);
@@ -128,36 +139,18 @@ function ownRetryDelayMs(
     return undefined;
   }
   if (ms === undefined || Number.isNaN(ms)) return undefined;
-  return capDelay(ms, plan && matchRule(plan, details).retry.maxInterval);
+  return capRetryDelay(ms, plan && matchRule(plan, details).retry.maxInterval);
 }
 
-/**
- * With a recovery plan, the first rule matching the failure decides: retry after its backoff delay
- * (or an HTTP `Retry-After` when longer) while its attempts last, else no retry. Every delay is capped
- * by the rule's `maxInterval`; without a plan, a `Retry-After` is capped by `LIMITS.maxRetryAfterMs`
- * and the activity's retry policy decides the rest.
- */
+/** The plan's decision on this attempt ({@link decideRetry}), with any `Retry-After` the error carries. */
 function retryDecision(
   details: StepFailureDetails,
   plan: RecoveryPlan | undefined,
   ctx: Pick<Context, 'info'>,
   err: unknown,
-): { nonRetryable?: boolean; nextRetryDelayMs?: number } {
-  const retryAfterMs = retryAfterOf(err);
-  if (!plan) return retryAfterMs === undefined ? {} : { nextRetryDelayMs: capDelay(retryAfterMs) };
-  const rule = matchRule(plan, { category: details.category, severity: details.severity });
-  const delay = retryDelayMs(rule, ctx.info.attempt);
-  if (delay === undefined) return { nonRetryable: true };
-  return { nextRetryDelayMs: capDelay(Math.max(delay, retryAfterMs ?? 0), rule.retry.maxInterval) };
-}
-
-/** `ms` within 0..`maxInterval` (when a finite one is given) and never over `LIMITS.maxRetryAfterMs`. */
-function capDelay(ms: number, maxInterval?: number): number {
-  let cap: number = LIMITS.maxRetryAfterMs;
-  if (typeof maxInterval === 'number' && Number.isFinite(maxInterval) && maxInterval >= 0) {
-    cap = Math.min(cap, maxInterval);
-  }
-  return Math.round(Math.min(Math.max(0, Number.isFinite(ms) ? ms : cap), cap));
+): RetryDecision {
+  const failure = { category: details.category, severity: details.severity, retryAfterMs: retryAfterOf(err) };
+  return decideRetry(plan, failure, ctx.info.attempt);
 }
 
 /** An HTTP `Retry-After` (ms) anywhere in the cause chain. */
@@ -181,17 +174,4 @@ function isCancellation(err: unknown, reason: unknown): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
-}
-
-function isCategory(value: unknown): boolean {
-  return (ERROR_CATEGORIES as readonly unknown[]).includes(value);
-}
-
-/** A step invocation (`{ input, stepId }`): the calls whose attempts are followed. */
-function isStepCall(invocation: unknown): boolean {
-  return (
-    typeof invocation === 'object' &&
-    invocation !== null &&
-    typeof (invocation as { stepId?: unknown }).stepId === 'string'
-  );
 }

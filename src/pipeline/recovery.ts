@@ -1,5 +1,6 @@
 import type { PipelineDefinition, RecoveryRule, Strategy } from './definition.js';
 import { ERROR_CATEGORIES, SEVERITIES, type ErrorCategory, type Severity } from './errors.js';
+import { LIMITS } from './limits.js';
 
 /** A retry budget with every field set; durations in milliseconds. */
 export interface ResolvedRetry {
@@ -82,6 +83,52 @@ export function expandRecoveryPlan(compact: CompactRecoveryPlan): RecoveryPlan {
   return planOf(compact.custom ?? [], { ...BUILTIN_RETRY, ...compact.retry });
 }
 
+/**
+ * The recovery plan an activity call carries, decoded from the wire, when it is well-formed enough to
+ * decide retries on the worker; else undefined. Accepts both wire formats: the compact one the workflow
+ * sends ({@link CompactRecoveryPlan}, rebuilt with the built-in rules) and the resolved one of older runs
+ * ({@link RecoveryPlan}: at least one rule, each with a strategy and a numeric retry budget). Never throws.
+ */
+export function decodeRecoveryPlan(wire: unknown): RecoveryPlan | undefined {
+  try {
+    if (typeof wire !== 'object' || wire === null) return undefined;
+    if ('rules' in wire) {
+      const rules = (wire as { rules?: unknown }).rules;
+      if (!Array.isArray(rules) || rules.length === 0 || !rules.every(isPlannedRule)) return undefined;
+      return wire as RecoveryPlan;
+    }
+    const { custom, retry } = wire as { custom?: unknown; retry?: unknown };
+    if (custom !== undefined && !(Array.isArray(custom) && custom.every(isCustomRule))) return undefined;
+    if (retry !== undefined && !isBudget(retry)) return undefined;
+    return expandRecoveryPlan(wire as CompactRecoveryPlan);
+  } catch {
+    return undefined;
+  }
+}
+
+function isCustomRule(rule: unknown): boolean {
+  if (typeof rule !== 'object' || rule === null) return false;
+  const { strategy, retry } = rule as { strategy?: unknown; retry?: unknown };
+  if (typeof strategy !== 'string') return false;
+  if (retry === undefined) return true;
+  if (typeof retry !== 'object' || retry === null) return false;
+  return Object.values(retry).every((v) => v === undefined || (typeof v === 'number' && Number.isFinite(v)));
+}
+
+function isBudget(retry: unknown): boolean {
+  if (typeof retry !== 'object' || retry === null) return false;
+  const budget = retry as Record<string, unknown>;
+  return ['maxAttempts', 'initialInterval', 'backoffCoefficient', 'maxInterval'].every(
+    (key) => typeof budget[key] === 'number' && Number.isFinite(budget[key]),
+  );
+}
+
+function isPlannedRule(rule: unknown): boolean {
+  if (typeof rule !== 'object' || rule === null) return false;
+  const { strategy, retry } = rule as { strategy?: unknown; retry?: unknown };
+  return typeof strategy === 'string' && isBudget(retry);
+}
+
 function baseRetry(
   definition: Pick<PipelineDefinition, 'defaults'>,
   step: { retry?: Partial<ResolvedRetry> },
@@ -89,7 +136,7 @@ function baseRetry(
   return { ...BUILTIN_RETRY, ...defined(definition.defaults?.retry), ...defined(step.retry) };
 }
 
-function planOf(custom: RecoveryRule[], base: ResolvedRetry): RecoveryPlan {
+export function planOf(custom: RecoveryRule[], base: ResolvedRetry): RecoveryPlan {
   const rules = [...custom, ...BUILTIN_RULES].map((rule): PlannedRule => {
     const retry = { ...base, ...defined(rule.retry) };
     if (rule.strategy === 'retry') retry.backoffCoefficient = 1;
@@ -128,6 +175,47 @@ export function retryDelayMs(rule: PlannedRule, attempt: number): number | undef
 /** What happens once a rule's retries are spent (or at once, for non-retrying strategies). */
 export function strategyAfterRetries(rule: PlannedRule): Strategy {
   return isRetrying(rule.strategy) ? (rule.then ?? 'fail_fast') : rule.strategy;
+}
+
+/** A classified failure as the retry decision sees it. */
+export interface RetryableFailure extends FailureKind {
+  /** An HTTP `Retry-After` found on the error, in ms: a longer wait than the backoff wins. */
+  retryAfterMs?: number;
+}
+
+/** What the worker tells Temporal about one failed attempt: stop retrying, or retry after a delay. */
+export interface RetryDecision {
+  nonRetryable?: boolean;
+  nextRetryDelayMs?: number;
+}
+
+/**
+ * The worker's decision on the attempt (1-based) that just failed; Temporal's own retries then carry it
+ * out. With a recovery plan, the first rule matching the failure decides: retry after its backoff delay
+ * (or the `Retry-After` when longer) while its attempts last, else no retry — the workflow then applies
+ * {@link strategyAfterRetries}. Every delay is capped by the rule's `maxInterval`; without a plan, only a
+ * `Retry-After` is passed on (capped by `LIMITS.maxRetryAfterMs`) and the activity's retry policy decides.
+ */
+export function decideRetry(
+  plan: RecoveryPlan | undefined,
+  failure: RetryableFailure,
+  attempt: number,
+): RetryDecision {
+  const { retryAfterMs } = failure;
+  if (!plan) return retryAfterMs === undefined ? {} : { nextRetryDelayMs: capRetryDelay(retryAfterMs) };
+  const rule = matchRule(plan, failure);
+  const delay = retryDelayMs(rule, attempt);
+  if (delay === undefined) return { nonRetryable: true };
+  return { nextRetryDelayMs: capRetryDelay(Math.max(delay, retryAfterMs ?? 0), rule.retry.maxInterval) };
+}
+
+/** `ms` within 0..`maxInterval` (when a finite one is given) and never over `LIMITS.maxRetryAfterMs`. */
+export function capRetryDelay(ms: number, maxInterval?: number): number {
+  let cap: number = LIMITS.maxRetryAfterMs;
+  if (typeof maxInterval === 'number' && Number.isFinite(maxInterval) && maxInterval >= 0) {
+    cap = Math.min(cap, maxInterval);
+  }
+  return Math.round(Math.min(Math.max(0, Number.isFinite(ms) ? ms : cap), cap));
 }
 
 export interface TemporalRetryPolicy {

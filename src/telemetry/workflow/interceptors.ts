@@ -33,16 +33,15 @@ import {
 } from '../../pipeline/contract.js';
 import { METRICS, PIPELINE_NAME_HEADER, metricPipelineName } from './names.js';
 
-/** What the inbound and outbound halves share for one workflow run. */
-interface RunTelemetry {
-  /** The pipeline's name, once `execute` has seen the request. */
-  pipeline?: string;
-}
-
 type Outcome = 'completed' | 'failed' | 'rolled_back' | 'invalid' | 'cancelled';
 
-class PipelineTelemetryInbound implements WorkflowInboundCallsInterceptor {
-  constructor(private readonly run: RunTelemetry) {}
+/**
+ * One run's telemetry, both halves: inbound `execute` learns the pipeline's name and records how the run
+ * ends; outbound calls carry the name (activity header, log attributes).
+ */
+class PipelineTelemetry implements WorkflowInboundCallsInterceptor, WorkflowOutboundCallsInterceptor {
+  /** The pipeline's name, once `execute` has seen the request. */
+  private pipeline?: string;
 
   async execute(
     input: WorkflowExecuteInput,
@@ -51,7 +50,7 @@ class PipelineTelemetryInbound implements WorkflowInboundCallsInterceptor {
     if (workflowInfo().workflowType !== PIPELINE_WORKFLOW_TYPE) return await next(input);
     const request = input.args[0] as Partial<PipelineRequest> | undefined;
     const pipeline = metricPipelineName((request?.definition as { name?: unknown } | undefined)?.name);
-    this.run.pipeline = pipeline;
+    this.pipeline = pipeline;
     const continued = request?.resumeFrom?.reason === 'continue-as-new';
     if (continued) {
       log.info('pipeline continues in a new run');
@@ -98,19 +97,6 @@ class PipelineTelemetryInbound implements WorkflowInboundCallsInterceptor {
       });
     }
   }
-}
-
-/** How a pipeline ended, from what its workflow function threw; undefined for a bug (the task retries). */
-function outcomeOf(err: unknown): Outcome | undefined {
-  if (isCancellation(err)) return 'cancelled';
-  if (!(err instanceof ApplicationFailure)) return undefined;
-  if (err.type === PIPELINE_FAILURE_TYPES.rolledBack) return 'rolled_back';
-  if (err.type === PIPELINE_FAILURE_TYPES.invalidDefinition) return 'invalid';
-  return 'failed';
-}
-
-class PipelineTelemetryOutbound implements WorkflowOutboundCallsInterceptor {
-  constructor(private readonly run: RunTelemetry) {}
 
   async scheduleActivity(
     input: ActivityInput,
@@ -135,24 +121,33 @@ class PipelineTelemetryOutbound implements WorkflowOutboundCallsInterceptor {
     return next({
       ...input,
       pipelineId: info.workflowId,
-      ...(this.run.pipeline ? { pipeline: this.run.pipeline } : {}),
+      ...(this.pipeline ? { pipeline: this.pipeline } : {}),
     });
   }
 
   private withPipelineHeader<T extends ActivityInput | LocalActivityInput>(input: T): T {
-    if (!this.run.pipeline) return input;
+    if (!this.pipeline) return input;
     return {
       ...input,
       headers: {
         ...input.headers,
-        [PIPELINE_NAME_HEADER]: defaultPayloadConverter.toPayload(this.run.pipeline),
+        [PIPELINE_NAME_HEADER]: defaultPayloadConverter.toPayload(this.pipeline),
       },
     };
   }
 }
 
+/** How a pipeline ended, from what its workflow function threw; undefined for a bug (the task retries). */
+function outcomeOf(err: unknown): Outcome | undefined {
+  if (isCancellation(err)) return 'cancelled';
+  if (!(err instanceof ApplicationFailure)) return undefined;
+  if (err.type === PIPELINE_FAILURE_TYPES.rolledBack) return 'rolled_back';
+  if (err.type === PIPELINE_FAILURE_TYPES.invalidDefinition) return 'invalid';
+  return 'failed';
+}
+
 /** The workflow interceptor factory the SDK looks for in an interceptor module. */
 export const interceptors = (): WorkflowInterceptors => {
-  const run: RunTelemetry = {};
-  return { inbound: [new PipelineTelemetryInbound(run)], outbound: [new PipelineTelemetryOutbound(run)] };
+  const telemetry = new PipelineTelemetry();
+  return { inbound: [telemetry], outbound: [telemetry] };
 };
