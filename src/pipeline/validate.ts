@@ -10,7 +10,8 @@ import {
   sizeIssues,
 } from './validate/json-values.js';
 import { ancestryCheck, checkCycles, checkDependencies, checkIds } from './validate/step-graph.js';
-import { isRecord, stepNodes, type Report } from './validate/step-nodes.js';
+import { isRecord } from './plain-objects.js';
+import { stepNodes, type Report } from './validate/step-nodes.js';
 import { checkFanOutSettings, checkRules, checkStepHandlers } from './validate/step-settings.js';
 import { checkNotifySteps, checkStepTemplates, variableAssigners } from './validate/template-references.js';
 

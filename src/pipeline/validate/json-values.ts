@@ -1,7 +1,8 @@
 import { formatPath, type DefinitionIssue } from '../errors.js';
 import { inspectJson, type JsonProblem } from '../json-walk.js';
 import { LIMITS, formatBytes } from '../limits.js';
-import { isRecord, type Report, type StepNode } from './step-nodes.js';
+import { isRecord } from '../plain-objects.js';
+import { type Report, type StepNode } from './step-nodes.js';
 
 /** Free JSON values (inputs, outputs, assigned values) and the definition's size: plain JSON, not too deep, not too big. */
 

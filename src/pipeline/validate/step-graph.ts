@@ -1,6 +1,7 @@
 import { formatPath } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import { isRecord, type Report, type StepNode } from './step-nodes.js';
+import { isRecord } from '../plain-objects.js';
+import { type Report, type StepNode } from './step-nodes.js';
 
 /** Cross-field checks of the step graph: unique ids, known dependencies, no cycles; and ancestry for the template checks. */
 

@@ -1,9 +1,8 @@
+import { isRecord } from '../plain-objects.js';
+
 /** What the cross-field checks work on: the raw input's steps, read defensively (the schema may have failed). */
 
 export type Raw = Record<string, unknown>;
-
-export const isRecord = (value: unknown): value is Raw =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Reports one issue at a path (keys, or already formatted). */
 export type Report = (path: PropertyKey[] | string, message: string) => void;

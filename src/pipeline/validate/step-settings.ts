@@ -1,5 +1,6 @@
 import { didYouMean } from '../suggest.js';
-import { isRecord, type Report, type StepNode } from './step-nodes.js';
+import { isRecord } from '../plain-objects.js';
+import { type Report, type StepNode } from './step-nodes.js';
 
 /** Step settings that need more than the schema: fan-out fields, registered handlers, recovery rules that can apply. */
 

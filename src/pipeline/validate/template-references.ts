@@ -1,11 +1,13 @@
 import { formatPath } from '../errors.js';
+import { joinPaths } from '../json-walk.js';
 import { LIMITS } from '../limits.js';
 import { NOTIFY_TEMPLATE_ROOTS } from '../notify.js';
 import { didYouMean } from '../suggest.js';
 import { TEMPLATE_ROOTS, formatTemplatePath, isSingleTemplate, scanTemplates } from '../templates.js';
 import { checkJsonValue } from './json-values.js';
 import { checkHandler } from './step-settings.js';
-import { isRecord, type Report, type StepNode } from './step-nodes.js';
+import { isRecord } from '../plain-objects.js';
+import { type Report, type StepNode } from './step-nodes.js';
 
 /**
  * Template references: every template well-formed, reading only names defined where it is rendered (an
@@ -110,7 +112,7 @@ export function checkNotifySteps(
     checkJsonValue(rule.step.input, at('input'), report);
     const prefix = formatPath(at('input'));
     for (const found of scanTemplates(rule.step.input)) {
-      const path = joinPath(prefix, found.path);
+      const path = joinPaths(prefix, found.path);
       if (!found.parsed) report(path, `${found.template}: ${found.error ?? 'malformed template'}`);
       else if (!(NOTIFY_TEMPLATE_ROOTS as readonly string[]).includes(found.parsed.root))
         report(
@@ -135,7 +137,7 @@ function checkTemplates(
   let wellFormed = true;
   const prefix = formatPath(base);
   for (const found of scanTemplates(value)) {
-    const path = joinPath(prefix, found.path);
+    const path = joinPaths(prefix, found.path);
     const problem = (message: string) => report(path, `${found.template}: ${message}`);
     if (!found.parsed) {
       wellFormed = false;
@@ -238,10 +240,4 @@ function checkVariableReference(
 function labelAt(context: TemplateContext, index: number): string | undefined {
   for (const [id, i] of context.stepIndex) if (i === index) return id;
   return undefined;
-}
-
-/** A template's path inside a value, put after the value's own path. */
-function joinPath(prefix: string, inner: string): string {
-  if (!inner) return prefix;
-  return inner.startsWith('[') ? prefix + inner : `${prefix}.${inner}`;
 }
