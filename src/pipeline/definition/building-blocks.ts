@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PositiveDurationSchema } from '../duration.js';
 import { stringMatching } from '../string-pattern.js';
 import { describeValue } from '../errors.js';
 import { LIMITS } from '../limits.js';
@@ -68,3 +69,15 @@ export const WeightSchema = z
   .positive({ error: (issue) => `expected a positive number; got ${describeValue(issue.input)}` })
   .max(LIMITS.maxWeight)
   .default(1);
+
+/** A whole number from 1 to `max`; the error names `what` (`expected a whole number, at least 1; got 0`). */
+export const positiveWholeNumber = (max: number, what = 'a whole number') =>
+  z
+    .number()
+    .int()
+    .positive({ error: (issue) => `expected ${what}, at least 1; got ${describeValue(issue.input)}` })
+    .max(max);
+
+/** An optional duration field with its description: ms in the output, a duration (`"30s"`) or ms as input. */
+export const optionalDuration = (description: string) =>
+  PositiveDurationSchema.optional().describe(description);

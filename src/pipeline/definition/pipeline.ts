@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import { stringMatching } from '../string-pattern.js';
-import { PositiveDurationSchema } from '../duration.js';
 import { describeValue } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { DeclaredParamsSchema } from '../params.js';
 import { NotifyRulesSchema } from '../notify.js';
-import { NameSchema, PIPELINE_NAME_PATTERN, TextSchema, nonEmptyString, oneOf } from './building-blocks.js';
+import {
+  NameSchema,
+  PIPELINE_NAME_PATTERN,
+  TextSchema,
+  nonEmptyString,
+  oneOf,
+  optionalDuration,
+} from './building-blocks.js';
 import {
   ClassifyRuleSchema,
   RecoveryRulesSchema,
@@ -98,9 +104,7 @@ export const PipelineDefinitionSchema = z.strictObject({
     .max(LIMITS.maxSteps)
     .describe('The steps (1 to 500).'),
   /** Limit for the whole pipeline, in ms (input: a duration). Default: none. */
-  timeout: PositiveDurationSchema.optional().describe(
-    'Limit for the whole pipeline, in ms (input: a duration). Default: none.',
-  ),
+  timeout: optionalDuration('Limit for the whole pipeline, in ms (input: a duration). Default: none.'),
   /** Notifications (docs/notifications.md): up to 20 rules. Default: none. */
   notify: NotifyRulesSchema.optional(),
 });

@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import { PositiveDurationSchema } from '../duration.js';
 import { ERROR_CATEGORIES, SEVERITIES, describeValue } from '../errors.js';
 import { LIMITS } from '../limits.js';
-import { nonEmptyString, oneOf, oneOrMany } from './building-blocks.js';
+import {
+  nonEmptyString,
+  oneOf,
+  oneOrMany,
+  optionalDuration,
+  positiveWholeNumber,
+} from './building-blocks.js';
 
 /** Strategies, retry and timeout settings, recovery rules and error classification rules. */
 
@@ -41,19 +46,11 @@ export const APPROVAL_TIMEOUT_ACTIONS = ['reject', 'approve', 'skip'] as const;
 /** Retry settings. Every field is optional; unset fields fall back to `defaults.retry`, then the built-in retry (recovery.ts). */
 export const RetrySettingsSchema = z.strictObject({
   /** Attempts in total, the first included (1 to 2,147,483,647: Temporal's int32). Default: 3. */
-  maxAttempts: z
-    .number()
-    .int()
-    .positive({
-      error: (issue) => `expected a whole number of attempts, at least 1; got ${describeValue(issue.input)}`,
-    })
-    .max(LIMITS.maxAttempts)
+  maxAttempts: positiveWholeNumber(LIMITS.maxAttempts, 'a whole number of attempts')
     .optional()
     .describe(`Attempts in total, the first included (1 to 2,147,483,647: Temporal's int32). Default: 3.`),
   /** Wait before the first retry, in ms (input: a duration). Default: 1s. */
-  initialInterval: PositiveDurationSchema.optional().describe(
-    'Wait before the first retry, in ms (input: a duration). Default: 1s.',
-  ),
+  initialInterval: optionalDuration('Wait before the first retry, in ms (input: a duration). Default: 1s.'),
   /** Growth factor of the wait between retries (1 to 100; `retry` always uses 1). Default: 2. */
   backoffCoefficient: z
     .number()
@@ -62,9 +59,7 @@ export const RetrySettingsSchema = z.strictObject({
     .optional()
     .describe('Growth factor of the wait between retries (1 to 100; `retry` always uses 1). Default: 2.'),
   /** Longest wait between retries, in ms (input: a duration). Default: 1m. */
-  maxInterval: PositiveDurationSchema.optional().describe(
-    'Longest wait between retries, in ms (input: a duration). Default: 1m.',
-  ),
+  maxInterval: optionalDuration('Longest wait between retries, in ms (input: a duration). Default: 1m.'),
 });
 
 /** Retry settings, durations in milliseconds. */
@@ -73,15 +68,13 @@ export type RetrySettings = z.output<typeof RetrySettingsSchema>;
 /** Activity timeouts. Every field is optional; unset fields fall back to `defaults.timeouts`, then the built-in timeouts (recovery.ts). */
 export const TimeoutSettingsSchema = z.strictObject({
   /** Longest single attempt, in ms (input: a duration). Default: 10m. */
-  startToClose: PositiveDurationSchema.optional().describe(
-    'Longest single attempt, in ms (input: a duration). Default: 10m.',
-  ),
+  startToClose: optionalDuration('Longest single attempt, in ms (input: a duration). Default: 10m.'),
   /** Longest gap between heartbeats, in ms (input: a duration). Default: none (no heartbeat timeout). */
-  heartbeat: PositiveDurationSchema.optional().describe(
+  heartbeat: optionalDuration(
     'Longest gap between heartbeats, in ms (input: a duration). Default: none (no heartbeat timeout).',
   ),
   /** Longest time for all attempts together, in ms (input: a duration). Default: none. */
-  scheduleToClose: PositiveDurationSchema.optional().describe(
+  scheduleToClose: optionalDuration(
     'Longest time for all attempts together, in ms (input: a duration). Default: none.',
   ),
 });
@@ -130,7 +123,7 @@ export const RecoveryRuleSchema = z.strictObject({
     .optional()
     .describe('The output a `skip` gives the step (what dependents see). Default: null.'),
   /** How long a `manual_intervention` waits, in ms (input: a duration). Default: until someone acts. */
-  timeout: PositiveDurationSchema.optional().describe(
+  timeout: optionalDuration(
     'How long a `manual_intervention` waits, in ms (input: a duration). Default: until someone acts.',
   ),
   /** What happens when a `manual_intervention` wait times out. Default: `abort`. */

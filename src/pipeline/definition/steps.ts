@@ -12,6 +12,8 @@ import {
   listOf,
   nonEmptyString,
   oneOf,
+  optionalDuration,
+  positiveWholeNumber,
   stepIdSchema,
 } from './building-blocks.js';
 import {
@@ -183,11 +185,7 @@ export const TaskStepSchema = z.strictObject({
       'Fan-out: one activity per item of this list (a single template or a literal list of up to 5,000 items). Default: no fan-out.',
     ),
   /** Most items running at once in a `forEach` step (1 to 5,000). Default: all at once. */
-  maxConcurrency: z
-    .number()
-    .int()
-    .positive({ error: (issue) => `expected a whole number, at least 1; got ${describeValue(issue.input)}` })
-    .max(LIMITS.maxForEachItems)
+  maxConcurrency: positiveWholeNumber(LIMITS.maxForEachItems)
     .optional()
     .describe('Most items running at once in a `forEach` step (1 to 5,000). Default: all at once.'),
   /** Item failures a `forEach` step tolerates (count, or percentage like `5%`). Default: none. */
@@ -231,9 +229,7 @@ export const ApprovalStepSchema = z.strictObject({
     'Widen who may decide after a while (recorded as an event). Default: no escalation.',
   ),
   /** How long to wait for a decision, in ms (input: a duration). Default: forever. */
-  timeout: PositiveDurationSchema.optional().describe(
-    'How long to wait for a decision, in ms (input: a duration). Default: forever.',
-  ),
+  timeout: optionalDuration('How long to wait for a decision, in ms (input: a duration). Default: forever.'),
   /** The decision taken when `timeout` passes. Default: `reject` (a rejected gate fails its step). */
   onTimeout: oneOf(APPROVAL_TIMEOUT_ACTIONS)
     .default('reject')
