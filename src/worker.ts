@@ -32,6 +32,7 @@ import {
   type WorkerProcessSettings,
 } from './config.js';
 import { HANDLERS_PROBE_ACTIVITY } from './pipeline/contract.js';
+import { withoutUndefined } from './pipeline/plain-objects.js';
 import { currentAllowList } from './activities/url-policy.js';
 import { stepTelemetryInterceptor } from './telemetry/activity.js';
 import { StructuredLogger } from './telemetry/logger.js';
@@ -67,7 +68,7 @@ const DROP_WORKFLOW_SPANS: InjectedSinks<OpenTelemetrySinks> = {
 
 /** Creates a worker that runs the `pipeline` workflow and every registered step handler. */
 export async function createPipelineWorker(options: PipelineWorkerOptions = {}): Promise<Worker> {
-  const settings = { ...settingsFromEnv(), ...stripUndefined(options) };
+  const settings = { ...settingsFromEnv(), ...withoutUndefined(options) };
   currentAllowList(); // A bad STEPLINE_HTTP_ALLOW entry stops the worker here, not at the first request.
   const connection =
     options.connection ??
@@ -364,10 +365,6 @@ function logged(logger: StructuredLogger, message: string, err: unknown): Error 
   });
   Object.defineProperty(error, 'steplineLogged', { value: true });
   return error;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 const invokedDirectly =

@@ -13,7 +13,7 @@ import type {
   Next,
 } from '@temporalio/worker';
 import { msOptionalToNumber } from '@temporalio/common/lib/time.js';
-import { ERROR_CATEGORIES, type StepFailureDetails } from '../pipeline/errors.js';
+import { isCategory, type StepFailureDetails } from '../pipeline/errors.js';
 import { LIMITS } from '../pipeline/limits.js';
 import { matchRule, retryDelayMs, type RecoveryPlan } from '../pipeline/recovery.js';
 import { classifyError, isInstance, isStepFailureDetails, toApplicationFailure } from './classify.js';
@@ -181,10 +181,6 @@ function isCancellation(err: unknown, reason: unknown): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
-}
-
-function isCategory(value: unknown): boolean {
-  return (ERROR_CATEGORIES as readonly unknown[]).includes(value);
 }
 
 /** A step invocation (`{ input, stepId }`): the calls whose attempts are followed. */
