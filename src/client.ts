@@ -28,7 +28,8 @@ import type { PipelineDefinition, PipelineDefinitionInput } from './pipeline/def
 import { DefinitionError, type DefinitionIssue } from './pipeline/errors.js';
 import { isTerminalStatus, type PipelineProgress, type StepProgress } from './pipeline/progress.js';
 import { checkDefinitionValue } from './pipeline/load.js';
-import { resolveDependencies, validateDefinition } from './pipeline/validate.js';
+import { descendantsOf, validateDefinition } from './pipeline/validate.js';
+import { withoutUndefined } from './pipeline/plain-objects.js';
 import { requestFieldIssues } from './pipeline/validate-request.js';
 import { paramsIssues } from './pipeline/params.js';
 import { HANDLERS_PROBE_ACTIVITY } from './pipeline/contract.js';
@@ -452,7 +453,9 @@ export class PipelineClient {
       throw new PipelineRequestRejectedError('input needs fromStep: say which step the edited input is for');
     }
     const checkpoint = await this.checkpoint(pipelineId);
-    const stepIds = options.fromStep ? [options.fromStep, ...dependentsOf(definition, options.fromStep)] : [];
+    const stepIds = options.fromStep
+      ? [options.fromStep, ...descendantsOf(definition, options.fromStep)]
+      : [];
     const request: PipelineRequest = {
       definition: previous.definition,
       params: previous.params ?? {},
@@ -701,28 +704,10 @@ export class PipelineClient {
   }
 }
 
-/** Every step that depends on `stepId`, directly or not. */
-function dependentsOf(definition: PipelineDefinition, stepId: string): string[] {
-  const deps = resolveDependencies(definition);
-  const found = new Set<string>();
-  let frontier = [stepId];
-  while (frontier.length) {
-    const next: string[] = [];
-    for (const [id, on] of Object.entries(deps)) {
-      if (!found.has(id) && on.some((d) => frontier.includes(d))) {
-        found.add(id);
-        next.push(id);
-      }
-    }
-    frontier = next;
-  }
-  return [...found];
-}
-
+/** The options' defined fields, without the `client` and `env` they may carry. */
 function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([k, v]) => v !== undefined && k !== 'client' && k !== 'env'),
-  ) as Partial<T>;
+  const { client: _client, env: _env, ...fields } = value as T & { client?: unknown; env?: unknown };
+  return withoutUndefined(fields) as Partial<T>;
 }
 
 /**

@@ -5,8 +5,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ClassifyRule } from '../pipeline/definition.js';
 import {
-  ERROR_CATEGORIES,
-  SEVERITIES,
+  isCategory,
+  isSeverity,
   type ErrorCategory,
   type Severity,
   type StepFailureDetails,
@@ -271,14 +271,6 @@ function safeJson(value: unknown): string | undefined {
 
 function truncate(text: string, max = MAX_FAILURE_MESSAGE_LENGTH): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
-}
-
-export function isCategory(value: unknown): value is ErrorCategory {
-  return (ERROR_CATEGORIES as readonly unknown[]).includes(value);
-}
-
-function isSeverity(value: unknown): value is Severity {
-  return (SEVERITIES as readonly unknown[]).includes(value);
 }
 
 /** Whether `value` is a well-formed {@link StepFailureDetails}. */

@@ -37,6 +37,8 @@ export interface StepErrorOptions {
 /**
  * An error a step handler throws to choose its failure's category (and severity) explicitly.
  * The definition's `classify` rules are still tried first.
+ * (The classified result is a `StepFailureDetails`, src/pipeline/errors.ts; not the web UI's `StepError`
+ * component, nor the workflow's internal `StepFailed`.)
  *
  * @example
  * throw new StepError('quota exceeded for account 42', { category: 'rate_limit', code: 'E_QUOTA' });

@@ -13,7 +13,7 @@ import type {
   Next,
 } from '@temporalio/worker';
 import { msOptionalToNumber } from '@temporalio/common/lib/time.js';
-import type { StepFailureDetails } from '../pipeline/errors.js';
+import { isCategory, type StepFailureDetails } from '../pipeline/errors.js';
 import {
   capRetryDelay,
   decideRetry,
@@ -21,13 +21,7 @@ import {
   type RecoveryPlan,
   type RetryDecision,
 } from '../pipeline/recovery.js';
-import {
-  classifyError,
-  isCategory,
-  isInstance,
-  isStepFailureDetails,
-  toApplicationFailure,
-} from './classify.js';
+import { classifyError, isInstance, isStepFailureDetails, toApplicationFailure } from './classify.js';
 import { boundedCause, boundedDetails, boundedMessage, boundedStack, isBounded } from './failure-size.js';
 import { classifyRulesOf, isStepInvocation, recoveryPlanOf } from './invocation.js';
 import { AttemptTracker } from './attempt-trail.js';

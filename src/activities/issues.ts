@@ -1,5 +1,6 @@
 /** Renders zod issues as `path: what was expected, what was found`. */
 import type { z } from 'zod';
+import { formatPath } from '../pipeline/json-walk.js';
 
 /** How many issues a message lists before saying how many more there are. */
 const MAX_LISTED = 10;
@@ -13,17 +14,6 @@ export function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string {
   });
   if (issues.length > MAX_LISTED) listed.push(`and ${issues.length - MAX_LISTED} more`);
   return listed.join('; ');
-}
-
-/** `['a', 0, 'b c']` → `a[0]["b c"]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
 }
 
 /** zod says `Invalid input: expected number, received string`; we say `expected number, got string`. */

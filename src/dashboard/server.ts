@@ -33,6 +33,7 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { PipelineClient } from '../client.js';
 import { parseDefinitionText } from '../pipeline/load.js';
 import type { PipelineProgress } from '../pipeline/progress.js';
+import { withoutUndefined } from '../pipeline/plain-objects.js';
 import type { SessionInfo } from './api-types.js';
 import { READ_ONLY_REASON, TokenGate } from './auth.js';
 import { pipelineGraph } from './graph.js';
@@ -122,7 +123,7 @@ export function createDashboardServer(options: DashboardOptions): Hono {
   const staticDir = options.staticDir ? path.resolve(options.staticDir) : undefined;
   const hosts = new HostPolicy(options.bindHost ?? '127.0.0.1', options.allowedHosts ?? []);
   const streams = new StreamLimiter(
-    definedOnly({ maxStreams: options.maxStreams, maxStreamsPerClient: options.maxStreamsPerClient }),
+    withoutUndefined({ maxStreams: options.maxStreams, maxStreamsPerClient: options.maxStreamsPerClient }),
   );
   const retryAfter = String(options.streamRetryAfterSeconds ?? 5);
   const facts = new RunFacts(client);
@@ -270,7 +271,7 @@ export function createDashboardServer(options: DashboardOptions): Hono {
     const step = await decide(
       c.req.param('id'),
       body.stepId,
-      definedOnly({ by: signer(c, body.by), comment: body.comment }),
+      withoutUndefined({ by: signer(c, body.by), comment: body.comment }),
     );
     return c.json({ step });
   });
@@ -278,7 +279,7 @@ export function createDashboardServer(options: DashboardOptions): Hono {
   app.post('/api/pipelines/:id/intervention', async (c) => {
     const body = parseRequest(InterventionBody, await jsonBody(c), 'request body');
     const step = await client.intervene(c.req.param('id'), {
-      ...definedOnly({ ...body, by: signer(c, body.by) }),
+      ...withoutUndefined({ ...body, by: signer(c, body.by) }),
       stepId: body.stepId,
       action: body.action,
     });
@@ -302,7 +303,7 @@ export function createDashboardServer(options: DashboardOptions): Hono {
 
   app.post('/api/pipelines/:id/resume', async (c) => {
     const body = parseRequest(ResumeBody, await jsonBody(c, { optional: true }), 'request body');
-    return c.json(await client.resume(c.req.param('id'), definedOnly(body)), 201);
+    return c.json(await client.resume(c.req.param('id'), withoutUndefined(body)), 201);
   });
 
   app.all('/api/*', () => {
@@ -396,10 +397,6 @@ async function jsonBody(c: Context, { optional = false } = {}): Promise<unknown>
   } catch (err) {
     throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
 }
 
 function describe(err: unknown): string {

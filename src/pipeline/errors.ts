@@ -34,7 +34,23 @@ export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 /** One of {@link SEVERITIES}. */
 export type Severity = (typeof SEVERITIES)[number];
 
-/** What a classified step failure carries (the details of the ApplicationFailure whose `type` is the category). */
+/** Whether a value is one of {@link ERROR_CATEGORIES} (an ApplicationFailure `type`, a details field). */
+export function isCategory(value: unknown): value is ErrorCategory {
+  return (ERROR_CATEGORIES as readonly unknown[]).includes(value);
+}
+
+/** Whether a value is one of {@link SEVERITIES}. */
+export function isSeverity(value: unknown): value is Severity {
+  return (SEVERITIES as readonly unknown[]).includes(value);
+}
+
+/**
+ * What a classified step failure carries: the details of the ApplicationFailure whose `type` is the
+ * category, as the worker's classifier (src/activities/classify.ts) builds them. Not to be confused with
+ * `StepError` (src/activities/errors.ts, the error class a step handler throws to classify its own failure),
+ * `StepErrorInfo` (src/pipeline/progress.ts, a step's error as progress shows it) or `StepFailed`
+ * (src/workflows/step-failure.ts, the interpreter's internal "this step gave up").
+ */
 export interface StepFailureDetails {
   /** The failure's category; also the ApplicationFailure `type`. */
   category: ErrorCategory;

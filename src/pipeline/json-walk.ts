@@ -149,6 +149,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** A formatted path (`input.url`, `[0].id`) put under a formatted prefix (`steps[1]`): `steps[1].input.url`. */
+export function joinPaths(prefix: string, inner: string): string {
+  if (!inner) return prefix;
+  return inner.startsWith('[') ? prefix + inner : `${prefix}.${inner}`;
+}
+
 /** What a problem is, for people: `a function is not JSON`, `nested deeper than 64 levels`. */
 export function describeJsonProblem(problem: JsonProblem, maxDepth: number): string {
   switch (problem.kind) {
@@ -191,19 +197,13 @@ export function jsonStringBytes(text: string): number {
     if (code === 0x22 || code === 0x5c) bytes += 2;
     else if (code < 0x20)
       bytes += code === 0x08 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d ? 2 : 6;
-    else if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (
-      code >= 0xd800 &&
-      code <= 0xdbff &&
-      i + 1 < text.length &&
-      isLowSurrogate(text.charCodeAt(i + 1))
-    ) {
-      bytes += 4;
-      i += 1;
-    } else if (code >= 0xd800 && code <= 0xdfff)
+    else if (code >= 0xd800 && code <= 0xdfff && !startsSurrogatePair(text, i, code))
       bytes += 6; // a lone surrogate: JSON writes \udXXX
-    else bytes += 3;
+    else {
+      const width = utf8CharBytes(text, i, code);
+      bytes += width;
+      if (width === 4) i += 1;
+    }
   }
   return bytes;
 }
@@ -215,22 +215,22 @@ export function jsonStringBytes(text: string): number {
 export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (
-      code >= 0xd800 &&
-      code <= 0xdbff &&
-      i + 1 < text.length &&
-      isLowSurrogate(text.charCodeAt(i + 1))
-    ) {
-      bytes += 4;
-      i += 1;
-    } else bytes += 3;
+    const width = utf8CharBytes(text, i, text.charCodeAt(i));
+    bytes += width;
+    if (width === 4) i += 1;
   }
   return bytes;
 }
 
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
+/** UTF-8 bytes of the character whose UTF-16 code is `code` at `i`: 4 for a surrogate pair (two units). */
+function utf8CharBytes(text: string, i: number, code: number): number {
+  if (code < 0x80) return 1;
+  if (code < 0x800) return 2;
+  return startsSurrogatePair(text, i, code) ? 4 : 3;
+}
+
+function startsSurrogatePair(text: string, i: number, code: number): boolean {
+  if (code < 0xd800 || code > 0xdbff || i + 1 >= text.length) return false;
+  const next = text.charCodeAt(i + 1);
+  return next >= 0xdc00 && next <= 0xdfff;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalDuration, positiveWholeNumber } from './definition/building-blocks.js';
 import { PositiveDurationSchema } from './duration.js';
 import { describeValue } from './errors.js';
 import { LIMITS } from './limits.js';
@@ -137,13 +138,7 @@ export const NotifyBatchSchema = z
       'How long events gather before one delivery, in ms (input: a duration; up to 1h).',
     ),
     /** Most events in one delivery (1 to 100); a full batch goes at once. Default: 100. */
-    max: z
-      .number()
-      .int()
-      .positive({
-        error: (issue) => `expected a whole number, at least 1; got ${describeValue(issue.input)}`,
-      })
-      .max(LIMITS.maxNotifyBatchSize)
+    max: positiveWholeNumber(LIMITS.maxNotifyBatchSize)
       .optional()
       .describe('Most events in one delivery (1 to 100); a full batch goes at once. Default: 100.'),
   })
@@ -159,15 +154,11 @@ export const NotifyBatchSchema = z
 /** Delivery retries of a notification. */
 export const NotifyRetrySchema = z.strictObject({
   /** Delivery attempts in total (1 to 10). Default: 5. */
-  maxAttempts: z
-    .number()
-    .int()
-    .positive({ error: (issue) => `expected a whole number, at least 1; got ${describeValue(issue.input)}` })
-    .max(LIMITS.maxNotifyAttempts)
+  maxAttempts: positiveWholeNumber(LIMITS.maxNotifyAttempts)
     .optional()
     .describe('Delivery attempts in total (1 to 10). Default: 5.'),
   /** Wait before the first retry, in ms (input: a duration); doubles per attempt, up to 1m. Default: 1s. */
-  initialInterval: PositiveDurationSchema.optional().describe(
+  initialInterval: optionalDuration(
     'Wait before the first retry, in ms (input: a duration); doubles per attempt, up to 1m. Default: 1s.',
   ),
 });

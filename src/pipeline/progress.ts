@@ -9,7 +9,11 @@ import type {
 
 export * from './vocabulary.js';
 
-/** A step error as shown to people: classified on the worker. */
+/**
+ * A step's error as progress shows it (steps, compensations): the classified failure
+ * (`StepFailureDetails`, src/pipeline/errors.ts) with the attempt it happened on. Not the error class
+ * `StepError` that handlers throw (src/activities/errors.ts).
+ */
 export interface StepErrorInfo {
   category: ErrorCategory;
   severity: Severity;

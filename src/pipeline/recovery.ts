@@ -1,6 +1,7 @@
 import type { PipelineDefinition, RecoveryRule, Strategy } from './definition.js';
 import { ERROR_CATEGORIES, SEVERITIES, type ErrorCategory, type Severity } from './errors.js';
 import { LIMITS } from './limits.js';
+import { withoutUndefined } from './plain-objects.js';
 
 /** A retry budget with every field set; durations in milliseconds. */
 export interface ResolvedRetry {
@@ -133,21 +134,20 @@ function baseRetry(
   definition: Pick<PipelineDefinition, 'defaults'>,
   step: { retry?: Partial<ResolvedRetry> },
 ): ResolvedRetry {
-  return { ...BUILTIN_RETRY, ...defined(definition.defaults?.retry), ...defined(step.retry) };
+  return {
+    ...BUILTIN_RETRY,
+    ...withoutUndefined(definition.defaults?.retry),
+    ...withoutUndefined(step.retry),
+  };
 }
 
 export function planOf(custom: RecoveryRule[], base: ResolvedRetry): RecoveryPlan {
   const rules = [...custom, ...BUILTIN_RULES].map((rule): PlannedRule => {
-    const retry = { ...base, ...defined(rule.retry) };
+    const retry = { ...base, ...withoutUndefined(rule.retry) };
     if (rule.strategy === 'retry') retry.backoffCoefficient = 1;
     return { ...rule, retry };
   });
   return { rules };
-}
-
-function defined<T extends object>(value: T | undefined): Partial<T> {
-  if (!value) return {};
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function matches(rule: RecoveryRule, failure: FailureKind): boolean {

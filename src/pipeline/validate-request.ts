@@ -1,6 +1,8 @@
 import type { PipelineDefinition } from './definition.js';
 import { describeValue, formatPath, type DefinitionIssue } from './errors.js';
 import { LIMITS, formatBytes } from './limits.js';
+import { joinPaths } from './json-walk.js';
+import { isRecord } from './plain-objects.js';
 import { paramsIssues as declaredParamsIssues, withParamDefaults } from './params.js';
 import { checkJson, validateDefinition, type ValidateOptions } from './validate.js';
 
@@ -29,17 +31,9 @@ export type RequestValidationResult =
     }
   | { ok: false; issues: DefinitionIssue[] };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
 /** Prefixes a definition issue's path with `definition`. */
 function underDefinition(issue: DefinitionIssue): DefinitionIssue {
-  const path = !issue.path
-    ? 'definition'
-    : issue.path.startsWith('[')
-      ? `definition${issue.path}`
-      : `definition.${issue.path}`;
-  return { path, message: issue.message };
+  return { path: joinPaths('definition', issue.path), message: issue.message };
 }
 
 /**

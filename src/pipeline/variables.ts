@@ -74,6 +74,15 @@ export interface AssignProblem {
   message: string;
 }
 
+/** An `evaluate` answer saying why the assignment is refused. */
+function refused(
+  category: AssignProblem['category'],
+  code: string,
+  message: string,
+): { ok: false; problem: AssignProblem } {
+  return { ok: false, problem: { category, code, message } };
+}
+
 const emptyRecord = () => Object.create(null) as Record<string, unknown>;
 
 /** JSON bytes of a value; not JSON (or too deep) counts as infinitely large. */
@@ -124,45 +133,29 @@ export class Variables {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const tooLarge = err instanceof Error && err.name === 'RenderSizeError';
-        return {
-          ok: false,
-          problem: tooLarge
-            ? {
-                category: 'resource',
-                code: 'VARIABLE_TOO_LARGE',
-                message: `assign ${name} of step "${stepId}": ${message}`,
-              }
-            : {
-                category: 'validation',
-                code: 'ASSIGN_FAILED',
-                message: `assign ${name} of step "${stepId}": ${message}`,
-              },
-        };
+        const text = `assign ${name} of step "${stepId}": ${message}`;
+        return tooLarge
+          ? refused('resource', 'VARIABLE_TOO_LARGE', text)
+          : refused('validation', 'ASSIGN_FAILED', text);
       }
       const bytes = sizeOf(value === undefined ? null : value);
       if (bytes > LIMITS.maxVariableBytes) {
-        return {
-          ok: false,
-          problem: {
-            category: 'resource',
-            code: 'VARIABLE_TOO_LARGE',
-            message: `variable ${name} assigned by step "${stepId}" is over ${formatBytes(LIMITS.maxVariableBytes)} (the variable size limit): assign a small value or a reference`,
-          },
-        };
+        return refused(
+          'resource',
+          'VARIABLE_TOO_LARGE',
+          `variable ${name} assigned by step "${stepId}" is over ${formatBytes(LIMITS.maxVariableBytes)} (the variable size limit): assign a small value or a reference`,
+        );
       }
       values[name] = value === undefined ? null : value;
     }
     const after = this.withAssignment(stepId, values);
     const total = sizeOf(after);
     if (total > LIMITS.maxVariablesBytes) {
-      return {
-        ok: false,
-        problem: {
-          category: 'resource',
-          code: 'VARIABLES_TOO_LARGE',
-          message: `the variables assigned by step "${stepId}" would bring the run's variables (with the values kept for rollback) to ${total === Number.POSITIVE_INFINITY ? 'a value that is not JSON' : formatBytes(total)}, over the ${formatBytes(LIMITS.maxVariablesBytes)} limit`,
-        },
-      };
+      return refused(
+        'resource',
+        'VARIABLES_TOO_LARGE',
+        `the variables assigned by step "${stepId}" would bring the run's variables (with the values kept for rollback) to ${total === Number.POSITIVE_INFINITY ? 'a value that is not JSON' : formatBytes(total)}, over the ${formatBytes(LIMITS.maxVariablesBytes)} limit`,
+      );
     }
     return { ok: true, values };
   }

@@ -3,6 +3,7 @@ import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry'
 import { NativeConnection, Worker, type InjectedSinks, type WorkerOptions } from '@temporalio/worker';
 import { classifyingInterceptor, createDefaultRegistry, type StepHandler } from '../activities/index.js';
 import { currentAllowList } from '../activities/url-policy.js';
+import { withoutUndefined } from '../pipeline/plain-objects.js';
 import { buildWorkflowBundle, packagedWorkflowBundle, TRACING_BUNDLE_MARKER } from '../bundle.js';
 import {
   connectionOptions,
@@ -37,7 +38,7 @@ const DROP_WORKFLOW_SPANS: InjectedSinks<OpenTelemetrySinks> = {
 
 /** Creates a worker that runs the `pipeline` workflow and every registered step handler. */
 export async function createPipelineWorker(options: PipelineWorkerOptions = {}): Promise<Worker> {
-  const settings = { ...settingsFromEnv(), ...stripUndefined(options) };
+  const settings = { ...settingsFromEnv(), ...withoutUndefined(options) };
   currentAllowList(); // A bad STEPLINE_HTTP_ALLOW entry stops the worker here, not at the first request.
   const connection =
     options.connection ??
@@ -76,8 +77,4 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
     stickyQueueScheduleToStartTimeout: '3s',
     ...options.workerOptions,
   });
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

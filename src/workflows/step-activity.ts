@@ -1,6 +1,7 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { StepInvocation } from '../pipeline/contract.js';
 import type { ClassifyRule, PipelineDefinition, TimeoutSettings } from '../pipeline/definition.js';
+import { withoutUndefined } from '../pipeline/plain-objects.js';
 import {
   BUILTIN_START_TO_CLOSE_MS,
   compactRecoveryPlan,
@@ -31,7 +32,7 @@ export interface PreparedActivity {
  */
 export function prepareActivity(definition: PipelineDefinition, spec: ActivitySpec): PreparedActivity {
   const plan = recoveryPlan(definition, spec);
-  const timeouts = { ...definition.defaults?.timeouts, ...stripUndefined(spec.timeouts) };
+  const timeouts = { ...definition.defaults?.timeouts, ...withoutUndefined(spec.timeouts) };
   const options: ActivityOptions = {
     startToCloseTimeout: timeouts.startToClose ?? BUILTIN_START_TO_CLOSE_MS,
     ...(timeouts.heartbeat !== undefined ? { heartbeatTimeout: timeouts.heartbeat } : {}),
@@ -48,9 +49,4 @@ export function prepareActivity(definition: PipelineDefinition, spec: ActivitySp
       return run({ ...invocation, ...(classify ? { classify } : {}), recovery });
     },
   };
-}
-
-function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
-  if (!value) return {};
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,9 +1,13 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
-import { ERROR_CATEGORIES, SEVERITIES, type ErrorCategory, type Severity } from '../pipeline/errors.js';
+import { isCategory, isSeverity } from '../pipeline/errors.js';
 import { LIMITS, truncateText } from '../pipeline/limits.js';
 import type { StepErrorInfo } from '../pipeline/progress.js';
 
-/** A step gave up: its strategies are spent. Carries what the pipeline failure must say. */
+/**
+ * A step gave up: its strategies are spent. Internal to the interpreter (thrown and caught inside the
+ * workflow, never a public error); carries what the pipeline failure must say as a `StepErrorInfo`
+ * (src/pipeline/progress.ts). Handlers throw `StepError` (src/activities/errors.ts) instead.
+ */
 export class StepFailed extends Error {
   override readonly name = 'StepFailed';
   constructor(
@@ -14,14 +18,6 @@ export class StepFailed extends Error {
   ) {
     super(`step "${stepId}" failed (${error.category}, ${error.severity}): ${error.message}`);
   }
-}
-
-function isCategory(value: unknown): value is ErrorCategory {
-  return typeof value === 'string' && (ERROR_CATEGORIES as readonly string[]).includes(value);
-}
-
-function isSeverity(value: unknown): value is Severity {
-  return typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value);
 }
 
 /** What a failed activity (classified on the worker) or a workflow-side problem means for the step. */
