@@ -23,8 +23,7 @@ export async function runApproval(run: PipelineRun, step: ApprovalStep): Promise
   }
   markRunning(run, step.id);
   setStepStatus(run, step.id, 'awaiting_approval');
-  const state = run.state.step(step.id);
-  if (prompt !== undefined) state.detail = { ...state.detail, prompt };
+  if (prompt !== undefined) run.state.setDetail(step.id, { prompt }, now());
   const outcome = await run.inbox.waitForApproval(step, prompt);
   if (outcome.decision === 'approve') {
     const output = { approved: true, by: outcome.by ?? null, comment: outcome.comment ?? null, at: now() };

@@ -8,14 +8,20 @@ import {
 import type { PipelineFailureDetails } from '../../pipeline/contract.js';
 import { PIPELINE_FAILURE_TYPES } from '../../pipeline/contract.js';
 import type { TaskStep } from '../../pipeline/definition.js';
-import { PIPELINE_END_EVENTS, type TerminalPipelineStatus } from '../../pipeline/progress.js';
+import {
+  PIPELINE_END_EVENTS,
+  type CompensationProgress,
+  type StepStatus,
+  type TerminalPipelineStatus,
+} from '../../pipeline/progress.js';
 import type { TemplateScope } from '../../pipeline/templates.js';
 import { LIMITS } from '../../pipeline/limits.js';
 import { restoreVariables } from '../assign.js';
 import { fitProgress } from '../result-size.js';
 import { describeFailure, errorMessage, StepFailed } from '../step-failure.js';
 import { renderInput } from './budgets.js';
-import { setStatus, setStepStatus } from './lifecycle.js';
+import { refreshPipelineStatus, setStatus } from './lifecycle.js';
+import type { StatusEvent } from '../run-state.js';
 import { now, type PipelineRun } from './run.js';
 
 /**
@@ -25,13 +31,7 @@ import { now, type PipelineRun } from './run.js';
  */
 export async function finishUnsuccessfully(run: PipelineRun, err: unknown): Promise<never> {
   const cancelledByClient = isCancellation(err) && !run.timedOut && !run.firstFailure;
-  for (const [id, state] of run.state.steps) {
-    if (state.status === 'pending' || state.status === 'running' || state.status.startsWith('awaiting')) {
-      state.status = 'cancelled';
-      state.endedAt ??= now();
-      run.inbox.clear(id);
-    }
-  }
+  for (const id of run.state.cancelUnfinished(now())) run.inbox.clear(id);
   const failure =
     run.firstFailure ??
     (run.timedOut
@@ -51,13 +51,12 @@ export async function finishUnsuccessfully(run: PipelineRun, err: unknown): Prom
       ? 'rolled_back'
       : 'failed';
   setStatus(run, status);
-  run.state.completedAt = now();
   const message = cancelledByClient
     ? `pipeline ${run.definition.name} cancelled; compensation ran: ${compensated ? 'yes' : 'no'}`
     : failure
       ? `${failure.stepId ? `step "${failure.stepId}" failed` : 'pipeline failed'} (${failure.error.category}, ${failure.error.severity}): ${failure.error.message}; compensation ran: ${compensated ? 'yes' : 'no'}`
       : `pipeline failed: ${errorMessage(err)}`;
-  run.state.record(now(), { type: PIPELINE_END_EVENTS[status], message });
+  run.state.end(now(), { type: PIPELINE_END_EVENTS[status], message });
   if (run.notifications) await run.notifications.drain();
   if (cancelledByClient) throw err instanceof CancelledFailure ? err : new CancelledFailure(message);
   const details: PipelineFailureDetails = {
@@ -89,37 +88,49 @@ async function compensate(run: PipelineRun): Promise<boolean> {
     for (const id of pending) {
       const step = run.stepsById.get(id) as TaskStep | undefined;
       if (!step?.compensate) continue;
-      const state = run.state.step(id);
-      state.compensation = { status: 'compensating', startedAt: now() };
-      setStepStatus(run, id, 'compensating', 'compensation_started', `compensating ${id}`);
+      const started = { status: 'compensating', startedAt: now() } as const;
+      compensationMoved(run, id, started, 'compensating', {
+        type: 'compensation_started',
+        message: `compensating ${id}`,
+      });
       try {
         const prepared = run.prepared(`${id}/compensate`, step.compensate);
         const { input } = renderInput(run, id, step.compensate.input ?? null, compensationScope(run));
         const n = run.nextRunNumber(`${id}/compensate`);
         await prepared.call({ input, stepId: id }, `${id}:compensate${n > 1 ? `#${n}` : ''}`);
-        state.compensation = { ...state.compensation, status: 'compensated', endedAt: now() };
-        setStepStatus(run, id, 'compensated', 'compensation_succeeded', `${id} compensated`);
+        compensationMoved(run, id, { ...started, status: 'compensated', endedAt: now() }, 'compensated', {
+          type: 'compensation_succeeded',
+          message: `${id} compensated`,
+        });
         restoreVariables(run.state, id, now());
       } catch (err) {
         const error = err instanceof StepFailed ? err.error : describeFailure(err);
-        state.compensation = {
-          ...state.compensation,
-          status: 'compensation_failed',
-          error,
-          endedAt: now(),
-        };
-        setStepStatus(
+        compensationMoved(
           run,
           id,
+          { ...started, status: 'compensation_failed', error, endedAt: now() },
           'compensation_failed',
-          'compensation_failed',
-          `compensation of ${id} failed (${error.category}): ${error.message}`,
+          {
+            type: 'compensation_failed',
+            message: `compensation of ${id} failed (${error.category}): ${error.message}`,
+          },
         );
       }
     }
   });
-  run.state.compensations = [];
+  run.state.clearCompensations(now());
   return true;
+}
+
+function compensationMoved(
+  run: PipelineRun,
+  id: string,
+  compensation: CompensationProgress,
+  status: StepStatus,
+  event: StatusEvent,
+): void {
+  run.state.setCompensation(id, compensation, status, now(), event);
+  refreshPipelineStatus(run);
 }
 
 /** Compensations see every step's output, including failed and cancelled ones. */

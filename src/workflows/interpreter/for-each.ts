@@ -52,9 +52,8 @@ export async function runForEach(
   }
   markRunning(run, step.id);
   run.state.insight.keepInput(step.id, items, measureOutput(items));
-  const state = run.state.step(step.id);
   const counters = { total: items.length, succeeded: 0, failed: 0, running: 0 };
-  state.detail = { ...state.detail, items: counters };
+  run.state.setDetail(step.id, { items: counters }, now());
   const tolerated = toleratedCount(step, items.length);
   const outputs: unknown[] = new Array(items.length).fill(null);
   const failures: StepErrorInfo[] = [];
@@ -66,8 +65,7 @@ export async function runForEach(
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const index = next++;
-      counters.running += 1;
-      run.state.touch(now());
+      run.state.countItem(step.id, 'started', now());
       try {
         outputs[index] = await callOnce(
           run,
@@ -79,7 +77,7 @@ export async function runForEach(
             index,
           },
         );
-        counters.succeeded += 1;
+        run.state.countItem(step.id, 'succeeded', now());
         outputBytes += measureOutput(outputs[index]) + 1;
         if (outputBytes > LIMITS.maxStepOutputBytes && run.limitsApply()) throw new ItemsOverBudget();
       } catch (err) {
@@ -94,7 +92,7 @@ export async function runForEach(
           );
         }
         const error = err instanceof StepFailed ? err.error : describeFailure(err);
-        counters.failed += 1;
+        run.state.countItem(step.id, 'failed', now());
         failures.push(error);
         run.state.record(now(), {
           type: 'item_failed',
@@ -108,8 +106,7 @@ export async function runForEach(
           });
         }
       } finally {
-        counters.running -= 1;
-        run.state.touch(now());
+        run.state.countItem(step.id, 'stopped', now());
       }
     }
   };

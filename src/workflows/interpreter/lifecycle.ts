@@ -1,48 +1,38 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { StepDefinition } from '../../pipeline/definition.js';
-import type {
-  PipelineStatus,
-  ProgressEventType,
-  StepErrorInfo,
-  StepStatus,
-} from '../../pipeline/progress.js';
+import type { PipelineStatus, StepErrorInfo, StepStatus } from '../../pipeline/progress.js';
+import type { StatusEvent } from '../run-state.js';
 import { SteplineStatus } from '../search-attributes.js';
 import { StepFailed } from '../step-failure.js';
 import { keepOutput } from './budgets.js';
 import { now, type PipelineRun } from './run.js';
 
-/** A step's life: running, succeeded, skipped, failed, cancelled — each recorded once, with its event. */
+/**
+ * A step's life: running, succeeded, skipped, failed, cancelled — each recorded in the run state
+ * (run-state.ts) with its event, after which the pipeline's status follows its steps.
+ */
 
 export function markRunning(run: PipelineRun, stepId: string): void {
-  const state = run.state.step(stepId);
-  state.startedAt ??= now();
-  state.attempt += 1;
-  setStepStatus(run, stepId, 'running', 'step_started', `step ${stepId} started`);
+  run.state.startStep(stepId, now());
+  refreshPipelineStatus(run);
 }
 
 export function setStepStatus(
   run: PipelineRun,
   stepId: string,
   status: StepStatus,
-  type?: ProgressEventType,
-  message?: string,
+  event?: StatusEvent,
 ): void {
-  const state = run.state.step(stepId);
-  state.status = status;
-  if (type) run.state.record(now(), { type, stepId, message: message ?? `${stepId} ${status}` });
-  else run.state.touch(now());
+  run.state.setStepStatus(stepId, status, now(), event);
   refreshPipelineStatus(run);
 }
 
 export function succeedStep(run: PipelineRun, step: StepDefinition, output: unknown): void {
-  const state = run.state.step(step.id);
-  state.output = output;
-  state.endedAt = now();
-  delete state.error;
-  if (step.type !== 'approval' && step.compensate) run.state.compensations.push(step.id);
-  setStepStatus(run, step.id, 'succeeded', 'step_succeeded', `step ${step.id} succeeded`);
+  run.state.succeedStep(step.id, output, now(), step.type !== 'approval' && !!step.compensate);
+  refreshPipelineStatus(run);
 }
 
+/** Skips a step; an `output` given by a rule or a person must fit the output budget like any other. */
 export function skipStep(run: PipelineRun, stepId: string, output: unknown, reason: string): void {
   if (output !== null && output !== undefined) {
     try {
@@ -53,11 +43,8 @@ export function skipStep(run: PipelineRun, stepId: string, output: unknown, reas
       throw err;
     }
   }
-  const state = run.state.step(stepId);
-  state.output = output;
-  state.reason = reason;
-  state.endedAt = now();
-  setStepStatus(run, stepId, 'skipped', 'step_skipped', `step ${stepId} skipped: ${reason}`);
+  run.state.skipStep(stepId, output, reason, now());
+  refreshPipelineStatus(run);
 }
 
 /** Records the step as failed and returns the failure that ends the pipeline (the first one is kept). */
@@ -67,32 +54,20 @@ export function failStep(
   error: StepErrorInfo,
   forceRollback = false,
 ): StepFailed {
-  const state = run.state.step(step.id);
-  state.error = error;
-  state.endedAt = now();
-  setStepStatus(
-    run,
-    step.id,
-    'failed',
-    'step_failed',
-    `step ${step.id} failed (${error.category}): ${error.message}`,
-  );
+  run.state.failStep(step.id, error, now());
+  refreshPipelineStatus(run);
   const failure = new StepFailed(step.id, error, forceRollback);
   run.firstFailure ??= failure;
   return failure;
 }
 
 export function cancelStep(run: PipelineRun, stepId: string, err: unknown): unknown {
-  const state = run.state.step(stepId);
-  if (!['succeeded', 'skipped', 'failed'].includes(state.status)) {
-    state.endedAt = now();
-    setStepStatus(run, stepId, 'cancelled', 'step_cancelled', `step ${stepId} cancelled`);
-  }
+  if (run.state.cancelStep(stepId, now())) refreshPipelineStatus(run);
   return err;
 }
 
 /** The pipeline's status follows its steps while it runs; search attributes change only with it. */
-function refreshPipelineStatus(run: PipelineRun): void {
+export function refreshPipelineStatus(run: PipelineRun): void {
   if (['completed', 'failed', 'rolled_back', 'cancelled', 'compensating'].includes(run.state.status)) return;
   const statuses = [...run.state.steps.values()].map((s) => s.status);
   const status: PipelineStatus = statuses.includes('awaiting_intervention')
@@ -104,9 +79,7 @@ function refreshPipelineStatus(run: PipelineRun): void {
 }
 
 export function setStatus(run: PipelineRun, status: PipelineStatus): void {
-  if (run.state.status === status) return;
-  run.state.status = status;
-  run.state.touch(now());
+  if (!run.state.setStatus(status, now())) return;
   // Completed/failed/cancelled are in the execution status already: no extra history event for them.
   if (status === 'completed' || status === 'failed' || status === 'cancelled') return;
   if (workflowInfo().typedSearchAttributes.get(SteplineStatus) !== undefined) {

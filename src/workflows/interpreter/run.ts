@@ -81,15 +81,7 @@ export class PipelineRun {
     this.state = new RunState(info.workflowId, definition, now(), resumable(checkpoint));
     this.dependencies = resolveDependencies(definition);
     for (const step of definition.steps) this.stepsById.set(step.id, step);
-    if (!this.state.deadline && definition.timeout !== undefined) {
-      this.state.deadline = new Date(Date.parse(this.state.startedAt) + definition.timeout).toISOString();
-    }
     this.rerunInput = checkpoint?.rerun?.input;
-    for (const id of checkpoint?.rerun?.stepIds ?? []) {
-      if (!this.stepsById.has(id)) continue;
-      this.state.steps.set(id, { status: 'pending', attempt: 0 });
-      this.state.variables.undo(id);
-    }
     for (const [id, state] of this.state.steps) {
       if (state.output === undefined || (state.status !== 'succeeded' && state.status !== 'skipped'))
         continue;

@@ -36,8 +36,7 @@ export async function execute(run: PipelineRun): Promise<PipelineResult | 'conti
     return 'continue-as-new';
   }
   setStatus(run, 'completed');
-  run.state.completedAt = now();
-  run.state.record(now(), {
+  run.state.end(now(), {
     type: 'pipeline_completed',
     message: `pipeline ${run.definition.name} completed`,
   });

@@ -1,10 +1,11 @@
 import { isCancellation } from '@temporalio/workflow';
 import type { Strategy, TaskStep } from '../../pipeline/definition.js';
 import type { StepErrorInfo } from '../../pipeline/progress.js';
-import { matchRule, strategyAfterRetries, type PlannedRule } from '../../pipeline/recovery.js';
+import type { PlannedRule } from '../../pipeline/recovery.js';
 import type { PreparedActivity } from '../step-activity.js';
 import { describeFailure, StepFailed } from '../step-failure.js';
 import { keepOutput } from './budgets.js';
+import { decideStrategy, strategyAfterAlternatives } from './decide.js';
 import { failStep, setStepStatus, skipStep, succeedStep } from './lifecycle.js';
 import { now, type PipelineRun } from './run.js';
 import { callOnce, type StepOutcome } from './task-step.js';
@@ -21,15 +22,14 @@ export async function recover(
   prepared: PreparedActivity,
   error: StepErrorInfo,
 ): Promise<StepOutcome> {
-  const rule = matchRule(prepared.plan, error);
-  const state = run.state.step(step.id);
-  state.error = error;
+  const { rule, strategy } = decideStrategy(prepared.plan, error);
+  run.state.setStepError(step.id, error, now());
   run.state.record(now(), {
     type: 'step_error',
     stepId: step.id,
     message: `${error.category} (${error.severity}): ${error.message}`,
   });
-  return await applyStrategy(run, step, strategyAfterRetries(rule), rule, error);
+  return await applyStrategy(run, step, strategy, rule, error);
 }
 
 async function applyStrategy(
@@ -142,9 +142,8 @@ async function runAlternatives(
   } catch (err) {
     if (isCancellation(err)) throw err;
     const altError = err instanceof StepFailed ? err.error : describeFailure(err);
-    const then = rule.then && rule.then !== 'alternative_path' ? rule.then : 'fail_fast';
-    run.state.step(step.id).error = altError;
-    return await applyStrategy(run, step, then, rule, altError);
+    run.state.setStepError(step.id, altError, now());
+    return await applyStrategy(run, step, strategyAfterAlternatives(rule), rule, altError);
   }
   const assignError = run.assign(step, output);
   if (assignError) throw failStep(run, step, assignError);

@@ -53,7 +53,6 @@ export async function callOnce(
   item?: { item: unknown; index: number },
 ): Promise<unknown> {
   const { input, bytes } = renderInput(run, stepId, rawInput, run.templateScope(item));
-  const state = run.state.step(stepId);
   if (!item) {
     markRunning(run, stepId);
     run.state.insight.keepInput(stepId, input, bytes);
@@ -81,7 +80,7 @@ export async function callOnce(
   }
   if (item) return result; // items are called without `resultFormat`: never an envelope
   const { output, trail } = unwrapStepResult(result);
-  state.attempt = Math.max(state.attempt, 1);
+  run.state.countAttempt(stepId);
   recordRun(run.state, stepId, succeededRunTrail(trail, startedAt, now()), now());
   return output;
 }
