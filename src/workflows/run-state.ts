@@ -1,5 +1,5 @@
 import type { Checkpoint, StepCheckpoint } from '../pipeline/contract.js';
-import type { PipelineDefinition, StepDefinition } from '../pipeline/definition.js';
+import type { PipelineDefinition } from '../pipeline/definition.js';
 import type {
   CompensationProgress,
   Decision,
@@ -17,7 +17,8 @@ import type {
 import { LIMITS, truncateText } from '../pipeline/limits.js';
 import { Variables } from '../pipeline/variables.js';
 import { AttemptBudget } from '../pipeline/attempts.js';
-import { progressBudgets, StepInsight, type ProgressBudgets } from './step-insight.js';
+import { progressBudgets, StepInsight } from './step-insight.js';
+import { countStatus, fractionDone, stepProgress, weightOf } from './step-progress.js';
 
 export const EVENT_RING_SIZE = LIMITS.eventRingSize;
 
@@ -26,14 +27,6 @@ export interface StepState extends StepCheckpoint {
   detail?: StepDetail;
 }
 
-const DONE: readonly StepStatus[] = [
-  'succeeded',
-  'skipped',
-  'failed',
-  'compensated',
-  'compensation_failed',
-  'cancelled',
-];
 const SETTLED_OK: readonly StepStatus[] = ['succeeded', 'skipped'];
 
 /** A step status change's progress event; without one, the change only bumps `version`. */
@@ -383,69 +376,5 @@ function boundedEvent<E extends Omit<ProgressEvent, 'seq' | 'at'>>(event: E): E 
     message: truncateText(event.message, LIMITS.maxEventMessageLength),
     ...(event.by !== undefined ? { by: truncateText(event.by, LIMITS.maxNameLength) } : {}),
     ...(event.comment !== undefined ? { comment: truncateText(event.comment, LIMITS.maxCommentLength) } : {}),
-  };
-}
-
-function weightOf(step: StepDefinition): number {
-  return step.weight ?? 1;
-}
-
-function fractionDone(state: StepState): number {
-  // Work done: a failed or cancelled step did not do its share (a failed pipeline is not "100%").
-  if (state.status === 'failed' || state.status === 'cancelled') return 0;
-  if (DONE.includes(state.status)) return 1;
-  const items = state.detail?.items;
-  if (items && items.total > 0) return (items.succeeded + items.failed) / items.total;
-  return 0;
-}
-
-function countStatus(counts: ProgressCounts, status: StepStatus): void {
-  counts.total += 1;
-  switch (status) {
-    case 'pending':
-    case 'cancelled':
-      counts.pending += 1;
-      break;
-    case 'succeeded':
-      counts.succeeded += 1;
-      break;
-    case 'failed':
-    case 'compensation_failed':
-      counts.failed += 1;
-      break;
-    case 'skipped':
-      counts.skipped += 1;
-      break;
-    case 'compensated':
-      counts.compensated += 1;
-      break;
-    default:
-      counts.running += 1;
-  }
-}
-
-function stepProgress(
-  definition: StepDefinition,
-  index: number,
-  state: StepState,
-  insight: StepInsight,
-  budgets: ProgressBudgets,
-): StepProgress {
-  const durationMs =
-    state.startedAt && state.endedAt ? Date.parse(state.endedAt) - Date.parse(state.startedAt) : undefined;
-  const detail = state.reason ? { ...state.detail, reason: state.reason } : state.detail;
-  return {
-    id: definition.id,
-    name: definition.name ?? definition.id,
-    status: state.status,
-    attempt: state.attempt,
-    ...(state.startedAt ? { startedAt: state.startedAt } : {}),
-    ...(state.endedAt ? { endedAt: state.endedAt } : {}),
-    ...(durationMs !== undefined ? { durationMs } : {}),
-    ...(state.error ? { error: state.error } : {}),
-    path: `steps[${index}]`,
-    ...(state.compensation ? { compensation: state.compensation } : {}),
-    ...(detail ? { detail } : {}),
-    ...insight.fields(definition, state, budgets),
   };
 }
