@@ -1,20 +1,24 @@
 import type { Checkpoint, StepCheckpoint } from '../pipeline/contract.js';
-import type { PipelineDefinition, StepDefinition } from '../pipeline/definition.js';
+import type { PipelineDefinition } from '../pipeline/definition.js';
 import type {
+  CompensationProgress,
   Decision,
   PendingAction,
   PipelineProgress,
   PipelineStatus,
   ProgressCounts,
   ProgressEvent,
+  ProgressEventType,
   StepDetail,
+  StepErrorInfo,
   StepProgress,
   StepStatus,
 } from '../pipeline/progress.js';
 import { LIMITS, truncateText } from '../pipeline/limits.js';
 import { Variables } from '../pipeline/variables.js';
 import { AttemptBudget } from '../pipeline/attempts.js';
-import { progressBudgets, StepInsight, type ProgressBudgets } from './step-insight.js';
+import { progressBudgets, StepInsight } from './step-insight.js';
+import { countStatus, fractionDone, stepProgress, weightOf } from './step-progress.js';
 
 export const EVENT_RING_SIZE = LIMITS.eventRingSize;
 
@@ -23,33 +27,33 @@ export interface StepState extends StepCheckpoint {
   detail?: StepDetail;
 }
 
-const DONE: readonly StepStatus[] = [
-  'succeeded',
-  'skipped',
-  'failed',
-  'compensated',
-  'compensation_failed',
-  'cancelled',
-];
 const SETTLED_OK: readonly StepStatus[] = ['succeeded', 'skipped'];
+
+/** A step status change's progress event; without one, the change only bumps `version`. */
+export interface StatusEvent {
+  type: ProgressEventType;
+  message: string;
+}
 
 /**
  * The run's bookkeeping: step states, events, decisions, pending human actions. Everything the `progress`
- * and `checkpoint` queries return is derived from here, so progress costs no history events.
+ * and `checkpoint` queries return is derived from here, so progress costs no history events. Its changes
+ * go through its methods, each of which bumps `version` (directly or by recording an event).
  */
 export class RunState {
   readonly steps = new Map<string, StepState>();
   readonly pending = new Map<string, PendingAction>();
-  events: ProgressEvent[] = [];
-  decisions: Decision[] = [];
-  compensations: string[] = [];
-  status: PipelineStatus = 'running';
-  eventSeq = 0;
-  version = 0;
-  startedAt: string;
-  updatedAt: string;
-  completedAt?: string;
-  deadline?: string;
+  private events: ProgressEvent[] = [];
+  private decisions: Decision[] = [];
+  private compensationStack: string[] = [];
+  private pipelineStatus: PipelineStatus = 'running';
+  private eventSeq = 0;
+  private changes = 0;
+  readonly startedAt: string;
+  private updatedAt: string;
+  private completedAt?: string;
+  /** When the pipeline's `timeout` runs out (kept across continue-as-new and resume). */
+  readonly deadline?: string;
   /** The run's variables (steps' `assign`); empty unless the definition assigns any. */
   readonly variables: Variables;
   /** Sees every recorded event once it is in the ring (notifications); unset for runs without `notify`. */
@@ -75,11 +79,163 @@ export class RunState {
     if (checkpoint) {
       this.events = [...checkpoint.events];
       this.decisions = [...checkpoint.decisions];
-      this.compensations = checkpoint.compensations.filter((id) => this.steps.has(id));
+      this.compensationStack = checkpoint.compensations.filter((id) => this.steps.has(id));
       this.eventSeq = checkpoint.eventSeq;
-      this.version = checkpoint.progressVersion;
+      this.changes = checkpoint.progressVersion;
       this.deadline = checkpoint.deadline;
     }
+    if (!this.deadline && definition.timeout !== undefined)
+      this.deadline = new Date(Date.parse(this.startedAt) + definition.timeout).toISOString();
+    for (const id of checkpoint?.rerun?.stepIds ?? []) {
+      if (!this.steps.has(id)) continue;
+      this.steps.set(id, { status: 'pending', attempt: 0 });
+      this.variables.undo(id);
+    }
+  }
+
+  /** Bumped on every change: cheap polling. */
+  get version(): number {
+    return this.changes;
+  }
+
+  get status(): PipelineStatus {
+    return this.pipelineStatus;
+  }
+
+  /** Steps whose compensation a rollback runs, oldest first. */
+  get compensations(): readonly string[] {
+    return this.compensationStack;
+  }
+
+  /** Changes the pipeline's status; false when it had it already. */
+  setStatus(status: PipelineStatus, now: string): boolean {
+    if (this.pipelineStatus === status) return false;
+    this.pipelineStatus = status;
+    this.touch(now);
+    return true;
+  }
+
+  /** The pipeline ended: its end time and its last event. */
+  end(now: string, event: Omit<ProgressEvent, 'seq' | 'at'>): void {
+    this.completedAt = now;
+    this.record(now, event);
+  }
+
+  /** Changes a step's status, recording `event` when given. */
+  setStepStatus(id: string, status: StepStatus, now: string, event?: StatusEvent): void {
+    this.step(id).status = status;
+    if (event) this.record(now, { ...event, stepId: id });
+    else this.touch(now);
+  }
+
+  /** A step starts (again): one more attempt. */
+  startStep(id: string, now: string): void {
+    const state = this.step(id);
+    state.startedAt ??= now;
+    state.attempt += 1;
+    this.setStepStatus(id, 'running', now, { type: 'step_started', message: `step ${id} started` });
+  }
+
+  /** A step succeeded; a `compensable` one joins the rollback's compensations. */
+  succeedStep(id: string, output: unknown, now: string, compensable: boolean): void {
+    const state = this.step(id);
+    state.output = output;
+    state.endedAt = now;
+    delete state.error;
+    if (compensable) this.compensationStack.push(id);
+    this.setStepStatus(id, 'succeeded', now, { type: 'step_succeeded', message: `step ${id} succeeded` });
+  }
+
+  skipStep(id: string, output: unknown, reason: string, now: string): void {
+    const state = this.step(id);
+    state.output = output;
+    state.reason = reason;
+    state.endedAt = now;
+    this.setStepStatus(id, 'skipped', now, {
+      type: 'step_skipped',
+      message: `step ${id} skipped: ${reason}`,
+    });
+  }
+
+  failStep(id: string, error: StepErrorInfo, now: string): void {
+    const state = this.step(id);
+    state.error = error;
+    state.endedAt = now;
+    this.setStepStatus(id, 'failed', now, {
+      type: 'step_failed',
+      message: `step ${id} failed (${error.category}): ${error.message}`,
+    });
+  }
+
+  /** Cancels a step that has not ended; false when it had (succeeded, skipped or failed). */
+  cancelStep(id: string, now: string): boolean {
+    const state = this.step(id);
+    if (['succeeded', 'skipped', 'failed'].includes(state.status)) return false;
+    state.endedAt = now;
+    this.setStepStatus(id, 'cancelled', now, { type: 'step_cancelled', message: `step ${id} cancelled` });
+    return true;
+  }
+
+  /** The pipeline is ending: every step still pending, running or awaiting someone is cancelled; their ids. */
+  cancelUnfinished(now: string): string[] {
+    const cancelled: string[] = [];
+    for (const [id, state] of this.steps) {
+      if (state.status === 'pending' || state.status === 'running' || state.status.startsWith('awaiting')) {
+        state.status = 'cancelled';
+        state.endedAt ??= now;
+        cancelled.push(id);
+      }
+    }
+    if (cancelled.length > 0) this.touch(now);
+    return cancelled;
+  }
+
+  /** A step's error while its recovery strategy decides. */
+  setStepError(id: string, error: StepErrorInfo, now: string): void {
+    this.step(id).error = error;
+    this.touch(now);
+  }
+
+  /** A step's compensation moved on (started, succeeded or failed), with the step's status. */
+  setCompensation(
+    id: string,
+    compensation: CompensationProgress,
+    status: StepStatus,
+    now: string,
+    event: StatusEvent,
+  ): void {
+    this.step(id).compensation = compensation;
+    this.setStepStatus(id, status, now, event);
+  }
+
+  /** The rollback ran: nothing is left to compensate. */
+  clearCompensations(now: string): void {
+    this.compensationStack = [];
+    this.touch(now);
+  }
+
+  /** Extra detail progress shows for a step (an approval's prompt, forEach counters). */
+  setDetail(id: string, detail: Partial<StepDetail>, now: string): void {
+    const state = this.step(id);
+    state.detail = { ...state.detail, ...detail };
+    this.touch(now);
+  }
+
+  /** A forEach item moved on: counts it (`started`, `succeeded`, `failed`, `stopped` running). */
+  countItem(id: string, change: 'started' | 'succeeded' | 'failed' | 'stopped', now: string): void {
+    const items = this.step(id).detail?.items;
+    if (!items) return;
+    if (change === 'started') items.running += 1;
+    else if (change === 'stopped') items.running -= 1;
+    else items[change] += 1;
+    this.touch(now);
+  }
+
+  /** At least one attempt counted once a call returns (a run recorded before attempts were tracked). */
+  countAttempt(id: string): void {
+    const state = this.step(id);
+    state.attempt = Math.max(state.attempt, 1);
+    this.touch(this.updatedAt);
   }
 
   step(id: string): StepState {
@@ -89,8 +245,8 @@ export class RunState {
   }
 
   /** Marks a change: bumps `version` and `updatedAt`. */
-  touch(now: string): void {
-    this.version += 1;
+  private touch(now: string): void {
+    this.changes += 1;
     this.updatedAt = now;
   }
 
@@ -202,7 +358,7 @@ export class RunState {
       pipelineId: this.pipelineId,
       startedAt: this.startedAt,
       steps,
-      compensations: [...this.compensations],
+      compensations: [...this.compensationStack],
       events: [...this.events],
       decisions: [...this.decisions],
       eventSeq: this.eventSeq,
@@ -220,69 +376,5 @@ function boundedEvent<E extends Omit<ProgressEvent, 'seq' | 'at'>>(event: E): E 
     message: truncateText(event.message, LIMITS.maxEventMessageLength),
     ...(event.by !== undefined ? { by: truncateText(event.by, LIMITS.maxNameLength) } : {}),
     ...(event.comment !== undefined ? { comment: truncateText(event.comment, LIMITS.maxCommentLength) } : {}),
-  };
-}
-
-function weightOf(step: StepDefinition): number {
-  return step.weight ?? 1;
-}
-
-function fractionDone(state: StepState): number {
-  // Work done: a failed or cancelled step did not do its share (a failed pipeline is not "100%").
-  if (state.status === 'failed' || state.status === 'cancelled') return 0;
-  if (DONE.includes(state.status)) return 1;
-  const items = state.detail?.items;
-  if (items && items.total > 0) return (items.succeeded + items.failed) / items.total;
-  return 0;
-}
-
-function countStatus(counts: ProgressCounts, status: StepStatus): void {
-  counts.total += 1;
-  switch (status) {
-    case 'pending':
-    case 'cancelled':
-      counts.pending += 1;
-      break;
-    case 'succeeded':
-      counts.succeeded += 1;
-      break;
-    case 'failed':
-    case 'compensation_failed':
-      counts.failed += 1;
-      break;
-    case 'skipped':
-      counts.skipped += 1;
-      break;
-    case 'compensated':
-      counts.compensated += 1;
-      break;
-    default:
-      counts.running += 1;
-  }
-}
-
-function stepProgress(
-  definition: StepDefinition,
-  index: number,
-  state: StepState,
-  insight: StepInsight,
-  budgets: ProgressBudgets,
-): StepProgress {
-  const durationMs =
-    state.startedAt && state.endedAt ? Date.parse(state.endedAt) - Date.parse(state.startedAt) : undefined;
-  const detail = state.reason ? { ...state.detail, reason: state.reason } : state.detail;
-  return {
-    id: definition.id,
-    name: definition.name ?? definition.id,
-    status: state.status,
-    attempt: state.attempt,
-    ...(state.startedAt ? { startedAt: state.startedAt } : {}),
-    ...(state.endedAt ? { endedAt: state.endedAt } : {}),
-    ...(durationMs !== undefined ? { durationMs } : {}),
-    ...(state.error ? { error: state.error } : {}),
-    path: `steps[${index}]`,
-    ...(state.compensation ? { compensation: state.compensation } : {}),
-    ...(detail ? { detail } : {}),
-    ...insight.fields(definition, state, budgets),
   };
 }

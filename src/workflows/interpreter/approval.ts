@@ -1,0 +1,44 @@
+import type { ApprovalStep } from '../../pipeline/definition.js';
+import { RenderSizeError } from '../../pipeline/errors.js';
+import { LIMITS, truncateText } from '../../pipeline/limits.js';
+import { errorMessage, resourceError, validationError } from '../step-failure.js';
+import { failStep, markRunning, setStepStatus, skipStep, succeedStep } from './lifecycle.js';
+import { now, type PipelineRun } from './run.js';
+
+/**
+ * An approval gate: renders the prompt, waits for a decision (human-inbox.ts holds the wait, the
+ * signals/updates and the timeout) and applies it: approve succeeds, skip skips, reject fails the step.
+ */
+export async function runApproval(run: PipelineRun, step: ApprovalStep): Promise<void> {
+  let prompt: string | undefined;
+  try {
+    prompt =
+      step.prompt === undefined
+        ? undefined
+        : truncateText(String(run.render(step.prompt, run.templateScope(), 'prompt')), LIMITS.maxTextLength);
+  } catch (err) {
+    if (err instanceof RenderSizeError)
+      throw failStep(run, step, resourceError(err.message, 'PROMPT_TOO_LARGE'));
+    throw failStep(run, step, validationError(errorMessage(err)));
+  }
+  markRunning(run, step.id);
+  setStepStatus(run, step.id, 'awaiting_approval');
+  if (prompt !== undefined) run.state.setDetail(step.id, { prompt }, now());
+  const outcome = await run.inbox.waitForApproval(step, prompt);
+  if (outcome.decision === 'approve') {
+    const output = { approved: true, by: outcome.by ?? null, comment: outcome.comment ?? null, at: now() };
+    const assignError = run.assign(step, output);
+    if (assignError) throw failStep(run, step, assignError);
+    succeedStep(run, step, output);
+  } else if (outcome.decision === 'skip') {
+    skipStep(run, step.id, null, 'approval timed out (onTimeout: skip)');
+  } else {
+    throw failStep(run, step, {
+      category: 'validation',
+      severity: 'high',
+      message: outcome.timedOut
+        ? 'approval timed out (onTimeout: reject)'
+        : `rejected${outcome.by ? ` by ${outcome.by}` : ''}${outcome.comment ? `: ${outcome.comment}` : ''}`,
+    });
+  }
+}
