@@ -1,7 +1,7 @@
 /** Listing pipelines through Temporal visibility: the query for a filter, and a summary of each execution. */
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { PIPELINE_WORKFLOW_TYPE } from '../pipeline/contract.js';
-import type { PipelineStatus } from '../pipeline/progress.js';
+import type { PipelineStatus, PipelineSummary } from '../pipeline/progress.js';
 import { SteplineName, SteplineStatus } from '../workflows/search-attributes.js';
 import { protoTime, type ProtoTimestamp } from './decode.js';
 
@@ -14,14 +14,7 @@ export interface ListFilter {
   limit?: number;
 }
 
-export interface PipelineSummary {
-  pipelineId: string;
-  runId: string;
-  name: string;
-  status: PipelineStatus;
-  startedAt: string;
-  closedAt?: string;
-}
+export type { PipelineSummary };
 
 export interface PipelinePage {
   pipelines: PipelineSummary[];

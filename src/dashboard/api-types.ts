@@ -3,18 +3,17 @@
  * Node APIs: the page's build imports this file).
  */
 import type { DefinitionIssue } from '../pipeline/errors.js';
-import type { PipelineProgress, PipelineStatus, StepProgress } from '../pipeline/progress.js';
+import type {
+  PipelineProgress,
+  PipelineStatus,
+  PipelineSummary,
+  StepProgress,
+} from '../pipeline/progress.js';
 
 export type { DefinitionIssue, PipelineProgress, PipelineStatus, StepProgress };
 
 /** A pipeline in `GET /api/pipelines`: visibility's summary, plus its percent when it could be read quickly. */
-export interface PipelineListItem {
-  pipelineId: string;
-  runId: string;
-  name: string;
-  status: PipelineStatus;
-  startedAt: string;
-  closedAt?: string;
+export interface PipelineListItem extends PipelineSummary {
   /** 100 for completed pipelines; from the progress query for running ones. */
   percent?: number;
   etaMs?: number;

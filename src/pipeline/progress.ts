@@ -171,3 +171,13 @@ export interface PipelineProgress {
    */
   vars?: Record<string, unknown>;
 }
+
+/** A pipeline run as listing shows it (Temporal visibility: search attributes and execution times). */
+export interface PipelineSummary {
+  pipelineId: string;
+  runId: string;
+  name: string;
+  status: PipelineStatus;
+  startedAt: string;
+  closedAt?: string;
+}
