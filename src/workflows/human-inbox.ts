@@ -113,7 +113,7 @@ export class HumanInbox {
   clear(stepId: string): void {
     this.waiters.delete(stepId);
     this.received.delete(stepId);
-    this.state.pending.delete(stepId);
+    this.state.stopWaiting(stepId, now());
   }
 
   /** Waits for `intervention` on a failed step; undefined when `timeoutMs` passes first. */
@@ -124,14 +124,18 @@ export class HumanInbox {
   ): Promise<InterventionPayload | undefined> {
     const since = now();
     this.waiters.set(stepId, { kind: 'intervention', approvers: [] });
-    this.state.pending.set(stepId, {
+    this.state.await(
       stepId,
-      kind: 'intervention',
-      error,
-      allowed: [...INTERVENTION_ACTIONS],
+      {
+        stepId,
+        kind: 'intervention',
+        error,
+        allowed: [...INTERVENTION_ACTIONS],
+        since,
+        ...(timeoutMs !== undefined ? { deadline: new Date(Date.now() + timeoutMs).toISOString() } : {}),
+      },
       since,
-      ...(timeoutMs !== undefined ? { deadline: new Date(Date.now() + timeoutMs).toISOString() } : {}),
-    });
+    );
     this.state.record(since, {
       type: 'intervention_requested',
       stepId,
@@ -170,15 +174,19 @@ export class HumanInbox {
     const deadline = step.timeout !== undefined ? started + step.timeout : undefined;
     this.waiters.set(step.id, waiter);
     const publish = () =>
-      this.state.pending.set(step.id, {
-        stepId: step.id,
-        kind: 'approval',
-        allowed: [...APPROVAL_DECISIONS],
-        approvers: [...waiter.approvers],
-        ...(prompt !== undefined ? { prompt } : {}),
-        since,
-        ...(deadline !== undefined ? { deadline: new Date(deadline).toISOString() } : {}),
-      });
+      this.state.await(
+        step.id,
+        {
+          stepId: step.id,
+          kind: 'approval',
+          allowed: [...APPROVAL_DECISIONS],
+          approvers: [...waiter.approvers],
+          ...(prompt !== undefined ? { prompt } : {}),
+          since,
+          ...(deadline !== undefined ? { deadline: new Date(deadline).toISOString() } : {}),
+        },
+        now(),
+      );
     publish();
     this.state.record(since, {
       type: 'approval_requested',

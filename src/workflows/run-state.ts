@@ -6,7 +6,6 @@ import type {
   PendingAction,
   PipelineProgress,
   PipelineStatus,
-  ProgressCounts,
   ProgressEvent,
   ProgressEventType,
   StepDetail,
@@ -14,13 +13,12 @@ import type {
   StepProgress,
   StepStatus,
 } from '../pipeline/progress.js';
-import { LIMITS, truncateText } from '../pipeline/limits.js';
 import { Variables } from '../pipeline/variables.js';
-import { AttemptBudget } from '../pipeline/attempts.js';
+import type { AttemptTrail } from '../pipeline/attempts.js';
+import { EventLog, type NewEvent } from './event-log.js';
 import { progressBudgets, StepInsight } from './step-insight.js';
-import { countStatus, fractionDone, stepProgress, weightOf } from './step-progress.js';
-
-export const EVENT_RING_SIZE = LIMITS.eventRingSize;
+import { savedSteps } from './step-checkpoint.js';
+import { etaOf, stepProgress, summarizeSteps } from './step-progress.js';
 
 /** Mutable state of one step in this run. */
 export interface StepState extends StepCheckpoint {
@@ -42,12 +40,10 @@ export interface StatusEvent {
  */
 export class RunState {
   readonly steps = new Map<string, StepState>();
-  readonly pending = new Map<string, PendingAction>();
-  private events: ProgressEvent[] = [];
-  private decisions: Decision[] = [];
+  private readonly waiting = new Map<string, PendingAction>();
+  private readonly log: EventLog;
   private compensationStack: string[] = [];
   private pipelineStatus: PipelineStatus = 'running';
-  private eventSeq = 0;
   private changes = 0;
   readonly startedAt: string;
   private updatedAt: string;
@@ -76,11 +72,9 @@ export class RunState {
         checkpoint && Object.hasOwn(checkpoint.steps, step.id) ? checkpoint.steps[step.id] : undefined;
       this.steps.set(step.id, saved ? { ...saved } : { status: 'pending', attempt: 0 });
     }
+    this.log = new EventLog(checkpoint);
     if (checkpoint) {
-      this.events = [...checkpoint.events];
-      this.decisions = [...checkpoint.decisions];
       this.compensationStack = checkpoint.compensations.filter((id) => this.steps.has(id));
-      this.eventSeq = checkpoint.eventSeq;
       this.changes = checkpoint.progressVersion;
       this.deadline = checkpoint.deadline;
     }
@@ -107,6 +101,22 @@ export class RunState {
     return this.compensationStack;
   }
 
+  /** What each waiting step waits for, by step id, oldest first. */
+  get pending(): ReadonlyMap<string, PendingAction> {
+    return this.waiting;
+  }
+
+  /** A step now waits for a person (approval or intervention). */
+  await(id: string, action: PendingAction, now: string): void {
+    this.waiting.set(id, action);
+    this.touch(now);
+  }
+
+  /** A step no longer waits for a person. */
+  stopWaiting(id: string, now: string): void {
+    if (this.waiting.delete(id)) this.touch(now);
+  }
+
   /** Changes the pipeline's status; false when it had it already. */
   setStatus(status: PipelineStatus, now: string): boolean {
     if (this.pipelineStatus === status) return false;
@@ -116,7 +126,7 @@ export class RunState {
   }
 
   /** The pipeline ended: its end time and its last event. */
-  end(now: string, event: Omit<ProgressEvent, 'seq' | 'at'>): void {
+  end(now: string, event: NewEvent): void {
     this.completedAt = now;
     this.record(now, event);
   }
@@ -250,27 +260,26 @@ export class RunState {
     this.updatedAt = now;
   }
 
-  /** Adds an event to the ring; its text fields are cut to the limits, so no entry can grow progress unbounded. */
-  record(now: string, event: Omit<ProgressEvent, 'seq' | 'at'>): void {
-    this.eventSeq += 1;
-    this.events.push({ seq: this.eventSeq, at: now, ...boundedEvent(event) });
-    if (this.events.length > EVENT_RING_SIZE) this.events.splice(0, this.events.length - EVENT_RING_SIZE);
+  /** Adds an event to the ring (see `EventLog`). */
+  record(now: string, event: NewEvent): void {
+    const recorded = this.log.record(now, event);
     this.touch(now);
-    this.onRecord?.(this.events[this.events.length - 1]!);
+    this.onRecord?.(recorded);
   }
 
   /** Audits a decision; the newest `LIMITS.maxDecisions` are kept. */
   decide(now: string, decision: Omit<Decision, 'at'>): void {
-    this.decisions.push({
-      at: now,
-      ...decision,
-      ...(decision.by !== undefined ? { by: truncateText(decision.by, LIMITS.maxNameLength) } : {}),
-      ...(decision.comment !== undefined
-        ? { comment: truncateText(decision.comment, LIMITS.maxCommentLength) }
-        : {}),
-    });
-    if (this.decisions.length > LIMITS.maxDecisions)
-      this.decisions.splice(0, this.decisions.length - LIMITS.maxDecisions);
+    this.log.decide(now, decision);
+  }
+
+  /** A step's attempts as the worker reported them, merged with its earlier runs'. */
+  setAttempts(id: string, trail: AttemptTrail): void {
+    const state = this.step(id);
+    state.attempts = trail.attempts;
+    if (trail.omitted) state.attemptsOmitted = trail.omitted;
+    const last = trail.attempts[trail.attempts.length - 1];
+    if (last) state.attempt = Math.max(state.attempt, last.attempt);
+    this.touch(this.updatedAt);
   }
 
   isSettledOk(id: string): boolean {
@@ -288,34 +297,14 @@ export class RunState {
   }
 
   progress(runId: string, nowMs: number): PipelineProgress {
-    const counts: ProgressCounts = {
-      total: 0,
-      pending: 0,
-      running: 0,
-      succeeded: 0,
-      failed: 0,
-      skipped: 0,
-      compensated: 0,
-    };
-    let totalWeight = 0;
-    let doneWeight = 0;
-    const budgets = progressBudgets();
-    const steps: StepProgress[] = this.definition.steps.map((definition, index) => {
-      const state = this.step(definition.id);
-      countStatus(counts, state.status);
-      const weight = weightOf(definition);
-      totalWeight += weight;
-      doneWeight += weight * fractionDone(state);
-      return stepProgress(definition, index, state, this.insight, budgets);
-    });
-    const percent = totalWeight > 0 ? Math.round((1000 * doneWeight) / totalWeight) / 10 : 100;
-    const elapsed = nowMs - Date.parse(this.startedAt);
-    // No ETA while a person has to act: the wait is theirs, not the engine's.
-    const etaMs =
-      this.status === 'running' && percent > 0 && percent < 100
-        ? Math.round((elapsed * (100 - percent)) / percent)
-        : undefined;
-    const firstPending = this.pending.values().next();
+    const { steps, counts, percent } = summarizeSteps(
+      this.definition.steps,
+      (id) => this.step(id),
+      this.insight,
+    );
+    const etaMs = etaOf(this.status, percent, nowMs - Date.parse(this.startedAt));
+    const firstPending = this.waiting.values().next();
+    const { events, decisions } = this.log.saved();
     return {
       pipelineId: this.pipelineId,
       runId,
@@ -329,8 +318,8 @@ export class RunState {
       counts,
       steps,
       ...(firstPending.done ? {} : { pending: firstPending.value }),
-      events: [...this.events],
-      decisions: [...this.decisions],
+      events,
+      decisions,
       version: this.version,
       ...(this.variables.isEmpty ? {} : { vars: this.variables.current() }),
     };
@@ -342,39 +331,17 @@ export class RunState {
   }
 
   checkpoint(extra: Pick<Checkpoint, 'reason' | 'rerun'> = {}): Checkpoint {
-    const steps: Record<string, StepCheckpoint> = Object.create(null) as Record<string, StepCheckpoint>;
-    // Attempt lists within the same budget as progress: a checkpoint never grows with retries.
-    const attempts = new AttemptBudget(LIMITS.maxProgressAttemptBytes);
-    for (const [id, { detail: _detail, ...saved }] of this.steps) {
-      if (saved.attempts?.length) {
-        const kept = attempts.take(saved.attempts, saved.attemptsOmitted ?? 0);
-        saved.attempts = kept.attempts;
-        if (kept.omitted) saved.attemptsOmitted = kept.omitted;
-      }
-      steps[id] = saved;
-    }
     return {
       version: 1,
       pipelineId: this.pipelineId,
       startedAt: this.startedAt,
-      steps,
+      steps: savedSteps(this.steps),
       compensations: [...this.compensationStack],
-      events: [...this.events],
-      decisions: [...this.decisions],
-      eventSeq: this.eventSeq,
+      ...this.log.saved(),
       progressVersion: this.version,
       ...(this.deadline ? { deadline: this.deadline } : {}),
       ...(this.variables.isEmpty ? {} : { variables: this.variables.state() }),
       ...extra,
     };
   }
-}
-
-function boundedEvent<E extends Omit<ProgressEvent, 'seq' | 'at'>>(event: E): E {
-  return {
-    ...event,
-    message: truncateText(event.message, LIMITS.maxEventMessageLength),
-    ...(event.by !== undefined ? { by: truncateText(event.by, LIMITS.maxNameLength) } : {}),
-    ...(event.comment !== undefined ? { comment: truncateText(event.comment, LIMITS.maxCommentLength) } : {}),
-  };
 }

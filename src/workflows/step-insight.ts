@@ -144,11 +144,7 @@ export function recordRun(state: RunState, stepId: string, run: AttemptTrail, no
     ? { attempts: step.attempts, omitted: step.attemptsOmitted ?? 0 }
     : undefined;
   const base = before ? before.attempts[before.attempts.length - 1]!.attempt : 0;
-  const merged = mergeTrails(before, run);
-  step.attempts = merged.attempts;
-  if (merged.omitted) step.attemptsOmitted = merged.omitted;
-  const last = merged.attempts[merged.attempts.length - 1];
-  if (last) step.attempt = Math.max(step.attempt, last.attempt);
+  state.setAttempts(stepId, mergeTrails(before, run));
   const retried = run.attempts.slice(0, -1);
   if (run.omitted > 0 && retried.length > 0) {
     state.record(nowIso, {

@@ -1,7 +1,7 @@
 import type { StepDefinition } from '../pipeline/definition.js';
-import type { ProgressCounts, StepProgress, StepStatus } from '../pipeline/progress.js';
+import type { PipelineStatus, ProgressCounts, StepProgress, StepStatus } from '../pipeline/progress.js';
 import type { StepState } from './run-state.js';
-import type { ProgressBudgets, StepInsight } from './step-insight.js';
+import { progressBudgets, type ProgressBudgets, type StepInsight } from './step-insight.js';
 
 /** How one step shows in progress: its share of the work, its count, its entry. */
 
@@ -27,29 +27,55 @@ export function fractionDone(state: StepState): number {
   return 0;
 }
 
+/** Which count of `ProgressCounts` a step in each status adds to. */
+const COUNTED_AS: Readonly<Record<StepStatus, Exclude<keyof ProgressCounts, 'total'>>> = {
+  pending: 'pending',
+  cancelled: 'pending',
+  running: 'running',
+  retrying: 'running',
+  awaiting_approval: 'running',
+  awaiting_intervention: 'running',
+  compensating: 'running',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  compensation_failed: 'failed',
+  skipped: 'skipped',
+  compensated: 'compensated',
+};
+
 export function countStatus(counts: ProgressCounts, status: StepStatus): void {
   counts.total += 1;
-  switch (status) {
-    case 'pending':
-    case 'cancelled':
-      counts.pending += 1;
-      break;
-    case 'succeeded':
-      counts.succeeded += 1;
-      break;
-    case 'failed':
-    case 'compensation_failed':
-      counts.failed += 1;
-      break;
-    case 'skipped':
-      counts.skipped += 1;
-      break;
-    case 'compensated':
-      counts.compensated += 1;
-      break;
-    default:
-      counts.running += 1;
-  }
+  counts[COUNTED_AS[status]] += 1;
+}
+
+/** Every step's progress entry, the counts by status and the weighted percent of work done. */
+export function summarizeSteps(
+  definitions: readonly StepDefinition[],
+  stateOf: (id: string) => StepState,
+  insight: StepInsight,
+): { steps: StepProgress[]; counts: ProgressCounts; percent: number } {
+  const counts: ProgressCounts = {
+    total: 0,
+    pending: 0,
+    running: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    compensated: 0,
+  };
+  let totalWeight = 0;
+  let doneWeight = 0;
+  const budgets = progressBudgets();
+  const steps = definitions.map((definition, index) => {
+    const state = stateOf(definition.id);
+    countStatus(counts, state.status);
+    const weight = weightOf(definition);
+    totalWeight += weight;
+    doneWeight += weight * fractionDone(state);
+    return stepProgress(definition, index, state, insight, budgets);
+  });
+  const percent = totalWeight > 0 ? Math.round((1000 * doneWeight) / totalWeight) / 10 : 100;
+  return { steps, counts, percent };
 }
 
 export function stepProgress(
@@ -76,4 +102,11 @@ export function stepProgress(
     ...(detail ? { detail } : {}),
     ...insight.fields(definition, state, budgets),
   };
+}
+
+/** Time left, extrapolated from the time taken so far; none while a person has to act (the wait is theirs). */
+export function etaOf(status: PipelineStatus, percent: number, elapsedMs: number): number | undefined {
+  return status === 'running' && percent > 0 && percent < 100
+    ? Math.round((elapsedMs * (100 - percent)) / percent)
+    : undefined;
 }
