@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { goInstall, isExecutable, onPath } from './go-install.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,24 +31,6 @@ export interface CliLookupOptions {
   cacheDir?: string;
   /** Progress messages. Default: stderr. */
   log?: Log;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, command);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 /**
@@ -90,43 +72,16 @@ export async function buildTemporalCli(options: CliLookupOptions = {}): Promise<
       ].join('\n'),
     );
   }
-  mkdirSync(cacheDir, { recursive: true });
-  const started = Date.now();
-  log(
-    `stepline: building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${path.relative(process.cwd(), cacheDir) || cacheDir}` +
-      ' (a few minutes the first time; cached afterwards)…',
-  );
-  const ticker = setInterval(
-    () => log(`stepline: still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)}s)…`),
-    30_000,
-  );
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-        env: { ...env, GOBIN: cacheDir, GOFLAGS: env.GOFLAGS ?? '-buildvcs=false' },
-        stdio: ['ignore', 'inherit', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString()).slice(-8000);
-      });
-      child.on('error', reject);
-      child.on('exit', (code) =>
-        code === 0
-          ? resolve()
-          : reject(
-              new TemporalCliNotFoundError(
-                `go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}):\n${stderr}`,
-              ),
-            ),
-      );
-    });
-  } finally {
-    clearInterval(ticker);
-  }
+  await goInstall({
+    packages: [`${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`],
+    gobin: cacheDir,
+    what: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    env,
+    log,
+    fail: (message) => new TemporalCliNotFoundError(message),
+  });
   const built = path.join(cacheDir, 'temporal');
   if (!isExecutable(built)) throw new TemporalCliNotFoundError(`go install finished but ${built} is missing`);
-  log(`stepline: Temporal CLI built in ${Math.round((Date.now() - started) / 1000)}s`);
   return { path: built, source: 'go-build' };
 }
 
