@@ -12,7 +12,7 @@ export type { StreamEnd };
 
 /** One viewer of one pipeline. */
 export interface ProgressSubscriber {
-  /** A new snapshot (a new `version`, or new heartbeat details of a running step). `replay`: sent on joining. */
+  /** A new snapshot (see `progressChangeKey`). `replay`: the latest one, sent on joining. */
   progress(progress: PipelineProgress, replay: boolean): void;
   /** The poller could not read progress just now; it keeps trying. */
   problem(message: string): void;
