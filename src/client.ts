@@ -27,6 +27,7 @@ import {
 import type { PipelineDefinition, PipelineDefinitionInput } from './pipeline/definition.js';
 import { DefinitionError, type DefinitionIssue } from './pipeline/errors.js';
 import { isTerminalStatus, type PipelineProgress, type StepProgress } from './pipeline/progress.js';
+import { progressChangeKey } from './pipeline/progress-change.js';
 import { checkDefinitionValue } from './pipeline/load.js';
 import { descendantsOf, validateDefinition } from './pipeline/validate.js';
 import { withoutUndefined } from './pipeline/plain-objects.js';
@@ -587,7 +588,7 @@ export class PipelineClient {
     for (;;) {
       if (options.signal?.aborted) return;
       const progress = await this.progress(pipelineId);
-      const key = `${progress.runId}:${progress.version}:${progress.steps.map((s) => `${s.status}${s.attempt}${s.detail?.percent ?? ''}`).join(',')}`;
+      const key = progressChangeKey(progress);
       if (key !== lastKey) {
         lastKey = key;
         yield progress;

@@ -60,34 +60,26 @@ export class TokenGate {
   /** Throws 401/403 unless the request may change pipelines; says who it acts as. */
   checkMutation(authorization: string | undefined): Caller {
     if (this.readOnly) throw new ApiError(403, 'forbidden', READ_ONLY_REASON);
-    const presented = bearerToken(authorization);
-    if (presented === undefined) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'this request needs an "Authorization: Bearer <STEPLINE_API_TOKEN>" header',
-      );
-    }
+    const presented = requiredBearerToken(
+      authorization,
+      'this request needs an "Authorization: Bearer <STEPLINE_API_TOKEN>" header',
+    );
     const caller = this.match(presented);
-    if (!caller) throw new ApiError(401, 'unauthorized', 'the bearer token is not valid');
+    if (!caller) throw unauthorized(INVALID_TOKEN);
     return caller;
   }
 
   /** Throws 401 unless the request may read (always allowed when no read token is configured). */
   checkRead(authorization: string | undefined): void {
     if (!this.read) return;
-    const presented = bearerToken(authorization);
-    if (presented === undefined) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'reads need an "Authorization: Bearer <STEPLINE_READ_TOKEN>" header',
-      );
-    }
+    const presented = requiredBearerToken(
+      authorization,
+      'reads need an "Authorization: Bearer <STEPLINE_READ_TOKEN>" header',
+    );
     // Every comparison always runs, so the timing does not tell which token matched.
     const read = matches(presented, this.read);
     const api = this.match(presented) !== undefined;
-    if (!read && !api) throw new ApiError(401, 'unauthorized', 'the bearer token is not valid');
+    if (!read && !api) throw unauthorized(INVALID_TOKEN);
   }
 
   /** Who a request's token names, if any (never throws: for reads such as `GET /api/session`). */
@@ -110,6 +102,19 @@ export class TokenGate {
 function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
+}
+
+/** The bearer token of a request that must carry one; 401 saying `whenMissing` when it does not. */
+function requiredBearerToken(header: string | undefined, whenMissing: string): string {
+  const presented = bearerToken(header);
+  if (presented === undefined) throw unauthorized(whenMissing);
+  return presented;
+}
+
+const INVALID_TOKEN = 'the bearer token is not valid';
+
+function unauthorized(message: string): ApiError {
+  return new ApiError(401, 'unauthorized', message);
 }
 
 function matches(presented: string, expected: Buffer): boolean {

@@ -5,13 +5,14 @@
  */
 import { PipelineNotFoundError, type PipelineClient } from '../client.js';
 import { isTerminalStatus, type PipelineProgress } from '../pipeline/progress.js';
+import { progressChangeKey } from '../pipeline/progress-change.js';
 import type { StreamEnd } from './api-types.js';
 
 export type { StreamEnd };
 
 /** One viewer of one pipeline. */
 export interface ProgressSubscriber {
-  /** A new snapshot (a new `version`, or new heartbeat details of a running step). `replay`: sent on joining. */
+  /** A new snapshot (see `progressChangeKey`). `replay`: the latest one, sent on joining. */
   progress(progress: PipelineProgress, replay: boolean): void;
   /** The poller could not read progress just now; it keeps trying. */
   problem(message: string): void;
@@ -26,18 +27,6 @@ export interface ProgressHubOptions {
   maxBackoffMs?: number;
   /** Where poll errors are reported (never with request data). Default: console.warn. */
   log?: (message: string) => void;
-}
-
-/** What changes a snapshot for a viewer: the version, plus running steps' heartbeat progress and attempts. */
-export function progressKey(p: PipelineProgress): string {
-  const live = p.steps
-    .filter((s) => s.status === 'running' || s.status === 'retrying')
-    .map(
-      (s) =>
-        `${s.id}:${s.status}:${s.attempt}:${s.detail?.percent ?? ''}:${s.detail?.message ?? ''}:${s.error?.message ?? ''}`,
-    )
-    .join('|');
-  return `${p.runId}/${p.version}/${live}`;
 }
 
 class PipelinePoller {
@@ -94,7 +83,7 @@ class PipelinePoller {
         continue;
       }
       if (this.stopped) return;
-      const key = progressKey(progress);
+      const key = progressChangeKey(progress);
       if (key !== this.latestKey) {
         this.latest = progress;
         this.latestKey = key;

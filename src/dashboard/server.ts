@@ -22,41 +22,31 @@
  * Requests whose `Host` is not one the dashboard is meant to be reached by get 421 (DNS rebinding; see
  * `host-check.ts`). Live streams are capped per client address and in total: beyond a cap, 503 with
  * `Retry-After`.
+ *
+ * This module adds the middleware (security headers, Host check, tokens, body limit) and the page; the
+ * routes are in `routes/`: `reads.ts`, `stream.ts` (SSE), `mutations.ts`.
  */
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { PipelineClient } from '../client.js';
-import { parseDefinitionText } from '../pipeline/load.js';
-import type { PipelineProgress } from '../pipeline/progress.js';
 import { withoutUndefined } from '../pipeline/plain-objects.js';
-import type { SessionInfo } from './api-types.js';
-import { READ_ONLY_REASON, TokenGate } from './auth.js';
-import { pipelineGraph } from './graph.js';
-import { RunFacts } from './run-facts.js';
-import type { UserToken } from './users.js';
+import { TokenGate } from './auth.js';
+import { ApiError, toApiError } from './errors.js';
 import { HostPolicy } from './host-check.js';
-import { StreamLimiter } from './stream-limits.js';
-import { ApiError, badRequest, toApiError } from './errors.js';
-import { listPipelinesPage, listWaiting } from './list.js';
-import { ProgressHub, type ProgressSubscriber, type StreamEnd } from './progress-hub.js';
-import {
-  ApprovalBody,
-  CancelBody,
-  InterventionBody,
-  ListQuery,
-  ResumeBody,
-  StartBody,
-  TerminateBody,
-  parseRequest,
-} from './requests.js';
+import { ProgressHub } from './progress-hub.js';
+import { RequestTracker } from './request-tracker.js';
+import { addMutationRoutes } from './routes/mutations.js';
+import { addReadRoutes } from './routes/reads.js';
+import { addStreamRoute } from './routes/stream.js';
+import { RunFacts } from './run-facts.js';
 import { serveStatic } from './static.js';
-import { readStepValue } from './step-values.js';
-import type { StepValueKind } from '../pipeline/step-values.js';
+import { StreamLimiter } from './stream-limits.js';
+import type { UserToken } from './users.js';
+
+export { RequestTracker };
 
 /** Largest request body accepted (a definition with its params): 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -119,17 +109,8 @@ export function createDashboardServer(options: DashboardOptions): Hono {
   const log = options.log ?? ((message: string) => console.error(message));
   const gate = new TokenGate(options);
   const hub = options.hub ?? new ProgressHub(client, { intervalMs: options.pollIntervalMs ?? 500, log });
-  const keepAliveMs = options.keepAliveMs ?? 15_000;
-  const staticDir = options.staticDir ? path.resolve(options.staticDir) : undefined;
   const hosts = new HostPolicy(options.bindHost ?? '127.0.0.1', options.allowedHosts ?? []);
-  const streams = new StreamLimiter(
-    withoutUndefined({ maxStreams: options.maxStreams, maxStreamsPerClient: options.maxStreamsPerClient }),
-  );
-  const retryAfter = String(options.streamRetryAfterSeconds ?? 5);
-  const facts = new RunFacts(client);
-  /** The per-user token's name of a request that passed the mutation check (else the free-text `by`). */
-  const signer = (c: Context, by: string | undefined) =>
-    gate.identify(c.req.header('authorization')).user ?? by;
+  const staticDir = options.staticDir ? path.resolve(options.staticDir) : undefined;
   const app = new Hono();
 
   app.use('*', async (c, next) => {
@@ -182,129 +163,17 @@ export function createDashboardServer(options: DashboardOptions): Hono {
     }),
   );
 
-  app.get('/api/session', (c) => {
-    const caller = gate.identify(c.req.header('authorization'));
-    const session: SessionInfo = {
-      readOnly: gate.readOnly,
-      ...(gate.readOnly ? { readOnlyReason: READ_ONLY_REASON } : {}),
-      perUserTokens: gate.perUser,
-      ...(caller.user !== undefined ? { user: caller.user } : {}),
-      mayMutate: caller.mayMutate,
-      ...(options.temporalUiUrl
-        ? { temporalUi: { url: options.temporalUiUrl, namespace: client.settings.namespace } }
-        : {}),
-    };
-    return c.json(session);
-  });
-
-  app.get('/api/pipelines', async (c) => {
-    const { waiting, ...query } = parseRequest(ListQuery, c.req.query(), 'query string');
-    if (waiting) {
-      const user = gate.identify(c.req.header('authorization')).user;
-      return c.json(await listWaiting(client, facts, user !== undefined ? { user } : {}));
-    }
-    return c.json(await listPipelinesPage(client, facts, query));
-  });
-
-  app.get('/api/pipelines/:id', async (c) => c.json(await client.progress(c.req.param('id'))));
-
-  app.get('/api/pipelines/:id/graph', async (c) =>
-    c.json(pipelineGraph(await client.definition(c.req.param('id')))),
-  );
-  app.get('/api/pipelines/:id/steps/:stepId/:which{input|output}', async (c) =>
-    c.json(
-      await readStepValue(
-        client,
-        c.req.param('id'),
-        c.req.param('stepId'),
-        c.req.param('which') as StepValueKind,
-      ),
+  addReadRoutes(app, { client, gate, facts: new RunFacts(client), temporalUiUrl: options.temporalUiUrl });
+  addStreamRoute(app, {
+    client,
+    hub,
+    streams: new StreamLimiter(
+      withoutUndefined({ maxStreams: options.maxStreams, maxStreamsPerClient: options.maxStreamsPerClient }),
     ),
-  );
-
-  app.get('/api/pipelines/:id/events', async (c) => {
-    const pipelineId = c.req.param('id');
-    const lastEventId = parseLastEventId(c.req.header('last-event-id') ?? c.req.query('lastEventId'));
-    // Unknown ids get a plain 404 rather than a stream that ends at once.
-    await client.executionStatus(pipelineId);
-    const slot = streams.acquire(remoteAddress(c));
-    if ('refused' in slot) {
-      const error = new ApiError(
-        503,
-        'too_many_streams',
-        slot.refused === 'client'
-          ? `too many live streams from this client (at most ${streams.maxStreamsPerClient}); close one or retry later`
-          : `too many live streams on this dashboard (at most ${streams.maxStreams}); retry later`,
-      );
-      return c.json(error.toBody(), 503, { 'Retry-After': retryAfter });
-    }
-    try {
-      return streamSSE(c, async (stream) => {
-        try {
-          await streamProgress(stream, hub, pipelineId, lastEventId, keepAliveMs);
-        } finally {
-          slot.release();
-        }
-      });
-    } catch (err) {
-      slot.release();
-      throw err;
-    }
+    keepAliveMs: options.keepAliveMs ?? 15_000,
+    retryAfterSeconds: options.streamRetryAfterSeconds ?? 5,
   });
-
-  app.post('/api/pipelines', async (c) => {
-    const body = parseRequest(StartBody, await jsonBody(c), 'request body');
-    const definition =
-      typeof body.definition === 'string'
-        ? parseDefinitionText(body.definition, body.format ?? 'auto')
-        : body.definition;
-    const started = await client.start(definition, {
-      ...(body.id ? { id: body.id } : {}),
-      ...(body.params ? { params: body.params } : {}),
-    });
-    return c.json(started, 201);
-  });
-
-  app.post('/api/pipelines/:id/approval', async (c) => {
-    const body = parseRequest(ApprovalBody, await jsonBody(c), 'request body');
-    const decide = body.decision === 'approve' ? client.approve.bind(client) : client.reject.bind(client);
-    const step = await decide(
-      c.req.param('id'),
-      body.stepId,
-      withoutUndefined({ by: signer(c, body.by), comment: body.comment }),
-    );
-    return c.json({ step });
-  });
-
-  app.post('/api/pipelines/:id/intervention', async (c) => {
-    const body = parseRequest(InterventionBody, await jsonBody(c), 'request body');
-    const step = await client.intervene(c.req.param('id'), {
-      ...withoutUndefined({ ...body, by: signer(c, body.by) }),
-      stepId: body.stepId,
-      action: body.action,
-    });
-    return c.json({ step });
-  });
-
-  app.post('/api/pipelines/:id/cancel', async (c) => {
-    parseRequest(CancelBody, await jsonBody(c, { optional: true }), 'request body');
-    const pipelineId = c.req.param('id');
-    await client.cancelIfRunning(pipelineId); // 409 when it is not running
-    return c.json({ pipelineId, cancelRequested: true }, 202);
-  });
-
-  app.post('/api/pipelines/:id/terminate', async (c) => {
-    const body = parseRequest(TerminateBody, await jsonBody(c), 'request body');
-    const pipelineId = c.req.param('id');
-    // 404 for an unknown id, 409 when it is not running (PipelineRequestRejectedError).
-    await client.terminate(pipelineId, body.reason);
-    return c.json({ pipelineId, terminated: true }, 202);
-  });
-
-  app.post('/api/pipelines/:id/resume', async (c) => {
-    const body = parseRequest(ResumeBody, await jsonBody(c, { optional: true }), 'request body');
-    return c.json(await client.resume(c.req.param('id'), withoutUndefined(body)), 201);
-  });
+  addMutationRoutes(app, { client, gate });
 
   app.all('/api/*', () => {
     throw new ApiError(404, 'not_found', 'no such API endpoint');
@@ -315,112 +184,8 @@ export function createDashboardServer(options: DashboardOptions): Hono {
   return app;
 }
 
-/** Streams one pipeline's progress to one viewer until the pipeline ends, the viewer leaves or the server stops. */
-async function streamProgress(
-  stream: SSEStreamingApi,
-  hub: ProgressHub,
-  pipelineId: string,
-  lastEventId: number | undefined,
-  keepAliveMs: number,
-): Promise<void> {
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  // Writes are chained so events leave in order; a failed write means the viewer is gone.
-  let writes: Promise<void> = stream.write('retry: 2000\n\n').then(() => undefined);
-  const send = (event: string, data: unknown, id?: string) => {
-    writes = writes
-      .then(() => stream.writeSSE({ event, data: JSON.stringify(data), ...(id === undefined ? {} : { id }) }))
-      .catch(() => finish());
-  };
-  let first = true;
-  const subscriber: ProgressSubscriber = {
-    progress(progress: PipelineProgress) {
-      // Last-Event-ID resume: the viewer already has this version, so only what follows it is news.
-      const known =
-        lastEventId !== undefined &&
-        (progress.version < lastEventId || (first && progress.version === lastEventId));
-      first = false;
-      if (!known) send('progress', progress, String(progress.version));
-    },
-    problem(message: string) {
-      send('problem', { message });
-    },
-    end(end: StreamEnd) {
-      send('end', end);
-      void writes.then(() => finish());
-    },
-  };
-  stream.onAbort(() => finish());
-  const unsubscribe = hub.subscribe(pipelineId, subscriber);
-  const keepAlive = setInterval(() => {
-    writes = writes
-      .then(() => stream.write(': keep-alive\n\n'))
-      .then(
-        () => undefined,
-        () => finish(),
-      );
-  }, keepAliveMs);
-  try {
-    await finished;
-  } finally {
-    clearInterval(keepAlive);
-    unsubscribe();
-  }
-}
-
-/** The client's address for the per-client stream cap (`unknown` off Node, e.g. `app.request` in tests). */
-function remoteAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-function parseLastEventId(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\d{1,15}$/.test(value.trim())) return undefined;
-  return Number(value.trim());
-}
-
-/** The request's JSON body; an empty body is `{}` when `optional`. */
-async function jsonBody(c: Context, { optional = false } = {}): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === '') {
-    if (optional) return {};
-    throw badRequest('expected a JSON request body');
-  }
-  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
-    throw new ApiError(415, 'unsupported_media_type', 'send the request body as application/json');
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
 function describe(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
-}
-
-/** API requests in flight (a live stream counts until its response starts). */
-export class RequestTracker {
-  private readonly pending = new Set<Promise<unknown>>();
-
-  track<T>(promise: Promise<T>): Promise<T> {
-    this.pending.add(promise);
-    const forget = () => this.pending.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  }
-
-  /** Settles when every tracked request has, or after `timeoutMs`. */
-  async idle(timeoutMs = 5000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.allSettled([...this.pending]), timeout]);
-    clearTimeout(timer);
-  }
 }
 
 export interface StartDashboardOptions extends DashboardOptions {
