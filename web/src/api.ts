@@ -16,7 +16,7 @@ import type {
   StreamEnd,
   WaitingPage,
 } from '../../src/dashboard/api-types.js';
-import type { ApprovalDecision, InterventionAction } from '../../src/pipeline/vocabulary.js';
+import type { ApprovalPayload, InterventionPayload } from '../../src/pipeline/contract.js';
 
 const TOKEN_KEY = 'stepline.token';
 const NAME_KEY = 'stepline.name';
@@ -126,22 +126,13 @@ export const getStepValue = async (id: string, stepId: string, which: 'input' | 
 export const startPipeline = (body: { definition: string; params?: Record<string, unknown>; id?: string }) =>
   request<StartedResponse>('POST', '/pipelines', body);
 
-export const decide = (
-  id: string,
-  body: { stepId: string; decision: ApprovalDecision; by?: string; comment?: string },
-) => request<StepResponse>('POST', `${pipelinePath(id)}/approval`, body);
+/** The body is the `approval` signal's payload: the server passes it on. */
+export const decide = (id: string, body: ApprovalPayload) =>
+  request<StepResponse>('POST', `${pipelinePath(id)}/approval`, body);
 
-export const intervene = (
-  id: string,
-  body: {
-    stepId: string;
-    action: InterventionAction;
-    input?: unknown;
-    output?: unknown;
-    by?: string;
-    reason?: string;
-  },
-) => request<StepResponse>('POST', `${pipelinePath(id)}/intervention`, body);
+/** The body is the `intervention` signal's payload: the server passes it on. */
+export const intervene = (id: string, body: InterventionPayload) =>
+  request<StepResponse>('POST', `${pipelinePath(id)}/intervention`, body);
 
 export const cancelPipeline = (id: string) => request<unknown>('POST', `${pipelinePath(id)}/cancel`, {});
 

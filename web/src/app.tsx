@@ -2,6 +2,7 @@
  * The dashboard page: a header with the access settings, and three views chosen by the URL hash —
  * `#/` the pipeline list, `#/pipelines/<id>` one pipeline live, `#/start` the start form.
  */
+import type { InputHTMLAttributes } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { storedName, storedToken, storeName, storeToken } from './api.js';
 import { PipelineDetail } from './detail.js';
@@ -95,36 +96,42 @@ function AccessSettings() {
           signed in as <strong>{signedAs}</strong>
         </span>
       ) : (
-        <label>
-          <span class="sr-only">Your name</span>
-          <input
-            type="text"
-            placeholder="your name"
-            value={name}
-            maxLength={200}
-            autoComplete="username"
-            data-testid="name-input"
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
-      )}
-      <label>
-        <span class="sr-only">API token</span>
-        <input
-          type="password"
-          placeholder="API token"
-          value={token}
-          autoComplete="off"
-          data-testid="token-input"
-          onInput={(e) => {
-            setToken(e.currentTarget.value);
-            setSaved(false);
-          }}
+        <UnseenLabelInput
+          label="Your name"
+          type="text"
+          placeholder="your name"
+          value={name}
+          maxLength={200}
+          autoComplete="username"
+          data-testid="name-input"
+          onInput={(e) => setName(e.currentTarget.value)}
         />
-      </label>
+      )}
+      <UnseenLabelInput
+        label="API token"
+        type="password"
+        placeholder="API token"
+        value={token}
+        autoComplete="off"
+        data-testid="token-input"
+        onInput={(e) => {
+          setToken(e.currentTarget.value);
+          setSaved(false);
+        }}
+      />
       <button type="submit" data-testid="token-save">
         {saved ? 'Saved' : 'Save'}
       </button>
     </form>
+  );
+}
+
+/** An input whose label only screen readers read: its placeholder says the same to everyone else. */
+function UnseenLabelInput({ label, ...input }: { label: string } & InputHTMLAttributes) {
+  return (
+    <label>
+      <span class="sr-only">{label}</span>
+      <input {...input} />
+    </label>
   );
 }

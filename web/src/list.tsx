@@ -10,11 +10,12 @@ import { ApiFailure, listPipelines, listWaiting } from './api.js';
 import { pipelineHref } from './app.js';
 import { formatDuration, formatPercent, sinceText } from './format.js';
 import { TemporalLink, useSession } from './session.js';
-import { ErrorNote, StatusBadge } from './widgets.js';
+import { ErrorNote, StatusBadge, Table } from './widgets.js';
 
 const STATUSES: readonly PipelineStatus[] = PIPELINE_STATUSES;
 const PAGE_SIZE = 25;
 const REFRESH_MS = 4000;
+const COLUMNS = ['Name', 'Status', 'Progress', 'Reason', 'Duration', 'Started', 'Pipeline id'];
 
 export function PipelineList() {
   const [status, setStatus] = useState<PipelineStatus | ''>('');
@@ -131,60 +132,47 @@ export function PipelineList() {
         <p class="muted">{waitingOnly ? 'Nothing waits for you.' : 'No pipelines match.'}</p>
       )}
       {shown.length > 0 && (
-        <table class="pipelines" data-testid="pipeline-list">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Status</th>
-              <th>Progress</th>
-              <th>Reason</th>
-              <th>Duration</th>
-              <th>Started</th>
-              <th>Pipeline id</th>
+        <Table class="pipelines" testId="pipeline-list" columns={COLUMNS}>
+          {shown.map((item) => (
+            <tr key={`${item.pipelineId}/${item.runId}`} data-testid="pipeline-row">
+              <td data-label="Name">
+                <a href={pipelineHref(item.pipelineId)} class="strong">
+                  {item.name || '(unnamed)'}
+                </a>
+              </td>
+              <td data-label="Status">
+                <StatusBadge status={item.status} />
+              </td>
+              <td data-label="Progress">
+                <div class="progress-cell">
+                  <progress max={100} value={item.percent ?? 0} aria-label="percent done" />
+                  <span>{formatPercent(item.percent)}</span>
+                  {item.etaMs !== undefined && item.status === 'running' && (
+                    <span class="muted">ETA {formatDuration(item.etaMs)}</span>
+                  )}
+                </div>
+              </td>
+              <td data-label="Reason" class="reason small" data-testid="row-reason">
+                {item.reason ??
+                  (item.pending
+                    ? `waiting for ${item.pending.kind} of ${item.pending.stepId}${item.pending.approvers ? ` (${item.pending.approvers.join(', ')})` : ''}`
+                    : '')}
+              </td>
+              <td data-label="Duration" class="nowrap" data-testid="row-duration">
+                {formatDuration(item.durationMs ?? Math.max(0, now - Date.parse(item.startedAt)))}
+              </td>
+              <td data-label="Started" class="nowrap">
+                {sinceText(item.startedAt)}
+              </td>
+              <td data-label="Id" class="mono small">
+                <a href={pipelineHref(item.pipelineId)} data-testid="row-id">
+                  {item.pipelineId}
+                </a>{' '}
+                <TemporalLink pipelineId={item.pipelineId} runId={item.runId} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {shown.map((item) => (
-              <tr key={`${item.pipelineId}/${item.runId}`} data-testid="pipeline-row">
-                <td data-label="Name">
-                  <a href={pipelineHref(item.pipelineId)} class="strong">
-                    {item.name || '(unnamed)'}
-                  </a>
-                </td>
-                <td data-label="Status">
-                  <StatusBadge status={item.status} />
-                </td>
-                <td data-label="Progress">
-                  <div class="progress-cell">
-                    <progress max={100} value={item.percent ?? 0} aria-label="percent done" />
-                    <span>{formatPercent(item.percent)}</span>
-                    {item.etaMs !== undefined && item.status === 'running' && (
-                      <span class="muted">ETA {formatDuration(item.etaMs)}</span>
-                    )}
-                  </div>
-                </td>
-                <td data-label="Reason" class="reason small" data-testid="row-reason">
-                  {item.reason ??
-                    (item.pending
-                      ? `waiting for ${item.pending.kind} of ${item.pending.stepId}${item.pending.approvers ? ` (${item.pending.approvers.join(', ')})` : ''}`
-                      : '')}
-                </td>
-                <td data-label="Duration" class="nowrap" data-testid="row-duration">
-                  {formatDuration(item.durationMs ?? Math.max(0, now - Date.parse(item.startedAt)))}
-                </td>
-                <td data-label="Started" class="nowrap">
-                  {sinceText(item.startedAt)}
-                </td>
-                <td data-label="Id" class="mono small">
-                  <a href={pipelineHref(item.pipelineId)} data-testid="row-id">
-                    {item.pipelineId}
-                  </a>{' '}
-                  <TemporalLink pipelineId={item.pipelineId} runId={item.runId} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
       {cursor && !waitingOnly && (
         <p>

@@ -4,7 +4,7 @@ import { ApiFailure, startPipeline } from './api.js';
 import { navigate, pipelineHref } from './app.js';
 import { parseJsonField } from './format.js';
 import { useReadOnlyReason } from './session.js';
-import { ErrorNote } from './widgets.js';
+import { CodeField, ErrorNote } from './widgets.js';
 
 const EXAMPLE = `name: hello
 steps:
@@ -64,29 +64,23 @@ export function StartForm() {
           void submit();
         }}
       >
-        <label class="block">
-          Definition (YAML or JSON)
-          <textarea
-            rows={16}
-            class="mono"
-            spellcheck={false}
-            value={definition}
-            data-testid="definition-input"
-            onInput={(e) => setDefinition(e.currentTarget.value)}
-          />
-        </label>
+        <CodeField
+          label="Definition (YAML or JSON)"
+          rows={16}
+          spellcheck={false}
+          value={definition}
+          testId="definition-input"
+          onInput={setDefinition}
+        />
         <div class="two-col">
-          <label class="block">
-            Params (JSON object)
-            <textarea
-              rows={3}
-              class="mono"
-              spellcheck={false}
-              value={params}
-              data-testid="params-input"
-              onInput={(e) => setParams(e.currentTarget.value)}
-            />
-          </label>
+          <CodeField
+            label="Params (JSON object)"
+            rows={3}
+            spellcheck={false}
+            value={params}
+            testId="params-input"
+            onInput={setParams}
+          />
           <label class="block">
             Pipeline id (optional)
             <input

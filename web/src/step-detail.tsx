@@ -8,7 +8,7 @@ import type { GraphNode, StepProgress } from '../../src/dashboard/api-types.js';
 import type { StepErrorInfo, StepValuePreview } from '../../src/pipeline/progress.js';
 import { ApiFailure, getStepValue } from './api.js';
 import { formatDuration, formatTime, label } from './format.js';
-import { ErrorNote, StatusBadge } from './widgets.js';
+import { ErrorNote, Fact, StatusBadge, Table } from './widgets.js';
 
 /** "attempt 2 of 5, last error network: reset" — or `undefined` before the first attempt. */
 export function attemptSummary(step: StepProgress): string | undefined {
@@ -50,65 +50,39 @@ export function StepDetail(props: {
         </button>
       </div>
       <dl class="facts">
-        <div>
-          <dt>Kind</dt>
-          <dd>
-            {node.kind}
-            {node.forEach ? ' (forEach)' : ''}
-            {node.conditional ? ' (when)' : ''}
-          </dd>
-        </div>
+        <Fact term="Kind">
+          {node.kind}
+          {node.forEach ? ' (forEach)' : ''}
+          {node.conditional ? ' (when)' : ''}
+        </Fact>
         {node.activity && (
-          <div>
-            <dt>Handler</dt>
-            <dd class="mono">{node.activity}</dd>
-          </div>
+          <Fact term="Handler" class="mono">
+            {node.activity}
+          </Fact>
         )}
         {node.parent && (
-          <div>
-            <dt>Alternative of</dt>
-            <dd class="mono">{node.parent}</dd>
-          </div>
+          <Fact term="Alternative of" class="mono">
+            {node.parent}
+          </Fact>
         )}
         {node.compensate && (
-          <div>
-            <dt>Compensation</dt>
-            <dd>
-              <span class="mono">{node.compensate}</span>
-              {step?.compensation && (
-                <>
-                  {' '}
-                  <StatusBadge status={step.compensation.status} />
-                </>
-              )}
-            </dd>
-          </div>
+          <Fact term="Compensation">
+            <span class="mono">{node.compensate}</span>
+            {step?.compensation && (
+              <>
+                {' '}
+                <StatusBadge status={step.compensation.status} />
+              </>
+            )}
+          </Fact>
         )}
-        {step?.startedAt && (
-          <div>
-            <dt>Started</dt>
-            <dd>{formatTime(step.startedAt)}</dd>
-          </div>
-        )}
-        {step?.endedAt && (
-          <div>
-            <dt>Ended</dt>
-            <dd>{formatTime(step.endedAt)}</dd>
-          </div>
-        )}
-        {step?.durationMs !== undefined && (
-          <div>
-            <dt>Duration</dt>
-            <dd>{formatDuration(step.durationMs)}</dd>
-          </div>
-        )}
+        {step?.startedAt && <Fact term="Started">{formatTime(step.startedAt)}</Fact>}
+        {step?.endedAt && <Fact term="Ended">{formatTime(step.endedAt)}</Fact>}
+        {step?.durationMs !== undefined && <Fact term="Duration">{formatDuration(step.durationMs)}</Fact>}
         {items && (
-          <div>
-            <dt>Items</dt>
-            <dd data-testid="step-detail-items">
-              {items.succeeded}/{items.total} succeeded · {items.failed} failed · {items.running} running
-            </dd>
-          </div>
+          <Fact term="Items" testId="step-detail-items">
+            {items.succeeded}/{items.total} succeeded · {items.failed} failed · {items.running} running
+          </Fact>
         )}
       </dl>
       {summary && (
@@ -144,32 +118,22 @@ function Attempts({ step }: { step: StepProgress }) {
   if (attempts.length === 0) return null;
   return (
     <div class="table-scroll">
-      <table class="attempts" data-testid="attempts">
-        <thead>
-          <tr>
-            <th>Attempt</th>
-            <th>Started</th>
-            <th>Ended</th>
-            <th>Outcome</th>
+      <Table class="attempts" testId="attempts" columns={['Attempt', 'Started', 'Ended', 'Outcome']}>
+        {attempts.map((attempt) => (
+          <tr key={attempt.attempt} data-testid="attempt-row">
+            <td data-label="Attempt">{attempt.attempt}</td>
+            <td data-label="Started">{formatTime(attempt.startedAt)}</td>
+            <td data-label="Ended">{formatTime(attempt.endedAt)}</td>
+            <td data-label="Outcome" class="wrap">
+              {attempt.error
+                ? `${attempt.error.category} (${attempt.error.severity}): ${attempt.error.message}`
+                : attempt.endedAt
+                  ? 'succeeded'
+                  : 'running'}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {attempts.map((attempt) => (
-            <tr key={attempt.attempt} data-testid="attempt-row">
-              <td data-label="Attempt">{attempt.attempt}</td>
-              <td data-label="Started">{formatTime(attempt.startedAt)}</td>
-              <td data-label="Ended">{formatTime(attempt.endedAt)}</td>
-              <td data-label="Outcome" class="wrap">
-                {attempt.error
-                  ? `${attempt.error.category} (${attempt.error.severity}): ${attempt.error.message}`
-                  : attempt.endedAt
-                    ? 'succeeded'
-                    : 'running'}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       {step.attemptsOmitted ? (
         <p class="small muted">{step.attemptsOmitted} attempts in between are not shown.</p>
       ) : null}

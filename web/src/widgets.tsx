@@ -1,4 +1,5 @@
-/** Small shared pieces: status badges, error notes with issues by path. */
+/** Small shared pieces: status badges, error notes with issues by path, facts, tables, code fields. */
+import type { ComponentChildren } from 'preact';
 import type { ApiFailure } from './api.js';
 import { label } from './format.js';
 
@@ -35,5 +36,62 @@ export function ErrorNote({ error, testId }: { error: ApiFailure | string; testI
         </ul>
       )}
     </div>
+  );
+}
+
+/** One entry of a `<dl class="facts">`: a term and its value. */
+export function Fact(props: { term: string; class?: string; testId?: string; children: ComponentChildren }) {
+  return (
+    <div>
+      <dt>{props.term}</dt>
+      <dd class={props.class} data-testid={props.testId}>
+        {props.children}
+      </dd>
+    </div>
+  );
+}
+
+/** A table with one header cell per column; the rows are the children. */
+export function Table(props: {
+  class: string;
+  testId: string;
+  columns: string[];
+  children: ComponentChildren;
+}) {
+  return (
+    <table class={props.class} data-testid={props.testId}>
+      <thead>
+        <tr>
+          {props.columns.map((column) => (
+            <th key={column}>{column}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{props.children}</tbody>
+    </table>
+  );
+}
+
+/** A labelled monospace textarea on a line of its own, for JSON or YAML; `onInput` gets the text. */
+export function CodeField(props: {
+  label: ComponentChildren;
+  value: string;
+  rows: number;
+  onInput(text: string): void;
+  testId?: string;
+  spellcheck?: boolean;
+}) {
+  return (
+    <label class="block">
+      {props.label}
+      <textarea
+        rows={props.rows}
+        class="mono"
+        spellcheck={props.spellcheck}
+        value={props.value}
+        data-testid={props.testId}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </label>
   );
 }

@@ -5,7 +5,7 @@ import { TERMINAL_PIPELINE_STATUSES } from '../../../src/pipeline/progress.js';
 import { cancelPipeline, resumePipeline, terminatePipeline } from '../api.js';
 import { parseJsonField } from '../format.js';
 import { useReadOnlyReason } from '../session.js';
-import { ErrorNote } from '../widgets.js';
+import { CodeField, ErrorNote } from '../widgets.js';
 import { ConfirmButton, useMutation, ReadOnlyNote } from './controls.js';
 
 const TERMINAL: readonly string[] = TERMINAL_PIPELINE_STATUSES;
@@ -106,15 +106,12 @@ export function Actions({ progress, onResumed }: { progress: PipelineProgress; o
             </select>
           </label>
           {fromStep && (
-            <label class="block">
-              New input for {fromStep} (JSON, empty = unchanged)
-              <textarea
-                rows={3}
-                value={input}
-                class="mono"
-                onInput={(e) => setInput(e.currentTarget.value)}
-              />
-            </label>
+            <CodeField
+              label={`New input for ${fromStep} (JSON, empty = unchanged)`}
+              rows={3}
+              value={input}
+              onInput={setInput}
+            />
           )}
           <button
             type="submit"

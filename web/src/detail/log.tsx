@@ -1,6 +1,7 @@
 /** The event log and the audit trail of decisions. */
 import type { PipelineProgress } from '../../../src/dashboard/api-types.js';
 import { formatTime } from '../format.js';
+import { Table } from '../widgets.js';
 
 export function EventLog({ progress }: { progress: PipelineProgress }) {
   const events = [...progress.events].reverse();
@@ -33,34 +34,23 @@ export function AuditTrail({ progress }: { progress: PipelineProgress }) {
         <p class="muted">No decisions yet.</p>
       ) : (
         <div class="table-scroll">
-          <table class="audit" data-testid="audit-trail">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Step</th>
-                <th>Decision</th>
-                <th>By</th>
-                <th>Comment</th>
+          <Table class="audit" testId="audit-trail" columns={['When', 'Step', 'Decision', 'By', 'Comment']}>
+            {progress.decisions.map((d, i) => (
+              <tr key={i}>
+                <td data-label="When">{formatTime(d.at)}</td>
+                <td data-label="Step" class="mono">
+                  {d.stepId}
+                </td>
+                <td data-label="Decision">
+                  {d.kind}: {d.action}
+                </td>
+                <td data-label="By">{d.by ?? '–'}</td>
+                <td data-label="Comment" class="wrap">
+                  {d.comment ?? ''}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {progress.decisions.map((d, i) => (
-                <tr key={i}>
-                  <td data-label="When">{formatTime(d.at)}</td>
-                  <td data-label="Step" class="mono">
-                    {d.stepId}
-                  </td>
-                  <td data-label="Decision">
-                    {d.kind}: {d.action}
-                  </td>
-                  <td data-label="By">{d.by ?? '–'}</td>
-                  <td data-label="Comment" class="wrap">
-                    {d.comment ?? ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         </div>
       )}
     </section>

@@ -1,13 +1,47 @@
 /** What waits for a person, with the forms that decide it: an approval or an intervention. */
 import { useEffect, useState } from 'preact/hooks';
 import type { StepProgress } from '../../../src/dashboard/api-types.js';
-import type { ApprovalDecision, InterventionAction, PendingAction } from '../../../src/pipeline/progress.js';
+import {
+  APPROVAL_DECISIONS,
+  type ApprovalDecision,
+  type InterventionAction,
+  type PendingAction,
+} from '../../../src/pipeline/progress.js';
 import { decide, getStepValue, intervene, storedName } from '../api.js';
 import { formatTime, label, parseJsonField } from '../format.js';
 import { useReadOnlyReason, useSession } from '../session.js';
-import { ErrorNote } from '../widgets.js';
+import { CodeField, ErrorNote } from '../widgets.js';
 import { ConfirmButton, useMutation, ReadOnlyNote } from './controls.js';
 import { StepError } from './steps.js';
+
+/** The approval's buttons, and what the notice says once a decision is taken. */
+const DECISION_BUTTONS: Record<ApprovalDecision, { label: string; class: string; done: string }> = {
+  approve: { label: 'Approve', class: 'primary', done: 'Approved' },
+  reject: { label: 'Reject', class: 'danger', done: 'Rejected' },
+};
+
+/** The interventions that end the step's waiting for good: they ask for a second click. */
+const FINAL_ACTIONS = ['rollback', 'abort'] as const;
+const FINAL_ACTION_LABELS: Record<(typeof FINAL_ACTIONS)[number], string> = {
+  rollback: 'Roll back',
+  abort: 'Abort',
+};
+
+/** The interventions that send a value: retry (a new input) and skip (the step's output). */
+const VALUE_FIELDS = {
+  retry: {
+    label: 'Retry with input (JSON; starts as the current input; empty = same input)',
+    testId: 'retry-input',
+    button: 'Retry',
+    class: 'primary',
+  },
+  skip: {
+    label: 'Skip with output (JSON; empty = null)',
+    testId: 'skip-output',
+    button: 'Skip',
+    class: undefined,
+  },
+} as const;
 
 export function PendingPanel(props: { id: string; pending: PendingAction; step: StepProgress | undefined }) {
   return props.pending.kind === 'approval' ? (
@@ -36,7 +70,7 @@ function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) 
         ...(by ? { by } : {}),
         ...(comment.trim() ? { comment: comment.trim() } : {}),
       });
-      return `${decision === 'approve' ? 'Approved' : 'Rejected'}: ${step.id} is now ${label(step.status)}`;
+      return `${DECISION_BUTTONS[decision].done}: ${step.id} is now ${label(step.status)}`;
     });
   return (
     <section class="panel pending" data-testid="approval-panel">
@@ -67,24 +101,18 @@ function ApprovalPanel({ id, pending }: { id: string; pending: PendingAction }) 
         />
       </label>
       <div class="buttons">
-        <button
-          type="button"
-          class="primary"
-          disabled={mutation.busy || !pending.allowed.includes('approve') || readOnly !== undefined}
-          data-testid="approve-button"
-          onClick={() => send('approve')}
-        >
-          Approve
-        </button>
-        <button
-          type="button"
-          class="danger"
-          disabled={mutation.busy || !pending.allowed.includes('reject') || readOnly !== undefined}
-          data-testid="reject-button"
-          onClick={() => send('reject')}
-        >
-          Reject
-        </button>
+        {APPROVAL_DECISIONS.map((decision) => (
+          <button
+            type="button"
+            key={decision}
+            class={DECISION_BUTTONS[decision].class}
+            disabled={mutation.busy || !pending.allowed.includes(decision) || readOnly !== undefined}
+            data-testid={`${decision}-button`}
+            onClick={() => send(decision)}
+          >
+            {DECISION_BUTTONS[decision].label}
+          </button>
+        ))}
       </div>
       {mutation.notice && <p class="notice">{mutation.notice}</p>}
       {mutation.error && <ErrorNote error={mutation.error} testId="approval-error" />}
@@ -127,6 +155,7 @@ function InterventionPanel({
   const [output, setOutput] = useState('');
   const [reason, setReason] = useState('');
   const allowed = (action: string) => pending.allowed.includes(action);
+  const off = mutation.busy || readOnly !== undefined;
   const send = (action: InterventionAction) => {
     const field =
       action === 'retry'
@@ -168,49 +197,10 @@ function InterventionPanel({
       <ReadOnlyNote reason={readOnly} />
       <div class="intervention-grid">
         {allowed('retry') && (
-          <div>
-            <label class="block">
-              Retry with input (JSON; starts as the current input; empty = same input)
-              <textarea
-                rows={4}
-                class="mono"
-                value={input}
-                data-testid="retry-input"
-                onInput={(e) => setInput(e.currentTarget.value)}
-              />
-            </label>
-            <button
-              type="button"
-              class="primary"
-              disabled={mutation.busy || readOnly !== undefined}
-              data-testid="retry-button"
-              onClick={() => send('retry')}
-            >
-              Retry
-            </button>
-          </div>
+          <SendWithValue action="retry" value={input} onInput={setInput} disabled={off} onSend={send} />
         )}
         {allowed('skip') && (
-          <div>
-            <label class="block">
-              Skip with output (JSON; empty = null)
-              <textarea
-                rows={4}
-                class="mono"
-                value={output}
-                data-testid="skip-output"
-                onInput={(e) => setOutput(e.currentTarget.value)}
-              />
-            </label>
-            <button
-              type="button"
-              disabled={mutation.busy || readOnly !== undefined}
-              data-testid="skip-button"
-              onClick={() => send('skip')}
-            >
-              Skip
-            </button>
-          </div>
+          <SendWithValue action="skip" value={output} onInput={setOutput} disabled={off} onSend={send} />
         )}
       </div>
       <label class="block">
@@ -223,27 +213,50 @@ function InterventionPanel({
         />
       </label>
       <div class="buttons">
-        {allowed('rollback') && (
+        {FINAL_ACTIONS.filter(allowed).map((action) => (
           <ConfirmButton
-            label="Roll back"
+            key={action}
+            label={FINAL_ACTION_LABELS[action]}
             danger
-            testId="rollback-button"
-            disabled={mutation.busy || readOnly !== undefined}
-            onConfirm={() => send('rollback')}
+            testId={`${action}-button`}
+            disabled={off}
+            onConfirm={() => send(action)}
           />
-        )}
-        {allowed('abort') && (
-          <ConfirmButton
-            label="Abort"
-            danger
-            testId="abort-button"
-            disabled={mutation.busy || readOnly !== undefined}
-            onConfirm={() => send('abort')}
-          />
-        )}
+        ))}
       </div>
       {mutation.notice && <p class="notice">{mutation.notice}</p>}
       {mutation.error && <ErrorNote error={mutation.error} testId="intervention-error" />}
     </section>
+  );
+}
+
+/** Retry's input or skip's output, and the button that sends it. */
+function SendWithValue(props: {
+  action: keyof typeof VALUE_FIELDS;
+  value: string;
+  onInput(text: string): void;
+  disabled: boolean;
+  onSend(action: InterventionAction): void;
+}) {
+  const field = VALUE_FIELDS[props.action];
+  return (
+    <div>
+      <CodeField
+        label={field.label}
+        rows={4}
+        value={props.value}
+        testId={field.testId}
+        onInput={props.onInput}
+      />
+      <button
+        type="button"
+        class={field.class}
+        disabled={props.disabled}
+        data-testid={`${props.action}-button`}
+        onClick={() => props.onSend(props.action)}
+      >
+        {field.button}
+      </button>
+    </div>
   );
 }

@@ -3,7 +3,7 @@ import type { PipelineProgress } from '../../../src/dashboard/api-types.js';
 import type { StreamState } from '../api.js';
 import { formatDuration, formatPercent, formatTime } from '../format.js';
 import { TemporalLink } from '../session.js';
-import { StatusBadge } from '../widgets.js';
+import { Fact, StatusBadge } from '../widgets.js';
 
 export function Summary({ progress, stream }: { progress: PipelineProgress; stream: StreamState }) {
   const { counts } = progress;
@@ -33,34 +33,19 @@ export function Summary({ progress, stream }: { progress: PipelineProgress; stre
         )}
       </div>
       <dl class="facts">
-        <div>
-          <dt>Started</dt>
-          <dd>{formatTime(progress.startedAt)}</dd>
-        </div>
-        <div>
-          <dt>Updated</dt>
-          <dd>{formatTime(progress.updatedAt)}</dd>
-        </div>
-        {progress.completedAt && (
-          <div>
-            <dt>Ended</dt>
-            <dd>{formatTime(progress.completedAt)}</dd>
-          </div>
-        )}
-        <div>
-          <dt>Steps</dt>
-          <dd>
-            {counts.succeeded}/{counts.total} done
-            {counts.running > 0 && ` · ${counts.running} running`}
-            {counts.failed > 0 && ` · ${counts.failed} failed`}
-            {counts.skipped > 0 && ` · ${counts.skipped} skipped`}
-            {counts.compensated > 0 && ` · ${counts.compensated} compensated`}
-          </dd>
-        </div>
-        <div>
-          <dt>Version</dt>
-          <dd data-testid="version">{progress.version}</dd>
-        </div>
+        <Fact term="Started">{formatTime(progress.startedAt)}</Fact>
+        <Fact term="Updated">{formatTime(progress.updatedAt)}</Fact>
+        {progress.completedAt && <Fact term="Ended">{formatTime(progress.completedAt)}</Fact>}
+        <Fact term="Steps">
+          {counts.succeeded}/{counts.total} done
+          {counts.running > 0 && ` · ${counts.running} running`}
+          {counts.failed > 0 && ` · ${counts.failed} failed`}
+          {counts.skipped > 0 && ` · ${counts.skipped} skipped`}
+          {counts.compensated > 0 && ` · ${counts.compensated} compensated`}
+        </Fact>
+        <Fact term="Version" testId="version">
+          {progress.version}
+        </Fact>
       </dl>
     </section>
   );
