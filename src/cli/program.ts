@@ -8,6 +8,7 @@ import { registerCancel } from './commands/cancel.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerDecisions } from './commands/decide.js';
+import { registerCluster } from './commands/cluster.js';
 import { registerDev } from './commands/dev.js';
 import { registerIntervene } from './commands/intervene.js';
 import { registerList } from './commands/list.js';
@@ -76,6 +77,7 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerWorker(program);
   registerDev(program);
+  registerCluster(program);
   registerDashboard(program);
   registerCompletion(program);
   return program;

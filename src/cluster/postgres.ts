@@ -170,7 +170,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   let running = true;
   return {
     endpoint: { host: '127.0.0.1', port: options.port, user: 'temporal', password },
-    describe: `PostgreSQL (${path.basename(path.dirname(bin))}) at 127.0.0.1:${options.port}, data in ${dataDir}`,
+    describe: `PostgreSQL (${bin}) at 127.0.0.1:${options.port}, data in ${dataDir}`,
     async stop() {
       if (!running) return;
       running = false;
