@@ -86,6 +86,18 @@ export const ENVIRONMENT: Readonly<Record<string, EnvVarInfo>> = {
   STEPLINE_HEADLESS: stepline('1: `npm start` without the Temporal Web UI (development)'),
   STEPLINE_ALLOW_SDK_DOWNLOAD: stepline('0: never download a dev server (development)'),
   TEMPORAL_CLI_PATH: stepline('Temporal CLI binary for the dev server (development)'),
+  TEMPORAL_SERVER_PATH: stepline('temporal-server binary for `stepline cluster` (else PATH, then built)'),
+  TEMPORAL_SQL_TOOL_PATH: stepline('temporal-sql-tool binary for `stepline cluster` (else PATH, then built)'),
+  TEMPORAL_SCHEMA_DIR: stepline("the server's schema/postgresql/v12 folder for `stepline cluster`", {
+    default: 'from the Go module cache',
+  }),
+  STEPLINE_PG_BIN: stepline('folder of pg_ctl and initdb for `stepline cluster`', {
+    default: 'PATH, then /usr/lib/postgresql/<newest>/bin',
+  }),
+  STEPLINE_CLUSTER_DATABASE_URL: stepline(
+    '`postgres://user:password@host:port` of an existing PostgreSQL for `stepline cluster` (else a local one)',
+    { secret: true },
+  ),
 };
 
 type EntryOptions = Pick<EnvVarInfo, 'default' | 'secret'>;

@@ -18,6 +18,7 @@ import { DCLinter } from 'dclint';
 import { parse } from 'yaml';
 import { ConfigError, ENVIRONMENT, parseListenAddress, workerSettingsFromEnv } from '../../src/config.js';
 import { dashboardSettingsFromEnv } from '../../src/dashboard/main.js';
+import { TEMPORAL_SERVER_VERSION } from '../../src/cluster/binaries.js';
 import { SEARCH_ATTRIBUTES } from '../../src/dev/dev-server.js';
 import { DEFAULT_TASK_QUEUE } from '../../src/pipeline/contract.js';
 import { parseDuration } from '../../src/pipeline/duration.js';
@@ -261,17 +262,36 @@ describe('docker-compose.yml: the application', () => {
 
   test('the server uses the PostgreSQL the compose file starts, with the schema job before it', () => {
     const db = environmentOf(service('postgresql'));
-    for (const name of ['temporal', 'temporal-schema']) {
-      const env = environmentOf(service(name));
-      assert.equal(env.DB, 'postgres12');
-      assert.equal(env.POSTGRES_SEEDS, 'postgresql');
-      assert.equal(env.POSTGRES_USER, db.POSTGRES_USER);
-      assert.equal(env.POSTGRES_PWD, db.POSTGRES_PASSWORD);
-    }
+    const schemaJob = environmentOf(service('temporal-schema'));
+    assert.equal(schemaJob.DB, 'postgres12');
+    assert.equal(schemaJob.POSTGRES_SEEDS, 'postgresql');
+    assert.equal(schemaJob.POSTGRES_USER, db.POSTGRES_USER);
+    assert.equal(schemaJob.POSTGRES_PWD, db.POSTGRES_PASSWORD);
+    const server = environmentOf(service('temporal'));
+    assert.equal(server.TEMPORAL_DB_HOST, 'postgresql');
+    assert.equal(server.TEMPORAL_DB_USER, db.POSTGRES_USER);
+    assert.equal(server.TEMPORAL_DB_PASSWORD, db.POSTGRES_PASSWORD);
     assert.equal(
       service('temporal').depends_on?.['temporal-schema']?.condition,
       'service_completed_successfully',
     );
+  });
+
+  test('the server runs the version and the configuration `npm run cluster` tests', () => {
+    const version = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
+    for (const name of ['temporal', 'temporal-schema', 'temporal-namespace'])
+      assert.ok(service(name).image!.endsWith(`:\${TEMPORAL_VERSION:-${version}}`), `${name} runs ${version}`);
+    const temporal = service('temporal');
+    const mount = temporal.volumes?.find((v) => v.startsWith('./deploy/temporal/config:'));
+    assert.ok(mount, 'the shared configuration folder is mounted');
+    const inContainer = mount.split(':')[1]!;
+    const entrypoint = [temporal.entrypoint ?? []].flat().join(' ');
+    assert.ok(entrypoint.includes(`--config ${inContainer} --env stepline`), entrypoint);
+    assert.ok(existsSync(path.join(ROOT, 'deploy/temporal/config/stepline.yaml')));
+    // Every variable the compose file gives the server is one the shared template reads.
+    const template = read('deploy/temporal/config/stepline.yaml');
+    for (const key of Object.keys(environmentOf(temporal)))
+      assert.ok(template.includes(`env "${key}"`), `the template reads ${key}`);
   });
 
   test("the namespace job registers Stepline's search attributes, as the dev server does", () => {
