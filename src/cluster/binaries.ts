@@ -31,16 +31,20 @@ interface Lookup {
   log: (message: string) => void;
 }
 
-function fromSetting(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const file = env[name];
+function fromSetting(file: string | undefined, name: string): string | undefined {
   if (!file) return undefined;
   if (!isExecutable(file))
     throw new ClusterSetupError(`${name} is set to ${file}, but no executable is there`);
   return file;
 }
 
-function find(env: NodeJS.ProcessEnv, setting: string, command: string, cached: string): string | undefined {
-  return fromSetting(env, setting) ?? onPath(command, env) ?? (isExecutable(cached) ? cached : undefined);
+function find(
+  env: NodeJS.ProcessEnv,
+  setting: [value: string | undefined, name: string],
+  command: string,
+  cached: string,
+): string | undefined {
+  return fromSetting(...setting) ?? onPath(command, env) ?? (isExecutable(cached) ? cached : undefined);
 }
 
 /** The Go module cache's copy of the server module (holds the schema), downloading it if Go can. */
@@ -74,8 +78,13 @@ function schemaDirOf(env: NodeJS.ProcessEnv): string {
 export async function ensureServerBinaries({ env, log }: Lookup): Promise<ServerBinaries> {
   const cachedServer = path.join(SERVER_CACHE_DIR, 'server');
   const cachedTool = path.join(SERVER_CACHE_DIR, 'sql');
-  let server = find(env, 'TEMPORAL_SERVER_PATH', 'temporal-server', cachedServer);
-  let sqlTool = find(env, 'TEMPORAL_SQL_TOOL_PATH', 'temporal-sql-tool', cachedTool);
+  let server = find(env, [env.TEMPORAL_SERVER_PATH, 'TEMPORAL_SERVER_PATH'], 'temporal-server', cachedServer);
+  let sqlTool = find(
+    env,
+    [env.TEMPORAL_SQL_TOOL_PATH, 'TEMPORAL_SQL_TOOL_PATH'],
+    'temporal-sql-tool',
+    cachedTool,
+  );
   if (!server || !sqlTool) {
     await goInstall({
       packages: [

@@ -280,7 +280,10 @@ describe('docker-compose.yml: the application', () => {
   test('the server runs the version and the configuration `npm run cluster` tests', () => {
     const version = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
     for (const name of ['temporal', 'temporal-schema', 'temporal-namespace'])
-      assert.ok(service(name).image!.endsWith(`:\${TEMPORAL_VERSION:-${version}}`), `${name} runs ${version}`);
+      assert.ok(
+        service(name).image!.endsWith(`:\${TEMPORAL_VERSION:-${version}}`),
+        `${name} runs ${version}`,
+      );
     const temporal = service('temporal');
     const mount = temporal.volumes?.find((v) => v.startsWith('./deploy/temporal/config:'));
     assert.ok(mount, 'the shared configuration folder is mounted');
