@@ -10,9 +10,15 @@ const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 /** The workflow entry module (the interpreter and its messages). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL(`./workflows/index${EXT}`, import.meta.url));
 
-/** Pure modules evaluated once per V8 context and shared by every workflow in it (see the module). */
+/**
+ * Modules evaluated once per V8 context and shared by every workflow in it, instead of once per workflow:
+ * the pipeline model (warmed up by shared-modules) and the interpreter itself. None keeps per-workflow
+ * state at module level: the interpreter's state lives in objects each run creates, and the SDK's
+ * workflow APIs find the current workflow at call time.
+ */
 export const SHARED_WORKFLOW_MODULES = [
   fileURLToPath(new URL(`./workflows/shared-modules${EXT}`, import.meta.url)),
+  WORKFLOWS_PATH,
 ];
 
 /** Workflow interceptor modules always bundled: Stepline's metrics, logs and step headers (no history cost). */
