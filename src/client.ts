@@ -30,7 +30,13 @@ import { clientSettings, connectedOptions, type PipelineClientOptions } from './
 import { probeWorkerHandlers, type WorkerHandlers } from './client/handlers-probe.js';
 import { readStartedRequest, type HistorySource } from './client/history.js';
 import { readProgress } from './client/progress-read.js';
-import { checkResumable, checkResumeOptions, resumeRequest, type ResumeOptions } from './client/resume.js';
+import {
+  checkResumable,
+  checkResumeOptions,
+  previousRequest,
+  resumeRequest,
+  type ResumeOptions,
+} from './client/resume.js';
 import {
   hasSteplineSearchAttributes,
   startRequest,
@@ -267,7 +273,7 @@ export class PipelineClient {
    */
   async resume(pipelineId: string, options: ResumeOptions = {}): Promise<StartedPipeline> {
     checkResumable(pipelineId, await this.executionStatus(pipelineId));
-    const previous = await this.startedRequest(pipelineId);
+    const previous = await previousRequest(this.history, pipelineId);
     const definition = this.validate(previous.definition);
     checkResumeOptions(pipelineId, definition, options);
     const checkpoint = await this.checkpoint(pipelineId);
@@ -331,13 +337,6 @@ export class PipelineClient {
   protected hasSearchAttributes(): Promise<boolean> {
     this.searchAttributesRegistered ??= hasSteplineSearchAttributes(this.client, this.settings.namespace);
     return this.searchAttributesRegistered;
-  }
-
-  /** The request the pipeline's latest run started with (definition, params). */
-  private async startedRequest(pipelineId: string): Promise<PipelineRequest> {
-    const request = await readStartedRequest(this.history, pipelineId);
-    if (!request) throw new Error(`pipeline "${pipelineId}": its start event has no input`);
-    return request;
   }
 
   private async decide(pipelineId: string, payload: ApprovalPayload): Promise<StepProgress> {

@@ -7,6 +7,7 @@ import type { PipelineDefinition } from '../pipeline/definition.js';
 import { descendantsOf } from '../pipeline/validate.js';
 import { requestFieldIssues } from '../pipeline/validate-request.js';
 import { PipelineRequestRejectedError } from './errors.js';
+import { readStartedRequest, type HistorySource } from './history.js';
 
 export interface ResumeOptions {
   /** Re-run this step and every step depending on it. Default: the step that failed. */
@@ -23,6 +24,13 @@ export function checkResumable(pipelineId: string, executionStatus: string): voi
     );
   if (executionStatus === 'COMPLETED')
     throw new PipelineRequestRejectedError(`pipeline "${pipelineId}" completed; there is nothing to resume`);
+}
+
+/** The request the pipeline's latest run started with (definition, params): what a resume starts again. */
+export async function previousRequest(history: HistorySource, pipelineId: string): Promise<PipelineRequest> {
+  const request = await readStartedRequest(history, pipelineId);
+  if (!request) throw new Error(`pipeline "${pipelineId}": its start event has no input`);
+  return request;
 }
 
 /** @throws PipelineRequestRejectedError for a `fromStep` the definition lacks, or an `input` without one. */
