@@ -1,4 +1,8 @@
-/** Listing pipelines through Temporal visibility: the query for a filter, and a summary of each execution. */
+/**
+ * Listing pipelines through Temporal visibility: the query for a filter, a page of summaries, and
+ * the pages read until the limit.
+ */
+import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { PIPELINE_WORKFLOW_TYPE } from '../pipeline/contract.js';
 import type { PipelineStatus, PipelineSummary } from '../pipeline/progress.js';
@@ -19,6 +23,48 @@ export type { PipelineSummary };
 export interface PipelinePage {
   pipelines: PipelineSummary[];
   nextPageToken?: Uint8Array;
+}
+
+/** A page's filter: the previous page's `nextPageToken` asks for the next one. */
+export type PageFilter = Omit<ListFilter, 'limit'> & { pageSize?: number; pageToken?: Uint8Array };
+
+/** One page of pipelines, newest first; `nextPageToken` only when there is a next page. */
+export async function readListPage(
+  service: Client['workflowService'],
+  namespace: string,
+  filter: PageFilter,
+): Promise<PipelinePage> {
+  const response = await service.listWorkflowExecutions({
+    namespace,
+    query: listQuery(filter),
+    pageSize: filter.pageSize ?? 100,
+    ...(filter.pageToken ? { nextPageToken: filter.pageToken } : {}),
+  });
+  const token = response.nextPageToken;
+  return {
+    pipelines: response.executions.map(summaryOfExecution),
+    ...(token && token.length > 0 ? { nextPageToken: token } : {}),
+  };
+}
+
+/** Pages read with `readPage` until the filter's limit (default 100) or the last page. */
+export async function readList(
+  readPage: (filter: PageFilter) => Promise<PipelinePage>,
+  filter: ListFilter,
+): Promise<PipelineSummary[]> {
+  const limit = filter.limit ?? 100;
+  const summaries: PipelineSummary[] = [];
+  let pageToken: Uint8Array | undefined;
+  do {
+    const page = await readPage({
+      ...filter,
+      pageSize: Math.min(limit - summaries.length, 1000),
+      pageToken,
+    });
+    summaries.push(...page.pipelines);
+    pageToken = page.nextPageToken;
+  } while (pageToken && summaries.length < limit);
+  return summaries.slice(0, limit);
 }
 
 export function listQuery(filter: Omit<ListFilter, 'limit'>): string {
