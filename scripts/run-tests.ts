@@ -8,6 +8,7 @@
  * tests see `STEPLINE_TEST_SERVER=cluster`.
  *
  * Usage: npm test [-- [--server dev|cluster] [--test-name-pattern=…] <test files...>]
+ * Without files: tests/unit and tests/integration; with `--server cluster`, tests/cluster/suite.ts's list.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { startDevServer } from '../src/dev/dev-server.js';
 import { startCluster } from '../src/cluster/cluster.js';
 import { clusterTempDir, PRECISE_TIMERS } from '../tests/helpers/cluster.js';
+import { CLUSTER_INTEGRATION_TESTS } from '../tests/cluster/suite.js';
 import { PROJECT_ROOT } from '../src/dev/temporal-cli.js';
 import { writeWorkflowBundle } from '../src/bundle.js';
 
@@ -26,7 +28,9 @@ const testFlags = args.filter((a) => a.startsWith('--'));
 const requested = args.filter((a) => !a.startsWith('--'));
 const files = requested.length
   ? requested
-  : ['unit', 'integration'].flatMap((suite) => testFiles(path.join('tests', suite)));
+  : kind === 'cluster'
+    ? [...CLUSTER_INTEGRATION_TESTS, ...testFiles(path.join('tests', 'cluster'))]
+    : ['unit', 'integration'].flatMap((suite) => testFiles(path.join('tests', suite)));
 
 /** `--server dev|cluster` (or `--server=…`), taken out of the arguments passed on to node's runner. */
 function serverKind(argv: string[]): { kind: 'dev' | 'cluster'; rest: string[] } {
@@ -61,10 +65,13 @@ interface RunServer {
   stop(): Promise<void>;
 }
 let server: RunServer | undefined;
+/** The server while it starts: Ctrl-C then still stops what it started (a cluster is several processes). */
+let starting: Promise<RunServer> | undefined;
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    server ??= await starting?.catch(() => undefined);
     await server?.stop().catch(() => undefined);
     rmSync(bundlePath, { force: true });
   }
@@ -77,16 +84,21 @@ const needsServer = files.some((f) => !f.includes('tests/unit/'));
 if (needsServer) {
   const t0 = Date.now();
   if (kind === 'cluster') {
-    server = await startCluster({
+    starting = startCluster({
       dir: clusterTempDir('stepline-test-cluster-'),
       dynamicConfig: PRECISE_TIMERS,
       log: () => undefined,
     });
+    server = await starting;
     console.error(`stepline test: cluster ${server.address} up in ${Date.now() - t0} ms`);
   } else {
-    const dev = await startDevServer({ ui: false, preciseTimers: true });
-    server = dev;
-    console.error(`stepline test: dev server ${dev.address} (${dev.cli.source}) up in ${Date.now() - t0} ms`);
+    const dev = startDevServer({ ui: false, preciseTimers: true });
+    starting = dev;
+    const ready = await dev;
+    server = ready;
+    console.error(
+      `stepline test: dev server ${ready.address} (${ready.cli.source}) up in ${Date.now() - t0} ms`,
+    );
   }
 }
 if (needsServer) {
