@@ -19,7 +19,11 @@ export const CLUSTER_INTEGRATION_TESTS = [
   'terminate',
   'cli-run',
   'cli-result',
+  'cli-temporal',
   // Not here:
+  // - deploy-scale (300 pipelines on three worker processes): tried on the cluster once with the machine at
+  //   load 10-16 and it failed its "no step runs twice without a crash" count (an activity timed out and
+  //   ran again, presumably under load); not investigated yet, so left to `npm test` on the dev server.
   // - dev-ports: tests `stepline dev` itself (the dev server's ports), so it cannot use a cluster.
   // - replay: replays recorded histories in-process; no server involved.
   // - dashboard-*, package, docs-*, ops-*, worker-*, limits-*, fuzz-run, insight-*, notifications*,
