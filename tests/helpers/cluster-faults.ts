@@ -150,6 +150,10 @@ export function useFaultCluster(prefix: string): FaultSuite {
 
     const lines = assertCompletedStepsRanOnce(ledger, atFault, [...ids, gateId], gateId);
     const pids = new Set(ledger.read({ event: 'start' }).map((record) => record.pid));
+    assert.ok(
+      pids.size >= 2,
+      `the steps ran on ${pids.size} worker process: the fault was meant to hit several`,
+    );
     t.diagnostic(
       `${what}; ${PIPELINES} pipelines running and one at an approval gate; ` +
         `${dead.length ? `${dead.length} of ${WORKERS} workers died and were restarted` : `all ${WORKERS} workers survived`}; ` +
