@@ -3,24 +3,51 @@
  * once, then node's test runner over the unit and integration suites. The server is stopped however the
  * run ends: pass, fail, Ctrl-C or SIGTERM.
  *
- * Usage: npm test [-- [--test-name-pattern=…] <test files...>]
+ * With `--server cluster` (`npm run test:cluster`) the run's server is a real cluster instead
+ * (src/cluster: PostgreSQL and the four Temporal services as processes, in a temporary folder), and the
+ * tests see `STEPLINE_TEST_SERVER=cluster`.
+ *
+ * Usage: npm test [-- [--server dev|cluster] [--test-name-pattern=…] <test files...>]
+ * Without files: tests/unit and tests/integration; with `--server cluster`, tests/cluster/suite.ts's list.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { startDevServer, type DevServer } from '../src/dev/dev-server.js';
+import { startDevServer } from '../src/dev/dev-server.js';
+import { startCluster } from '../src/cluster/cluster.js';
+import { clusterTempDir, PRECISE_TIMERS } from '../tests/helpers/cluster.js';
+import { CLUSTER_INTEGRATION_TESTS } from '../tests/cluster/suite.js';
 import { PROJECT_ROOT } from '../src/dev/temporal-cli.js';
 import { writeWorkflowBundle } from '../src/bundle.js';
 
 const artifacts = path.join(PROJECT_ROOT, 'tests', 'artifacts');
 mkdirSync(artifacts, { recursive: true });
 
-const args = process.argv.slice(2);
+const { kind, rest: args } = serverKind(process.argv.slice(2));
 const testFlags = args.filter((a) => a.startsWith('--'));
 const requested = args.filter((a) => !a.startsWith('--'));
 const files = requested.length
   ? requested
-  : ['unit', 'integration'].flatMap((suite) => testFiles(path.join('tests', suite)));
+  : kind === 'cluster'
+    ? [...CLUSTER_INTEGRATION_TESTS, ...testFiles(path.join('tests', 'cluster'))]
+    : ['unit', 'integration'].flatMap((suite) => testFiles(path.join('tests', suite)));
+
+/** `--server dev|cluster` (or `--server=…`), taken out of the arguments passed on to node's runner. */
+function serverKind(argv: string[]): { kind: 'dev' | 'cluster'; rest: string[] } {
+  const rest: string[] = [];
+  let kind = 'dev';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--server') kind = argv[++i] ?? '';
+    else if (arg.startsWith('--server=')) kind = arg.slice('--server='.length);
+    else rest.push(arg);
+  }
+  if (kind !== 'dev' && kind !== 'cluster') {
+    console.error(`stepline test: --server: expected dev or cluster, got ${JSON.stringify(kind)}`);
+    process.exit(2);
+  }
+  return { kind, rest };
+}
 
 function testFiles(dir: string): string[] {
   return readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, encoding: 'utf8' })
@@ -31,11 +58,20 @@ function testFiles(dir: string): string[] {
 
 // One bundle per run: a concurrent run must never swap the code under this run's workers.
 const bundlePath = path.join(PROJECT_ROOT, '.cache', `test-workflow-bundle-${process.pid}.js`);
-let server: DevServer | undefined;
+/** What the run needs of its server, dev or cluster. */
+interface RunServer {
+  address: string;
+  namespace: string;
+  stop(): Promise<void>;
+}
+let server: RunServer | undefined;
+/** The server while it starts: Ctrl-C then still stops what it started (a cluster is several processes). */
+let starting: Promise<RunServer> | undefined;
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    server ??= await starting?.catch(() => undefined);
     await server?.stop().catch(() => undefined);
     rmSync(bundlePath, { force: true });
   }
@@ -47,10 +83,23 @@ process.on('SIGTERM', () => void shutdown(143));
 const needsServer = files.some((f) => !f.includes('tests/unit/'));
 if (needsServer) {
   const t0 = Date.now();
-  server = await startDevServer({ ui: false, preciseTimers: true });
-  console.error(
-    `stepline test: dev server ${server.address} (${server.cli.source}) up in ${Date.now() - t0} ms`,
-  );
+  if (kind === 'cluster') {
+    starting = startCluster({
+      dir: clusterTempDir('stepline-test-cluster-'),
+      dynamicConfig: PRECISE_TIMERS,
+      log: () => undefined,
+    });
+    server = await starting;
+    console.error(`stepline test: cluster ${server.address} up in ${Date.now() - t0} ms`);
+  } else {
+    const dev = startDevServer({ ui: false, preciseTimers: true });
+    starting = dev;
+    const ready = await dev;
+    server = ready;
+    console.error(
+      `stepline test: dev server ${ready.address} (${ready.cli.source}) up in ${Date.now() - t0} ms`,
+    );
+  }
 }
 if (needsServer) {
   const t0 = Date.now();
@@ -83,6 +132,7 @@ const child = spawn(
       ...(server ? { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace } : {}),
       STEPLINE_WORKFLOW_BUNDLE: bundlePath,
       STEPLINE_TEST_RUN: '1',
+      STEPLINE_TEST_SERVER: kind,
     },
   },
 );

@@ -1,0 +1,16 @@
+/**
+ * `kill -9` of the history service (the service that owns the shards: workflow state, timers and transfer tasks live there) while pipelines run on
+ * several worker processes, then the service started again on the same ports.
+ */
+import { describe, test } from 'node:test';
+import { FAULT_TIMEOUT_MS, killService, useFaultCluster } from '../helpers/cluster-faults.js';
+
+describe('a cluster whose history service is killed with SIGKILL mid-run', () => {
+  const suite = useFaultCluster('history-kill');
+
+  test(
+    'restarted, it loses no pipeline: all complete with the outputs of an uninterrupted run and completed steps do not run again',
+    { timeout: FAULT_TIMEOUT_MS },
+    (t) => suite.survives(t, killService('history')),
+  );
+});
