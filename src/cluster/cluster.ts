@@ -5,7 +5,7 @@
  * `npm run test:cluster` and `npm run bench -- --servers cluster` start one of these.
  */
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { PROJECT_ROOT } from '../dev/temporal-cli.js';
@@ -77,6 +77,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
   const namespace = options.namespace ?? 'default';
   const logDir = path.join(dir, 'logs');
   mkdirSync(logDir, { recursive: true });
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its folder inside this one.
+  if (process.getuid?.() === 0) chmodSync(dir, 0o755);
   const binaries = await ensureServerBinaries({ env, log });
   const taken = new Set<number>();
   const started: { database?: ClusterDatabase; services: TemporalService[] } = { services: [] };
