@@ -67,7 +67,6 @@ export function StartForm() {
         <CodeField
           label="Definition (YAML or JSON)"
           rows={16}
-          spellcheck={false}
           value={definition}
           testId="definition-input"
           onInput={setDefinition}
@@ -76,7 +75,6 @@ export function StartForm() {
           <CodeField
             label="Params (JSON object)"
             rows={3}
-            spellcheck={false}
             value={params}
             testId="params-input"
             onInput={setParams}

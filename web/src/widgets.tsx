@@ -79,7 +79,6 @@ export function CodeField(props: {
   rows: number;
   onInput(text: string): void;
   testId?: string;
-  spellcheck?: boolean;
 }) {
   return (
     <label class="block">
@@ -87,7 +86,7 @@ export function CodeField(props: {
       <textarea
         rows={props.rows}
         class="mono"
-        spellcheck={props.spellcheck}
+        spellcheck={false}
         value={props.value}
         data-testid={props.testId}
         onInput={(e) => props.onInput(e.currentTarget.value)}
