@@ -176,6 +176,8 @@ async function runServer(
       log(`[${kind}] ${c.id} done in ${seconds.toFixed(1)} s`);
     }
   } catch (err) {
+    // Printed first: closing the connection below can end the process (a gRPC retry on a closed channel).
+    console.error(`bench case failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     if (worker) console.error(`main worker output (last 4 kB):\n${worker.output}`);
     throw err;
   } finally {
