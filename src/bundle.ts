@@ -10,20 +10,22 @@ const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 /** The workflow entry module (the interpreter and its messages). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL(`./workflows/index${EXT}`, import.meta.url));
 
+/** Workflow interceptor modules always bundled: Stepline's metrics, logs and step headers (no history cost). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  fileURLToPath(new URL(`./telemetry/workflow/interceptors${EXT}`, import.meta.url)),
+];
+
 /**
- * Modules evaluated once per V8 context and shared by every workflow in it, instead of once per workflow:
- * the pipeline model (warmed up by shared-modules) and the interpreter itself. None keeps per-workflow
- * state at module level: the interpreter's state lives in objects each run creates, and the SDK's
- * workflow APIs find the current workflow at call time.
+ * Modules evaluated once per V8 context and shared by every workflow in it: the pipeline model (see
+ * `shared-modules`), and the interpreter and its interceptors with the SDK modules they import. None holds
+ * state at module level (a run's state lives in the objects a workflow creates), and none calls a workflow
+ * API while it loads. The SDK deep-freezes them, so nothing may assign to their exports or prototypes.
+ * Otherwise every cached pipeline evaluates its own copy of each (B6).
  */
 export const SHARED_WORKFLOW_MODULES = [
   fileURLToPath(new URL(`./workflows/shared-modules${EXT}`, import.meta.url)),
   WORKFLOWS_PATH,
-];
-
-/** Workflow interceptor modules always bundled: Stepline's metrics, logs and step headers (no history cost). */
-export const WORKFLOW_INTERCEPTOR_MODULES = [
-  fileURLToPath(new URL(`./telemetry/workflow/interceptors${EXT}`, import.meta.url)),
+  ...WORKFLOW_INTERCEPTOR_MODULES,
 ];
 
 /**

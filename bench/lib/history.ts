@@ -66,3 +66,61 @@ export async function historyCounts(client: Client, workflowId: string): Promise
     makespanMs: events.length ? tsToMs(events.at(-1)!.eventTime) - tsToMs(events[0]!.eventTime) : 0,
   };
 }
+
+/** Server timestamps (ms since the epoch) of what happens to a run after a step's worker is killed. */
+export interface RecoveryTimeline {
+  /** The killed step's last attempt started (`ActivityTaskStarted`, attempt > 1). */
+  stepRestartedAt: number;
+  /** How the attempt before it ended (`HEARTBEAT`, `START_TO_CLOSE`…), from that event's last failure. */
+  previousAttemptTimeout: string;
+  /** The killed step completed. */
+  stepCompletedAt: number;
+  /** The workflow task that follows was scheduled (on the dead worker's sticky queue, if it had one). */
+  nextTaskScheduledAt: number;
+  /** That task (or its retry on the normal queue) started on a live worker. */
+  nextTaskStartedAt: number;
+  /** Workflow tasks timed out between the step's completion and that start (sticky queue timeouts). */
+  stickyTimeouts: number;
+  /** The run closed. */
+  closedAt: number;
+}
+
+/** Reads {@link RecoveryTimeline} from the history of `workflowId`, whose step with activity id `activityId` was killed. */
+export async function recoveryTimeline(
+  client: Client,
+  workflowId: string,
+  activityId: string,
+): Promise<RecoveryTimeline> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === activityId);
+  if (!scheduled) throw new Error(`${workflowId}: no activity ${activityId}`);
+  const scheduledId = Number(scheduled.eventId);
+  const at = (i: number) => tsToMs(events[i]!.eventTime);
+  const started = events.findIndex(
+    (e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId ?? 0) === scheduledId,
+  );
+  const completed = events.findIndex(
+    (e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? 0) === scheduledId,
+  );
+  if (started < 0 || completed < 0) throw new Error(`${workflowId}: ${activityId} did not complete`);
+  const timeout =
+    events[started]!.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType;
+  const nextScheduled = events.findIndex((e, i) => i > completed && e.workflowTaskScheduledEventAttributes);
+  const nextStarted = events.findIndex((e, i) => i > completed && e.workflowTaskStartedEventAttributes);
+  const stickyTimeouts = events
+    .slice(completed, nextStarted)
+    .filter((e) => e.workflowTaskTimedOutEventAttributes).length;
+  return {
+    stepRestartedAt: at(started),
+    previousAttemptTimeout:
+      timeout === undefined || timeout === null
+        ? 'none'
+        : (TimeoutType[timeout] ?? String(timeout)).replace(/^TIMEOUT_TYPE_/, ''),
+    stepCompletedAt: at(completed),
+    nextTaskScheduledAt: at(nextScheduled),
+    nextTaskStartedAt: at(nextStarted),
+    stickyTimeouts,
+    closedAt: at(events.length - 1),
+  };
+}

@@ -36,6 +36,12 @@ const DROP_WORKFLOW_SPANS: InjectedSinks<OpenTelemetrySinks> = {
   exporter: { export: { fn: () => undefined } },
 };
 
+/**
+ * The worker's default `stickyQueueScheduleToStartTimeout` (`workerOptions` overrides it): how long a
+ * pipeline's next workflow task waits for the worker that has it cached before any worker may take it.
+ */
+export const STICKY_QUEUE_TIMEOUT = '1s';
+
 /** Creates a worker that runs the `pipeline` workflow and every registered step handler. */
 export async function createPipelineWorker(options: PipelineWorkerOptions = {}): Promise<Worker> {
   const settings = { ...settingsFromEnv(), ...withoutUndefined(options) };
@@ -72,9 +78,11 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
     // Step progress travels in heartbeats; without a heartbeat timeout the SDK would throttle them to 30 s.
     defaultHeartbeatThrottleInterval: '1s',
     maxHeartbeatThrottleInterval: '1s',
-    // After a worker dies, its pipelines' next workflow task waits this long on the dead worker's sticky
-    // queue before any worker may take it (the SDK default is 10 s).
-    stickyQueueScheduleToStartTimeout: '3s',
+    // After a worker dies (SIGKILL, OOM, lost host), each of its pipelines' next workflow task waits this long
+    // on the dead worker's sticky queue before any worker may take it (the SDK default is 10 s; B5). On a
+    // live worker too busy to pick a task up within it, the task moves to the shared queue and the worker
+    // that takes it replays the whole history (README "Performance", docs/operations.md).
+    stickyQueueScheduleToStartTimeout: STICKY_QUEUE_TIMEOUT,
     ...options.workerOptions,
   });
 }
