@@ -1,0 +1,122 @@
+/**
+ * The servers a bench run measures, behind one shape: the dev server (SQLite file or in memory, one
+ * process) and the local cluster (`startCluster()`: PostgreSQL and the history, matching, frontend and
+ * worker services as separate processes, in its own temporary folder).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startCluster, type LocalCluster } from '../../src/cluster/cluster.js';
+import { TEMPORAL_SERVER_VERSION } from '../../src/cluster/binaries.js';
+import { startDevServer, type DevServer } from '../../src/dev/dev-server.js';
+import type { ServerKind } from './context.js';
+
+/** The SDK's stress CI: `--sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=OFF --headless`. */
+export const SQLITE_ARGS = ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'];
+
+/** History shards of the bench cluster (the cluster's default). */
+export const CLUSTER_HISTORY_SHARDS = 4;
+
+export interface BenchServer {
+  kind: ServerKind;
+  address: string;
+  namespace: string;
+  /** Processes whose CPU counts as the server's (each with its descendants). */
+  pids(): number[];
+  /** What the results file records about how it ran. */
+  settings: Record<string, unknown>;
+  /** Server software version. */
+  version: string;
+  stop(): Promise<void>;
+}
+
+function devServerVersion(server: DevServer): string {
+  return server.cli.path !== 'sdk-download'
+    ? spawnSync(server.cli.path, ['--version'], { encoding: 'utf8' }).stdout.trim()
+    : 'sdk-download';
+}
+
+async function devServer(
+  kind: 'sqlite' | 'memory',
+  runDir: string,
+  log: (m: string) => void,
+): Promise<BenchServer> {
+  const dbFile = kind === 'sqlite' ? path.join(runDir, 'temporal.sqlite') : undefined;
+  const server = await startDevServer({
+    ui: false,
+    ...(dbFile ? { dbFile, extraArgs: SQLITE_ARGS } : {}),
+    log,
+  });
+  return {
+    kind,
+    address: server.address,
+    namespace: server.namespace,
+    pids: () => (server.pid !== undefined ? [server.pid] : []),
+    settings: {
+      args: [
+        'server',
+        'start-dev',
+        '--headless',
+        '--ip',
+        '127.0.0.1',
+        ...(kind === 'sqlite' ? ['--db-filename', '<tmp>', ...SQLITE_ARGS] : []),
+      ],
+    },
+    version: devServerVersion(server),
+    stop: () => server.stop(),
+  };
+}
+
+/** The postmaster's pid (first line of `postmaster.pid`); its backends are its children. */
+function postmasterPid(cluster: LocalCluster): number | undefined {
+  try {
+    const pid = Number(
+      readFileSync(path.join(cluster.dir, 'postgres', 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function cluster(runDir: string, log: (m: string) => void): Promise<BenchServer> {
+  const dir = mkdtempSync(path.join(runDir, 'cluster-'));
+  const started = await startCluster({ dir, historyShards: CLUSTER_HISTORY_SHARDS, log });
+  return {
+    kind: 'cluster',
+    address: started.address,
+    namespace: started.namespace,
+    pids: () =>
+      [...Object.values(started.services).map((s) => s.pid), postmasterPid(started)].filter(
+        (pid): pid is number => pid !== undefined,
+      ),
+    settings: {
+      startCluster: {
+        historyShards: CLUSTER_HISTORY_SHARDS,
+        dynamicConfig: 'deploy/temporal/dynamicconfig.yaml',
+      },
+      database: started.database.describe.replace(/, data in .*/, ''),
+      services: Object.keys(started.services),
+    },
+    version: `temporal-server ${TEMPORAL_SERVER_VERSION}`,
+    stop: () => started.stop(),
+  };
+}
+
+export function startBenchServer(
+  kind: ServerKind,
+  runDir: string,
+  log: (m: string) => void,
+): Promise<BenchServer> {
+  switch (kind) {
+    case 'sqlite':
+    case 'memory':
+      return devServer(kind, runDir, log);
+    case 'cluster':
+      return cluster(runDir, log);
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown server kind ${String(never)}`);
+    }
+  }
+}
