@@ -47,7 +47,7 @@ import {
   type Sizes,
 } from './lib/context.js';
 import { markdownTable, SERVER_LABELS, writeResults } from './lib/report.js';
-import { startBenchServer, type BenchServer } from './lib/servers.js';
+import { startBenchServer, stopAllServers, type BenchServer } from './lib/servers.js';
 
 /** B8 (scale) last: a run it could not finish leaves pipelines behind on that server. */
 const CASES: BenchCase[] = [
@@ -247,18 +247,16 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const wanted = args.only ?? (args.servers.includes('cluster') ? CLUSTER_CASES : DEV_CASES);
   const cases = CASES.filter((c) => wanted.includes(c.id));
-  const limitMs = (args.quick ? 6 : 60) * 60_000;
+  const limitMs = (args.quick ? 6 : 60) * (args.servers.includes('cluster') ? 2 : 1) * 60_000;
+  const abandon = (code: number) => {
+    killAllChildren();
+    void stopAllServers().finally(() => process.exit(code));
+  };
   setTimeout(() => {
     console.error(`bench: still running after ${limitMs / 60_000} min; giving up`);
-    killAllChildren();
-    process.exit(2);
+    abandon(2);
   }, limitMs).unref();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      killAllChildren();
-      process.exit(130);
-    });
-  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abandon(130));
 
   const startedAt = new Date();
   const machineAtStart = machine();

@@ -4,7 +4,8 @@
  * worker services as separate processes, in its own temporary folder).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startCluster, type LocalCluster } from '../../src/cluster/cluster.js';
 import { TEMPORAL_SERVER_VERSION } from '../../src/cluster/binaries.js';
@@ -79,8 +80,11 @@ function postmasterPid(cluster: LocalCluster): number | undefined {
   }
 }
 
-async function cluster(runDir: string, log: (m: string) => void): Promise<BenchServer> {
-  const dir = mkdtempSync(path.join(runDir, 'cluster-'));
+async function cluster(log: (m: string) => void): Promise<BenchServer> {
+  // Its own folder beside the run folder (mode 700): PostgreSQL runs as the `postgres` user when this is root,
+  // and must reach its data. The cluster removes it when it stops.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stepline-bench-cluster-'));
+  chmodSync(dir, 0o755);
   const started = await startCluster({ dir, historyShards: CLUSTER_HISTORY_SHARDS, log });
   return {
     kind: 'cluster',
@@ -103,17 +107,37 @@ async function cluster(runDir: string, log: (m: string) => void): Promise<BenchS
   };
 }
 
-export function startBenchServer(
+const live = new Set<BenchServer>();
+
+/** Stops every server still running (a signal or the run's time limit ended the run mid-way). */
+export async function stopAllServers(): Promise<void> {
+  await Promise.allSettled([...live].map((server) => server.stop()));
+}
+
+/** Starts a server of `kind`; {@link stopAllServers} stops it too until its own `stop()` is called. */
+export async function startBenchServer(
   kind: ServerKind,
   runDir: string,
   log: (m: string) => void,
 ): Promise<BenchServer> {
+  const server = await startServer(kind, runDir, log);
+  live.add(server);
+  return {
+    ...server,
+    stop: async () => {
+      live.delete(server);
+      await server.stop();
+    },
+  };
+}
+
+function startServer(kind: ServerKind, runDir: string, log: (m: string) => void): Promise<BenchServer> {
   switch (kind) {
     case 'sqlite':
     case 'memory':
       return devServer(kind, runDir, log);
     case 'cluster':
-      return cluster(runDir, log);
+      return cluster(log);
     default: {
       const never: never = kind;
       throw new Error(`unknown server kind ${String(never)}`);
