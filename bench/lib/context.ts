@@ -32,7 +32,7 @@ export const FULL_SIZES: Sizes = {
   b5: { rounds: 3, steps: 10, killAtStep: 5, stepMs: 100, heartbeatTimeoutMs: 3000 },
   b6: { pipelines: 1000, rounds: 1, startConcurrency: 20 },
   b7: { rounds: 3 },
-  b8: { pipelines: 2000, steps: 5, workers: 3, startConcurrency: 50, timeoutMs: 8 * 60_000 },
+  b8: { pipelines: 2000, steps: 3, workers: 3, startConcurrency: 50, timeoutMs: 10 * 60_000 },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -42,7 +42,7 @@ export const QUICK_SIZES: Sizes = {
   b5: { rounds: 1, steps: 10, killAtStep: 5, stepMs: 100, heartbeatTimeoutMs: 3000 },
   b6: { pipelines: 100, rounds: 1, startConcurrency: 20 },
   b7: { rounds: 1 },
-  b8: { pipelines: 200, steps: 5, workers: 3, startConcurrency: 50, timeoutMs: 3 * 60_000 },
+  b8: { pipelines: 200, steps: 3, workers: 3, startConcurrency: 50, timeoutMs: 3 * 60_000 },
 };
 
 /** Worker options every bench worker gets (besides Stepline's own defaults). */
