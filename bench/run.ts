@@ -199,6 +199,8 @@ async function runServer(
       log(`[${kind}] ${c.id} done in ${seconds.toFixed(1)} s`);
     }
   } catch (err) {
+    // Said first: a client call still retrying when the connection closes can end the process.
+    log(`[${kind}] failed: ${err instanceof Error ? err.message : String(err)}`);
     if (worker) console.error(`main worker output (last 4 kB):\n${worker.output}`);
     throw err;
   } finally {
