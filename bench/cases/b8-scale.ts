@@ -149,6 +149,11 @@ export const b8Scale: BenchCase = {
 
     const closed = await closedRuns(ctx, taskQueue);
     const completed = closed.filter((r) => r.status.name === 'COMPLETED');
+    const closedByStatus: Record<string, number> = {};
+    for (const run of closed) closedByStatus[run.status.name] = (closedByStatus[run.status.name] ?? 0) + 1;
+    const others = Object.entries(closedByStatus)
+      .filter(([status]) => status !== 'COMPLETED')
+      .map(([status, n]) => `${n} ${status}`);
     const firstStart = Math.min(...closed.map((r) => r.startTime.getTime()));
     const lastClose = Math.max(...closed.map((r) => r.closeTime?.getTime() ?? 0));
     const wallS = closed.length ? (lastClose - firstStart) / 1000 : NaN;
@@ -166,7 +171,7 @@ export const b8Scale: BenchCase = {
           id: 'B8',
           metric: `throughput, pipelines/s · steps/s, first start to last close on the server (${label})`,
           value: allClosed
-            ? `${(completed.length / wallS).toFixed(1)} · ${((completed.length * steps) / wallS).toFixed(0)} (${wallS.toFixed(0)} s; ${completed.length} completed)`
+            ? `${(completed.length / wallS).toFixed(1)} · ${((completed.length * steps) / wallS).toFixed(0)} (${wallS.toFixed(0)} s; ${[`${completed.length} completed`, ...others].join(', ')})`
             : `did not finish: ${closed.length} of ${pipelines} closed within ${(timeoutMs / 1000).toFixed(0)} s`,
         },
         {
@@ -193,6 +198,7 @@ export const b8Scale: BenchCase = {
         allStartedSeconds: round1(allStartedMs / 1000),
         closed: closed.length,
         completed: completed.length,
+        closedByStatus,
         wallSeconds: wallS,
         pipelinesPerSecond: completed.length / wallS,
         stepsPerSecond: (completed.length * steps) / wallS,
