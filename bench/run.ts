@@ -7,11 +7,15 @@
  * `synchronous=OFF` (as the TypeScript SDK's stress CI runs it), then (full runs) in memory. The worker
  * runs in its own process (`bench/worker-child.ts`) with both the `pipeline` workflow and the baselines.
  *
- * Options: `--quick`; `--servers sqlite,memory`; `--only B1,B3`; `--profile` (CPU profile of the main
- * worker into the results folder); `--no-write` (print only); `--precise-timers` (dev servers with
- * `history.timerProcessorMaxTimeShift` 10 ms instead of the server's 1 s default, which delays every
- * timer shorter than a second — retry backoffs, sticky-queue timeouts — to about a second; evidence for B5,
- * not the default: production servers run with the 1 s default unless their operators change it).
+ * `--servers cluster` adds the local cluster (`startCluster()`: PostgreSQL and the four Temporal services as
+ * separate processes, in its own temporary folder) after the SQLite dev server, and runs B1, B3, B4 and the
+ * B8 scale case on both (unless `--only` says otherwise).
+ *
+ * Options: `--quick`; `--servers sqlite,memory,cluster`; `--only B1,B3`; `--scale <pipelines>` (B8's size);
+ * `--profile` (CPU profile of the main worker into the results folder); `--no-write` (print only);
+ * `--precise-timers` (servers with `history.timerProcessorMaxTimeShift` 10 ms instead of the server's 1 s
+ * default, which delays every timer shorter than a second — retry backoffs, sticky-queue timeouts — to about
+ * a second; evidence for B5, not the default: production servers run with the 1 s default).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +26,6 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SHARED_WORKFLOW_MODULES, WORKFLOW_INTERCEPTOR_MODULES, writeWorkflowBundle } from '../src/bundle.js';
 import { PipelineClient } from '../src/client.js';
-import { startDevServer, type DevServer } from '../src/dev/dev-server.js';
 import { b1Overhead } from './cases/b1-overhead.js';
 import { b2History } from './cases/b2-history.js';
 import { b3Progress } from './cases/b3-progress.js';
@@ -30,11 +33,13 @@ import { b4FanOut } from './cases/b4-fan-out.js';
 import { b5Recovery } from './cases/b5-recovery.js';
 import { b6Memory } from './cases/b6-memory.js';
 import { b7StartUp } from './cases/b7-startup.js';
+import { b8Scale } from './cases/b8-scale.js';
 import { killAllChildren, type ChildWorker } from './lib/child.js';
 import {
   BENCH_WORKER_OPTIONS,
   FULL_SIZES,
   QUICK_SIZES,
+  SERVER_KINDS,
   startWorkers,
   type BenchCase,
   type BenchContext,
@@ -42,21 +47,37 @@ import {
   type Bundles,
   type Row,
   type ServerKind,
+  type Sizes,
 } from './lib/context.js';
 import { markdownTable, SERVER_LABELS, writeResults } from './lib/report.js';
+import { startBenchServer, stopAllServers, type BenchServer } from './lib/servers.js';
 
-const CASES: BenchCase[] = [b1Overhead, b2History, b3Progress, b4FanOut, b5Recovery, b6Memory, b7StartUp];
+/** B8 (scale) last: a run it could not finish leaves pipelines behind on that server. */
+const CASES: BenchCase[] = [
+  b1Overhead,
+  b2History,
+  b3Progress,
+  b4FanOut,
+  b5Recovery,
+  b6Memory,
+  b7StartUp,
+  b8Scale,
+];
+/** What a run with the cluster measures by default: the server-bound cases and the scale case. */
+const CLUSTER_CASES = ['B1', 'B3', 'B4', 'B8'];
+/** What a run without the cluster measures by default (B8 is the cluster's case; `--only B8` runs it). */
+const DEV_CASES = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'];
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const PROFILE_DIR = path.join(RESULTS_DIR, 'profiles');
-/** The SDK's stress CI: `--sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=OFF --headless`. */
-const SQLITE_ARGS = ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'];
 
 interface Args {
   quick: boolean;
   bundle: BundleMode;
   servers: ServerKind[];
   only?: string[];
+  /** B8's pipelines (`--scale`). */
+  scale?: number;
   profile: boolean;
   write: boolean;
   preciseTimers: boolean;
@@ -84,17 +105,28 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--precise-timers') args.preciseTimers = true;
     else if (arg === '--servers') args.servers = value().split(',') as ServerKind[];
     else if (arg === '--only') args.only = value().toUpperCase().split(',');
+    else if (arg === '--scale') args.scale = Number(value());
     else if (arg === '--bundle') args.bundle = value() as BundleMode;
     else
       throw new Error(
-        `unknown option ${arg} (known: --quick --servers sqlite,memory --only B1,B2 --bundle separate|shared --profile --no-write --precise-timers)`,
+        `unknown option ${arg} (known: --quick --servers sqlite,memory,cluster --only B1,B2 --scale <pipelines> --bundle separate|shared --profile --no-write --precise-timers)`,
       );
   }
-  if (args.servers.some((s) => s !== 'sqlite' && s !== 'memory'))
-    throw new Error('--servers: sqlite and/or memory');
+  if (args.servers.some((s) => !SERVER_KINDS.includes(s)))
+    throw new Error(`--servers: one or more of ${SERVER_KINDS.join(', ')}`);
   if (!['separate', 'shared'].includes(args.bundle)) throw new Error('--bundle: separate or shared');
+  if (args.scale !== undefined && !(Number.isInteger(args.scale) && args.scale > 0))
+    throw new Error('--scale: a number of pipelines, e.g. 2000');
   if (args.servers.length === 0) args.servers = args.quick ? ['sqlite'] : ['sqlite', 'memory'];
+  // The cluster is measured beside the dev server, in the same run: SQLite first unless a dev server is named.
+  if (args.servers.includes('cluster') && !args.servers.some((s) => s !== 'cluster'))
+    args.servers = ['sqlite', ...args.servers];
   return args;
+}
+
+function sizesOf(args: Args): Sizes {
+  const sizes = args.quick ? QUICK_SIZES : FULL_SIZES;
+  return args.scale ? { ...sizes, b8: { ...sizes.b8, pipelines: args.scale } } : sizes;
 }
 
 const t0 = performance.now();
@@ -112,12 +144,9 @@ function machine() {
   };
 }
 
-function versions(server: DevServer | undefined) {
+function versions(servers: Partial<Record<ServerKind, string>>) {
   const pkg = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  const cli =
-    server && server.cli.path !== 'sdk-download'
-      ? spawnSync(server.cli.path, ['--version'], { encoding: 'utf8' }).stdout.trim()
-      : 'sdk-download';
+  const cli = servers.sqlite ?? servers.memory;
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -126,7 +155,8 @@ function versions(server: DevServer | undefined) {
     spawnSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '';
   return {
     node: process.version,
-    temporalCli: cli,
+    ...(cli ? { temporalCli: cli } : {}),
+    ...(servers.cluster ? { temporalServer: servers.cluster } : {}),
     temporalSdk: pkg(path.join(ROOT, 'node_modules/@temporalio/worker/package.json')),
     stepline: pkg(path.join(ROOT, 'package.json')),
     commit: git ? `${git}${dirty ? '+dirty' : ''}` : 'unknown',
@@ -139,23 +169,17 @@ async function runServer(
   args: Args,
   shared: { runDir: string; bundles: Bundles },
   cases: BenchCase[],
-): Promise<{ rows: Row[]; data: Record<string, unknown>; server: DevServer }> {
-  const dbFile = kind === 'sqlite' ? path.join(shared.runDir, 'temporal.sqlite') : undefined;
+): Promise<{ rows: Row[]; data: Record<string, unknown>; server: BenchServer }> {
   const started = performance.now();
-  const server = await startDevServer({
-    ui: false,
+  const server = await startBenchServer(kind, shared.runDir, (m) => log(m), {
     preciseTimers: args.preciseTimers,
-    ...(dbFile ? { dbFile, extraArgs: SQLITE_ARGS } : {}),
-    log: (m) => log(m),
   });
-  log(
-    `${SERVER_LABELS[kind]} dev server at ${server.address} in ${(performance.now() - started).toFixed(0)} ms`,
-  );
+  log(`${SERVER_LABELS[kind]} at ${server.address} in ${(performance.now() - started).toFixed(0)} ms`);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   let worker: ChildWorker | undefined;
   const rows: Row[] = [];
-  const data: Record<string, unknown> = {};
+  const data: Record<string, unknown> = { loadAverageAtStart: machine().loadAverage };
   try {
     const main = await startWorkers(
       { server: { kind, address: server.address, namespace: server.namespace }, ...shared },
@@ -167,14 +191,14 @@ async function runServer(
     const ctx: BenchContext = {
       quick: args.quick,
       server: { kind, address: server.address, namespace: server.namespace },
-      sizes: args.quick ? QUICK_SIZES : FULL_SIZES,
+      sizes: sizesOf(args),
       client,
       pipelines: new PipelineClient({ client, taskQueue: main.taskQueue }),
       taskQueue: main.taskQueue,
       baselineQueue: main.baselineQueue,
       runDir: shared.runDir,
       bundles: shared.bundles,
-      processes: { ...(server.pid !== undefined ? { server: server.pid } : {}), worker: main.child.pid },
+      processes: { server: server.pids(), worker: main.child.pid },
       ...(args.profile ? { profileDir: PROFILE_DIR } : {}),
       log: (m) => log(`[${kind}] ${m}`),
     };
@@ -189,11 +213,12 @@ async function runServer(
       log(`[${kind}] ${c.id} done in ${seconds.toFixed(1)} s`);
     }
   } catch (err) {
-    // Printed first: closing the connection below can end the process (a gRPC retry on a closed channel).
-    console.error(`bench case failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // Said first: a client call still retrying when the connection closes can end the process.
+    log(`[${kind}] failed: ${err instanceof Error ? err.message : String(err)}`);
     if (worker) console.error(`main worker output (last 4 kB):\n${worker.output}`);
     throw err;
   } finally {
+    data.loadAverageAtEnd = machine().loadAverage;
     await worker?.stop();
     await connection.close();
     await server.stop();
@@ -236,19 +261,18 @@ async function buildBundles(runDir: string, mode: BundleMode): Promise<Bundles> 
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const cases = CASES.filter((c) => !args.only || args.only.includes(c.id));
-  const limitMs = (args.quick ? 6 : 60) * 60_000;
+  const wanted = args.only ?? (args.servers.includes('cluster') ? CLUSTER_CASES : DEV_CASES);
+  const cases = CASES.filter((c) => wanted.includes(c.id));
+  const limitMs = (args.quick ? 6 : 60) * (args.servers.includes('cluster') ? 2 : 1) * 60_000;
+  const abandon = (code: number) => {
+    killAllChildren();
+    void stopAllServers().finally(() => process.exit(code));
+  };
   setTimeout(() => {
     console.error(`bench: still running after ${limitMs / 60_000} min; giving up`);
-    killAllChildren();
-    process.exit(2);
+    abandon(2);
   }, limitMs).unref();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      killAllChildren();
-      process.exit(130);
-    });
-  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abandon(130));
 
   const startedAt = new Date();
   const machineAtStart = machine();
@@ -264,12 +288,14 @@ async function main(): Promise<void> {
 
     const rowsByServer: Partial<Record<ServerKind, Row[]>> = {};
     const results: Record<string, unknown> = {};
-    let lastServer: DevServer | undefined;
+    const serverVersions: Partial<Record<ServerKind, string>> = {};
+    const serverSettings: Record<string, unknown> = {};
     for (const [i, kind] of args.servers.entries()) {
       const { rows, data, server } = await runServer(kind, i === 0, args, { runDir, bundles }, cases);
       rowsByServer[kind] = rows;
       results[kind] = data;
-      lastServer = server;
+      serverVersions[kind] = server.version;
+      serverSettings[kind] = { label: SERVER_LABELS[kind], ...server.settings };
     }
 
     const table = markdownTable(rowsByServer);
@@ -277,12 +303,12 @@ async function main(): Promise<void> {
     const machineAtEnd = machine();
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
     const minutes = ((finishedAt.getTime() - startedAt.getTime()) / 60_000).toFixed(1);
-    const sizes = args.quick ? QUICK_SIZES : FULL_SIZES;
+    const sizes = sizesOf(args);
     const header =
       `Stepline benchmarks, ${startedAt.toISOString()} (\`${command}\`, ${minutes} min, bundles: ${args.bundle}): ` +
       `${machineAtStart.cpus} × ${machineAtStart.cpuModel}, ${(machineAtStart.memMB / 1024).toFixed(0)} GB, ` +
       `node ${process.version}, load average ${machineAtStart.loadAverage[0]} at start, ${machineAtEnd.loadAverage[0]} at end` +
-      `${args.preciseTimers ? '; dev servers with precise timers (`history.timerProcessorMaxTimeShift` 10 ms)' : ''}.`;
+      `${args.preciseTimers ? '; servers with precise timers (`history.timerProcessorMaxTimeShift` 10 ms)' : ''}.`;
     const markdown = `${header}\n\n${table}\n`;
     console.log(`\n${markdown}`);
     if (args.write) {
@@ -296,27 +322,9 @@ async function main(): Promise<void> {
           command,
           mode: args.quick ? 'quick' : 'full',
           machine: { ...machineAtStart, loadAverageAtEnd: machineAtEnd.loadAverage },
-          versions: versions(lastServer),
+          versions: versions(serverVersions),
           settings: {
-            servers: Object.fromEntries(
-              args.servers.map((s) => [
-                s,
-                {
-                  label: SERVER_LABELS[s],
-                  args: [
-                    'server',
-                    'start-dev',
-                    '--headless',
-                    '--ip',
-                    '127.0.0.1',
-                    ...(s === 'sqlite' ? ['--db-filename', '<tmp>', ...SQLITE_ARGS] : []),
-                    ...(args.preciseTimers
-                      ? ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="10ms"']
-                      : []),
-                  ],
-                },
-              ]),
-            ),
+            servers: serverSettings,
             sizes,
             bundle: args.bundle,
             workerOptions: BENCH_WORKER_OPTIONS,

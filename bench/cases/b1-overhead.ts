@@ -138,7 +138,8 @@ export const b1Overhead: BenchCase = {
         },
         {
           id: 'B1',
-          metric: 'CPU ms per pipeline, dev server · worker process · client: Stepline | hand-written',
+          metric:
+            'CPU ms per pipeline, server (cluster: services + PostgreSQL) · worker process · client: Stepline | hand-written',
           value: `${cpu(stepline)} | ${cpu(hand)}`,
         },
         {

@@ -6,7 +6,9 @@ import type { PipelineClient } from '../../src/client.js';
 import { ChildWorker, type ChildWorkerOptions } from './child.js';
 import type { CpuProcesses } from './cpu.js';
 
-export type ServerKind = 'sqlite' | 'memory';
+/** Dev server on a SQLite file, dev server in memory, the local cluster (PostgreSQL, four services). */
+export const SERVER_KINDS = ['sqlite', 'memory', 'cluster'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
 
 /** Sizes of one run; `--quick` shrinks them. */
 export interface Sizes {
@@ -16,6 +18,11 @@ export interface Sizes {
   b5: { rounds: number; steps: number; killAtStep: number; stepMs: number; heartbeatTimeoutMs: number };
   b6: { pipelines: number; rounds: number; startConcurrency: number };
   b7: { rounds: number };
+  /**
+   * B8 scale: `pipelines` of `steps` no-op steps started at once (`startConcurrency` starts in flight) on
+   * `workers` Stepline worker processes; `timeoutMs` bounds the wait for them to finish.
+   */
+  b8: { pipelines: number; steps: number; workers: number; startConcurrency: number; timeoutMs: number };
 }
 
 export const FULL_SIZES: Sizes = {
@@ -25,6 +32,7 @@ export const FULL_SIZES: Sizes = {
   b5: { rounds: 3, steps: 10, killAtStep: 5, stepMs: 100, heartbeatTimeoutMs: 3000 },
   b6: { pipelines: 1000, rounds: 1, startConcurrency: 20 },
   b7: { rounds: 3 },
+  b8: { pipelines: 2000, steps: 3, workers: 3, startConcurrency: 50, timeoutMs: 10 * 60_000 },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -34,6 +42,7 @@ export const QUICK_SIZES: Sizes = {
   b5: { rounds: 1, steps: 10, killAtStep: 5, stepMs: 100, heartbeatTimeoutMs: 3000 },
   b6: { pipelines: 100, rounds: 1, startConcurrency: 20 },
   b7: { rounds: 1 },
+  b8: { pipelines: 200, steps: 3, workers: 3, startConcurrency: 50, timeoutMs: 3 * 60_000 },
 };
 
 /** Worker options every bench worker gets (besides Stepline's own defaults). */
@@ -71,7 +80,7 @@ export interface BenchContext {
   /** Temporary folder of this run (database, bundles, ledgers, worker logs). */
   runDir: string;
   bundles: Bundles;
-  /** Process ids of the dev server and the main worker process (CPU accounting). */
+  /** Process ids of the server (dev server, or cluster services and PostgreSQL) and the main worker (CPU). */
   processes: CpuProcesses;
   /** Set by `--profile`: where CPU and heap profiles go. */
   profileDir?: string;

@@ -6,6 +6,7 @@ import type { Row, ServerKind } from './context.js';
 export const SERVER_LABELS: Record<ServerKind, string> = {
   sqlite: 'SQLite file (WAL, sync off)',
   memory: 'in memory',
+  cluster: 'cluster (PostgreSQL, 4 services)',
 };
 
 const escape = (text: string) => text.replace(/\|/g, '\\|');
