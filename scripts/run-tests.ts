@@ -116,7 +116,9 @@ const child = spawn(
     'tsx',
     '--test',
     `--test-concurrency=${process.env.STEPLINE_TEST_CONCURRENCY ?? '2'}`,
-    `--test-timeout=${process.env.STEPLINE_TEST_TIMEOUT_MS ?? '180000'}`,
+    // Per test file as well as per test: docs-guide packs and installs the package in its set-up, which
+    // took over 3 min on a machine at load 14. A hung test still ends the run well within CI's time.
+    `--test-timeout=${process.env.STEPLINE_TEST_TIMEOUT_MS ?? '420000'}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',
