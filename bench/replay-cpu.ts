@@ -1,7 +1,7 @@
 /**
  * Workflow-side CPU of the interpreter, without a server: replays a committed history `--copies` times
  * in one worker (`Worker.runReplayHistories`, reusable V8 context like a real worker) and prints the
- * process CPU ms per replay. `npx tsx bench/replay-cpu.ts [--history sequential] [--copies 300]`
+ * process CPU ms per replay. `npx tsx bench/replay-cpu.ts [--history sequential] [--engine 2] [--copies 300]`
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,10 +10,14 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { buildWorkflowBundle } from '../src/bundle.js';
 
 const { values } = parseArgs({
-  options: { history: { type: 'string', default: 'sequential' }, copies: { type: 'string', default: '300' } },
+  options: {
+    history: { type: 'string', default: 'sequential' },
+    engine: { type: 'string', default: '2' },
+    copies: { type: 'string', default: '300' },
+  },
 });
 Runtime.install({ logger: new DefaultLogger('ERROR') });
-const file = new URL(`../tests/histories/${values.history}.json`, import.meta.url);
+const file = new URL(`../tests/histories/engine-${values.engine}/${values.history}.json`, import.meta.url);
 const history = historyFromJSON(JSON.parse(readFileSync(file, 'utf8')));
 const copies = Number(values.copies);
 const bundle = await buildWorkflowBundle();
@@ -31,4 +35,6 @@ async function replay(n: number): Promise<number> {
 
 await replay(Math.min(50, copies)); // warm-up
 const ms = await replay(copies);
-console.log(`${values.history}: ${(ms / copies).toFixed(2)} CPU ms per replay (${copies} replays)`);
+console.log(
+  `${values.history} (engine ${values.engine}): ${(ms / copies).toFixed(2)} CPU ms per replay (${copies} replays)`,
+);

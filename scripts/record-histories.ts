@@ -1,7 +1,8 @@
 /**
  * `npm run record-histories`: runs every scenario of tests/helpers/history-scenarios.ts on a fresh dev
- * server and writes each run's history to tests/histories/<scenario>[.<run>].json (continue-as-new
- * scenarios write one file per run). Commit them only when an interpreter change is meant to be breaking.
+ * server and writes each run's history to tests/histories/engine-<N>/<scenario>[.<run>].json, N being the
+ * engine the client starts pipelines on (`CURRENT_ENGINE`; continue-as-new scenarios write one file per
+ * run). The folders of older engines stay as they were recorded: their runs must replay on their path.
  * `npm run record-histories -- <name>…` records only those scenarios (new ones, for a new engine path),
  * leaving the committed histories of the others untouched.
  */
@@ -10,13 +11,14 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { PipelineClient } from '../src/client.js';
+import { CURRENT_ENGINE } from '../src/pipeline/contract.js';
 import { startDevServer } from '../src/dev/dev-server.js';
 import { PROJECT_ROOT } from '../src/dev/temporal-cli.js';
 import { createPipelineWorker } from '../src/worker.js';
 import { scenarios } from '../tests/helpers/history-scenarios.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
-const outDir = path.join(PROJECT_ROOT, 'tests', 'histories');
+const outDir = path.join(PROJECT_ROOT, 'tests', 'histories', `engine-${CURRENT_ENGINE}`);
 mkdirSync(outDir, { recursive: true });
 const server = await startDevServer({ ui: false, preciseTimers: true });
 const connection = await NativeConnection.connect({ address: server.address });

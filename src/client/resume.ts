@@ -2,7 +2,7 @@
  * Resume (redrive): the checks that a finished run may be resumed, and the request that starts it again
  * from its checkpoint with the failed step (or `fromStep` and its dependents) re-run.
  */
-import type { Checkpoint, PipelineRequest } from '../pipeline/contract.js';
+import { CURRENT_ENGINE, type Checkpoint, type PipelineRequest } from '../pipeline/contract.js';
 import type { PipelineDefinition } from '../pipeline/definition.js';
 import { descendantsOf } from '../pipeline/validate.js';
 import { requestFieldIssues } from '../pipeline/validate-request.js';
@@ -72,6 +72,7 @@ export function resumeRequest(
           : {}),
       },
     },
+    engine: CURRENT_ENGINE,
   };
   const issues = requestFieldIssues(request as unknown as Record<string, unknown>);
   if (issues.length > 0) {

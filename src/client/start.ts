@@ -4,7 +4,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { PIPELINE_WORKFLOW_TYPE, type PipelineRequest } from '../pipeline/contract.js';
+import { CURRENT_ENGINE, PIPELINE_WORKFLOW_TYPE, type PipelineRequest } from '../pipeline/contract.js';
 import type { PipelineDefinition, PipelineDefinitionInput } from '../pipeline/definition.js';
 import { paramsIssues } from '../pipeline/params.js';
 import { requestFieldIssues } from '../pipeline/validate-request.js';
@@ -48,6 +48,7 @@ export function startRequest(
       ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents }
       : {}),
     ...(options.maxInFlightActivities ? { maxInFlightActivities: options.maxInFlightActivities } : {}),
+    engine: CURRENT_ENGINE,
   };
   const issues = requestFieldIssues(request as unknown as Record<string, unknown>);
   if (issues.length === 0) issues.push(...paramsIssues(parsed.params, request.params));

@@ -22,6 +22,19 @@ export const PIPELINE_WORKFLOW_TYPE = 'pipeline';
  */
 export const HANDLERS_PROBE_ACTIVITY = 'stepline.handlers';
 
+/**
+ * Versions of the interpreter's execution path, chosen when a pipeline starts and carried in its request
+ * (and into every continue-as-new run), so a run replays on the path it was recorded with:
+ * - 1: the original path (every request without `engine`, and so every history recorded before engines);
+ * - 2: the lean path: a plain task step is one promise chain around its activity call, a step with one
+ *   dependency waits on it directly, the telemetry interceptor passes activities straight through. It
+ *   issues the same commands; only the order of microtasks differs, which is why it needs a version.
+ */
+export const ENGINE_VERSIONS = [1, 2] as const;
+export type EngineVersion = (typeof ENGINE_VERSIONS)[number];
+/** The engine new pipelines start on. */
+export const CURRENT_ENGINE: EngineVersion = 2;
+
 /** Default task queue of pipeline workers. */
 export const DEFAULT_TASK_QUEUE = 'pipelines';
 
@@ -42,6 +55,8 @@ export interface PipelineRequest {
    * for a free slot). Default: `LIMITS.defaultMaxInFlightActivities`; at most `LIMITS.maxInFlightActivities`.
    */
   maxInFlightActivities?: number;
+  /** The interpreter path this run takes (`ENGINE_VERSIONS`); absent means 1. The client sets `CURRENT_ENGINE`. */
+  engine?: EngineVersion;
 }
 
 /** The `pipeline` workflow's result when it completes. */

@@ -1,10 +1,11 @@
 import type { PipelineDefinition } from './definition.js';
 import { describeValue, formatPath, type DefinitionIssue } from './errors.js';
+import { ENGINE_VERSIONS } from './contract.js';
 import { LIMITS, formatBytes } from './limits.js';
 import { joinPaths } from './json-walk.js';
 import { isRecord } from './plain-objects.js';
 import { paramsIssues as declaredParamsIssues, withParamDefaults } from './params.js';
-import { checkJson, validateDefinition, type ValidateOptions } from './validate.js';
+import { checkJson, validateDefinition, type ValidateOptions, type ValidationResult } from './validate.js';
 
 /**
  * Validation of the `pipeline` workflow's argument (`PipelineRequest`, contract.ts) as a whole: the
@@ -39,10 +40,13 @@ function underDefinition(issue: DefinitionIssue): DefinitionIssue {
 /**
  * Validates a `PipelineRequest`: `definition` (as {@link validateDefinition}), `params` (an optional plain
  * object of JSON data, at most `LIMITS.maxParamsBytes` and nested at most `LIMITS.maxNestingDepth` levels),
- * `continueAsNewAfterEvents` and `maxInFlightActivities` (optional whole numbers within their limits) and
- * `resumeFrom` (an optional checkpoint: its shape only). Other fields are left alone. Never throws.
+ * `continueAsNewAfterEvents` and `maxInFlightActivities` (optional whole numbers within their limits),
+ * `engine` (optional, one of `ENGINE_VERSIONS`) and `resumeFrom` (an optional checkpoint: its shape only). Other fields are left alone. Never throws.
  */
-export function validateRequest(request: unknown, options: ValidateOptions = {}): RequestValidationResult {
+export function validateRequest(
+  request: unknown,
+  options: ValidateRequestOptions = {},
+): RequestValidationResult {
   try {
     return check(request, options);
   } catch (error) {
@@ -55,7 +59,16 @@ export function validateRequest(request: unknown, options: ValidateOptions = {})
   }
 }
 
-function check(request: unknown, options: ValidateOptions): RequestValidationResult {
+/** {@link validateRequest}'s options: the definition's, and who validates the definition. */
+export interface ValidateRequestOptions extends ValidateOptions {
+  /**
+   * Validates the definition in place of {@link validateDefinition} (which it must equal): the workflow's
+   * cache of compiled definitions (src/workflows/compiled-definitions.ts).
+   */
+  definitionValidator?: (input: unknown) => ValidationResult;
+}
+
+function check(request: unknown, options: ValidateRequestOptions): RequestValidationResult {
   if (!isRecord(request)) {
     return {
       ok: false,
@@ -70,7 +83,9 @@ function check(request: unknown, options: ValidateOptions): RequestValidationRes
   if (request.definition === undefined) {
     issues.push({ path: 'definition', message: 'required field is missing: expected a pipeline definition' });
   } else {
-    const result = validateDefinition(request.definition, options);
+    const result = options.definitionValidator
+      ? options.definitionValidator(request.definition)
+      : validateDefinition(request.definition, options);
     if (result.ok) definition = result.definition;
     else for (const issue of result.issues) issues.push(underDefinition(issue));
   }
@@ -90,7 +105,7 @@ function check(request: unknown, options: ValidateOptions): RequestValidationRes
 
 /**
  * The request's own fields, without its definition: `params`, `continueAsNewAfterEvents`,
- * `maxInFlightActivities` and `resumeFrom`. For callers that validated the definition already (the client).
+ * `maxInFlightActivities`, `engine` and `resumeFrom`. For callers that validated the definition already (the client).
  */
 export function requestFieldIssues(request: Record<string, unknown>): DefinitionIssue[] {
   const issues = paramsIssues(request.params);
@@ -108,6 +123,11 @@ export function requestFieldIssues(request: Record<string, unknown>): Definition
     LIMITS.maxInFlightActivities,
     issues,
   );
+  if (request.engine !== undefined && !(ENGINE_VERSIONS as readonly unknown[]).includes(request.engine))
+    issues.push({
+      path: 'engine',
+      message: `expected an engine version (${ENGINE_VERSIONS.join(' or ')}); got ${describeValue(request.engine)}`,
+    });
   issues.push(...checkpointIssues(request.resumeFrom));
   return issues;
 }

@@ -42,6 +42,8 @@ type Outcome = 'completed' | 'failed' | 'rolled_back' | 'invalid' | 'cancelled';
 class PipelineTelemetry implements WorkflowInboundCallsInterceptor, WorkflowOutboundCallsInterceptor {
   /** The pipeline's name, once `execute` has seen the request. */
   private pipeline?: string;
+  /** Engine 2 and later: activities pass straight through (no `await` of our own on their path). */
+  private lean = false;
 
   async execute(
     input: WorkflowExecuteInput,
@@ -51,6 +53,7 @@ class PipelineTelemetry implements WorkflowInboundCallsInterceptor, WorkflowOutb
     const request = input.args[0] as Partial<PipelineRequest> | undefined;
     const pipeline = metricPipelineName((request?.definition as { name?: unknown } | undefined)?.name);
     this.pipeline = pipeline;
+    this.lean = typeof request?.engine === 'number' && request.engine >= 2;
     const continued = request?.resumeFrom?.reason === 'continue-as-new';
     if (continued) {
       log.info('pipeline continues in a new run');
@@ -98,7 +101,16 @@ class PipelineTelemetry implements WorkflowInboundCallsInterceptor, WorkflowOutb
     }
   }
 
-  async scheduleActivity(
+  scheduleActivity(
+    input: ActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
+  ): Promise<unknown> {
+    if (this.lean) return next(this.withPipelineHeader(input));
+    return this.scheduleAwaited(input, next);
+  }
+
+  /** Engine 1's path: one async layer, whose microtask timing runs recorded before engines replay. */
+  private async scheduleAwaited(
     input: ActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
   ): Promise<unknown> {

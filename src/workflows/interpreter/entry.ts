@@ -15,6 +15,7 @@ import type { PipelineDefinition } from '../../pipeline/definition.js';
 import type { PipelineProgress } from '../../pipeline/progress.js';
 import { validateRequest } from '../../pipeline/validate-request.js';
 import { LIMITS } from '../../pipeline/limits.js';
+import { validateDefinitionCached } from '../compiled-definitions.js';
 import { fitProgress } from '../result-size.js';
 import { internalError } from '../step-failure.js';
 import { PipelineRun } from './run.js';
@@ -83,7 +84,7 @@ function lastLineOfDefence(err: unknown, run: PipelineRun | undefined): unknown 
 
 /** The workflow validates its whole argument again: whatever reached it bypassing Stepline's client. */
 function parseOrFail(request: unknown): PipelineDefinition {
-  const result = validateRequest(request);
+  const result = validateRequest(request, { definitionValidator: validateDefinitionCached });
   if (result.ok) return result.definition;
   const lines = result.issues.map((issue) => `${issue.path || '(request)'}: ${issue.message}`);
   throw ApplicationFailure.create({

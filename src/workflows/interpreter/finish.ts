@@ -94,7 +94,7 @@ async function compensate(run: PipelineRun): Promise<boolean> {
         message: `compensating ${id}`,
       });
       try {
-        const prepared = run.prepared(`${id}/compensate`, step.compensate);
+        const prepared = run.prepared(`${id}:compensate`, step.compensate);
         const { input } = renderInput(run, id, step.compensate.input ?? null, compensationScope(run));
         const n = run.nextRunNumber(`${id}/compensate`);
         await prepared.call({ input, stepId: id }, `${id}:compensate${n > 1 ? `#${n}` : ''}`);

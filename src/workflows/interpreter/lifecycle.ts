@@ -1,9 +1,9 @@
-import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { StepDefinition } from '../../pipeline/definition.js';
 import type { PipelineStatus, StepErrorInfo, StepStatus } from '../../pipeline/progress.js';
 import type { StatusEvent } from '../run-state.js';
 import { SteplineStatus } from '../search-attributes.js';
-import { StepFailed } from '../step-failure.js';
+import { internalError, StepFailed } from '../step-failure.js';
 import { keepOutput } from './budgets.js';
 import { now, type PipelineRun } from './run.js';
 
@@ -45,6 +45,16 @@ export function skipStep(run: PipelineRun, stepId: string, output: unknown, reas
   }
   run.state.skipStep(stepId, output, reason, now());
   refreshPipelineStatus(run);
+}
+
+/**
+ * What escaped a step: a step failure or a cancellation as it is; anything else (Stepline's own code threw)
+ * fails the step as `internal`, so the pipeline ends cleanly per `onFailure`.
+ */
+export function asStepFailure(run: PipelineRun, step: StepDefinition, err: unknown): unknown {
+  if (err instanceof StepFailed || isCancellation(err)) return err;
+  const path = `steps[${run.definition.steps.indexOf(step)}]`;
+  return failStep(run, step, internalError(err, `Stepline could not run step "${step.id}" (${path})`));
 }
 
 /** Records the step as failed and returns the failure that ends the pipeline (the first one is kept). */

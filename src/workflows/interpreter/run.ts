@@ -1,13 +1,13 @@
 import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Checkpoint, PipelineRequest } from '../../pipeline/contract.js';
+import type { Checkpoint, EngineVersion, PipelineRequest } from '../../pipeline/contract.js';
 import type { PipelineDefinition, StepDefinition } from '../../pipeline/definition.js';
 import type { StepErrorInfo } from '../../pipeline/progress.js';
 import { renderTemplates, type TemplateScope } from '../../pipeline/templates.js';
 import { RenderSizeError } from '../../pipeline/errors.js';
-import { resolveDependencies } from '../../pipeline/validate.js';
 import { withParamDefaults } from '../../pipeline/params.js';
 import { jsonSize, JsonValueError, LIMITS } from '../../pipeline/limits.js';
 import { assignVariables } from '../assign.js';
+import { compiledDefinition } from '../compiled-definitions.js';
 import { HumanInbox } from '../human-inbox.js';
 import {
   approveUpdate,
@@ -41,8 +41,11 @@ export const now = () => new Date().toISOString();
 export class PipelineRun {
   readonly state: RunState;
   readonly dependencies: Record<string, string[]>;
+  /** Step ids, dependencies first. */
+  readonly order: readonly string[];
   readonly stepsById = new Map<string, StepDefinition>();
-  private readonly activities = new Map<string, PreparedActivity>();
+  /** Shared by every run of this definition in the context (compiled-definitions.ts). */
+  private readonly activities: Map<string, PreparedActivity>;
   readonly inbox: HumanInbox;
   private readonly runCount = new Map<string, number>();
   firstFailure?: StepFailed;
@@ -56,6 +59,8 @@ export class PipelineRun {
   /** A step started (or was skipped) in this run: a hand-over before any would continue as new forever. */
   progressedHere = false;
   readonly params: Record<string, unknown>;
+  /** The interpreter path this run takes (contract.ts `ENGINE_VERSIONS`): the request's, 1 when absent. */
+  readonly engine: EngineVersion;
   readonly continueAsNewAfterEvents?: number;
   readonly inFlight: InFlightLimiter;
   readonly maxInFlight: number;
@@ -71,6 +76,7 @@ export class PipelineRun {
     private readonly request: PipelineRequest,
   ) {
     const checkpoint = request.resumeFrom;
+    this.engine = request.engine ?? 1;
     this.params = withParamDefaults(definition.params, request.params ?? {});
     this.continueAsNewAfterEvents = request.continueAsNewAfterEvents;
     this.maxInFlight = inFlightCount(request.maxInFlightActivities, definition);
@@ -79,7 +85,10 @@ export class PipelineRun {
     );
     const info = workflowInfo();
     this.state = new RunState(info.workflowId, definition, now(), resumable(checkpoint));
-    this.dependencies = resolveDependencies(definition);
+    const compiled = compiledDefinition(definition);
+    this.dependencies = compiled.dependencies;
+    this.order = compiled.order;
+    this.activities = compiled.activities;
     for (const step of definition.steps) this.stepsById.set(step.id, step);
     this.rerunInput = checkpoint?.rerun?.input;
     for (const [id, state] of this.state.steps) {
@@ -140,16 +149,21 @@ export class PipelineRun {
 
   /** The next run's request: the same definition and settings, carrying on from this run's checkpoint. */
   continuation(): PipelineRequest {
-    const { definition, params, continueAsNewAfterEvents, maxInFlightActivities } = this.request;
+    const { definition, params, continueAsNewAfterEvents, maxInFlightActivities, engine } = this.request;
     return {
       definition,
       ...(params ? { params } : {}),
       resumeFrom: this.state.checkpoint({ reason: 'continue-as-new' }),
       ...(continueAsNewAfterEvents ? { continueAsNewAfterEvents } : {}),
       ...(maxInFlightActivities ? { maxInFlightActivities } : {}),
+      ...(engine !== undefined ? { engine } : {}),
     };
   }
 
+  /**
+   * The activity of a step (`key` its id), an alternative (`<step>/<alternative>`) or a compensation
+   * (`<step>:compensate`; ids cannot hold `/` or `:`), prepared once per definition.
+   */
   prepared(key: string, spec: Parameters<typeof prepareActivity>[1]): PreparedActivity {
     let prepared = this.activities.get(key);
     if (!prepared) {

@@ -1,17 +1,16 @@
-import { CancellationScope, isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, sleep, workflowInfo } from '@temporalio/workflow';
 import type { PipelineResult } from '../../pipeline/contract.js';
 import type { StepDefinition } from '../../pipeline/definition.js';
 import { evaluateCondition } from '../../pipeline/templates.js';
-import { topologicalOrder } from '../../pipeline/validate.js';
 import { formatBytes, LIMITS } from '../../pipeline/limits.js';
 import { fitResult } from '../result-size.js';
-import { errorMessage, internalError, StepFailed, validationError } from '../step-failure.js';
+import { errorMessage, StepFailed, validationError } from '../step-failure.js';
 import { runApproval } from './approval.js';
 import { historyProblem } from './budgets.js';
 import { finishUnsuccessfully } from './finish.js';
-import { failStep, setStatus, skipStep } from './lifecycle.js';
+import { asStepFailure, failStep, setStatus, skipStep } from './lifecycle.js';
 import { measureOutput, now, type PipelineRun } from './run.js';
-import { runTask } from './task-step.js';
+import { runTask, runTaskLean } from './task-step.js';
 
 /**
  * Runs every step of the definition, each as soon as its dependencies are done, under the pipeline
@@ -54,12 +53,10 @@ export async function execute(run: PipelineRun): Promise<PipelineResult | 'conti
 /** Starts every step once its dependencies are done; the first failure cancels the rest. */
 async function runAllSteps(run: PipelineRun, scope: CancellationScope): Promise<void> {
   const done = new Map<string, Promise<void>>();
-  for (const id of topologicalOrder(run.definition)) {
+  const start = run.engine >= 2 ? startLean : startOriginal;
+  for (const id of run.order) {
     const deps = (run.dependencies[id] ?? []).map((dep) => done.get(dep)!);
-    done.set(
-      id,
-      Promise.all(deps).then(() => runStep(run, run.stepsById.get(id)!)),
-    );
+    done.set(id, start(run, run.stepsById.get(id)!, deps));
   }
   const all = [...done.values()];
   try {
@@ -70,6 +67,18 @@ async function runAllSteps(run: PipelineRun, scope: CancellationScope): Promise<
     await Promise.allSettled(all);
     throw err;
   }
+}
+
+/** Engine 1: every step waits for `Promise.all` of its dependencies, then runs in async layers. */
+function startOriginal(run: PipelineRun, step: StepDefinition, deps: Promise<void>[]): Promise<void> {
+  return Promise.all(deps).then(() => runStep(run, step));
+}
+
+/** Engine 2: a root step starts at once, a step with one dependency waits on it alone. */
+function startLean(run: PipelineRun, step: StepDefinition, deps: Promise<void>[]): Promise<void> {
+  if (deps.length === 0) return runStepLean(run, step);
+  const ready = deps.length === 1 ? deps[0]! : Promise.all(deps);
+  return ready.then(() => runStepLean(run, step));
 }
 
 function startPipelineTimer(run: PipelineRun, steps: CancellationScope): () => void {
@@ -96,29 +105,50 @@ function startPipelineTimer(run: PipelineRun, steps: CancellationScope): () => v
  */
 async function runStep(run: PipelineRun, step: StepDefinition): Promise<void> {
   try {
-    const state = run.state.step(step.id);
-    if (state.status === 'succeeded' || state.status === 'skipped') return; // kept from a checkpoint
-    if (shouldHandOver(run) || (run.dependencies[step.id] ?? []).some((dep) => run.deferred.has(dep))) {
-      run.deferred.add(step.id);
-      return;
-    }
-    run.progressedHere = true;
-    const history = historyProblem(run);
-    if (history) throw failStep(run, step, history);
-    let runIt: boolean;
-    try {
-      runIt = evaluateCondition(step.when, run.templateScope());
-    } catch (err) {
-      throw failStep(run, step, validationError(errorMessage(err)));
-    }
-    if (!runIt) return skipStep(run, step.id, null, 'condition false');
+    if (!shouldStart(run, step)) return;
     if (step.type === 'approval') return await runApproval(run, step);
     return await runTask(run, step);
   } catch (err) {
-    if (err instanceof StepFailed || isCancellation(err)) throw err;
-    const path = `steps[${run.definition.steps.indexOf(step)}]`;
-    throw failStep(run, step, internalError(err, `Stepline could not run step "${step.id}" (${path})`));
+    throw asStepFailure(run, step, err);
   }
+}
+
+/** Engine 2's {@link runStep}: the same decisions, without async layers of its own around a task step. */
+function runStepLean(run: PipelineRun, step: StepDefinition): Promise<void> {
+  try {
+    if (!shouldStart(run, step)) return Promise.resolve();
+    if (step.type === 'approval')
+      return runApproval(run, step).then(undefined, (err: unknown) => {
+        throw asStepFailure(run, step, err);
+      });
+    return runTaskLean(run, step); // settles its own unexpected errors as the step's failure
+  } catch (err) {
+    return Promise.reject(asStepFailure(run, step, err));
+  }
+}
+
+/**
+ * Whether a step runs now: not when kept from a checkpoint, deferred to the next run, or skipped by its
+ * `when`; fails it when the history is too long to take it.
+ */
+function shouldStart(run: PipelineRun, step: StepDefinition): boolean {
+  const state = run.state.step(step.id);
+  if (state.status === 'succeeded' || state.status === 'skipped') return false; // kept from a checkpoint
+  if (shouldHandOver(run) || (run.dependencies[step.id] ?? []).some((dep) => run.deferred.has(dep))) {
+    run.deferred.add(step.id);
+    return false;
+  }
+  run.progressedHere = true;
+  const history = historyProblem(run);
+  if (history) throw failStep(run, step, history);
+  let runIt: boolean;
+  try {
+    runIt = step.when === undefined || evaluateCondition(step.when, run.templateScope());
+  } catch (err) {
+    throw failStep(run, step, validationError(errorMessage(err)));
+  }
+  if (!runIt) skipStep(run, step.id, null, 'condition false');
+  return runIt;
 }
 
 /**

@@ -1,12 +1,13 @@
 import { isCancellation } from '@temporalio/workflow';
 import type { TaskStep } from '../../pipeline/definition.js';
 import { RESULT_FORMAT_ENVELOPE, unwrapStepResult } from '../../pipeline/attempts.js';
+import type { StepErrorInfo } from '../../pipeline/progress.js';
 import type { PreparedActivity } from '../step-activity.js';
 import { failedRunTrail, recordRun, succeededRunTrail } from '../step-insight.js';
 import { describeFailure, StepFailed } from '../step-failure.js';
 import { historyProblem, keepOutput, renderInput } from './budgets.js';
 import { runForEach } from './for-each.js';
-import { cancelStep, markRunning, succeedStep } from './lifecycle.js';
+import { asStepFailure, cancelStep, markRunning, succeedStep } from './lifecycle.js';
 import { now, type PipelineRun } from './run.js';
 import { recover } from './strategies.js';
 
@@ -18,30 +19,109 @@ import { recover } from './strategies.js';
 export type StepOutcome = { kind: 'done' } | { kind: 'retry'; input?: unknown };
 
 /** Runs a task step (one call or a forEach) until it succeeds or its recovery strategy settles it. */
-export async function runTask(run: PipelineRun, step: TaskStep): Promise<void> {
+export async function runTask(
+  run: PipelineRun,
+  step: TaskStep,
+  override: { value: unknown } | undefined = editedInput(run, step),
+): Promise<void> {
   const prepared = run.prepared(step.id, step);
-  const edited =
-    run.rerunInput && Object.hasOwn(run.rerunInput, step.id) ? run.rerunInput[step.id] : undefined;
-  let inputOverride: { value: unknown } | undefined = edited !== undefined ? { value: edited } : undefined;
+  let inputOverride = override;
   for (;;) {
     try {
       const output =
         step.forEach !== undefined
           ? await runForEach(run, step, prepared, inputOverride)
           : await callOnce(run, step.id, prepared, inputOverride ? inputOverride.value : step.input);
-      keepOutput(run, step.id, output);
-      const assignError = run.assign(step, output);
-      if (assignError) throw new StepFailed(step.id, assignError);
-      succeedStep(run, step, output);
+      completeTask(run, step, output);
       return;
     } catch (err) {
-      if (isCancellation(err)) throw cancelStep(run, step.id, err);
-      const error = err instanceof StepFailed ? err.error : describeFailure(err);
-      const outcome = await recover(run, step, prepared, error);
+      const outcome = await recover(run, step, prepared, taskError(run, step, err));
       if (outcome.kind === 'done') return;
       inputOverride = 'input' in outcome ? { value: outcome.input } : inputOverride;
     }
   }
+}
+
+/**
+ * Engine 2's task step: a plain call (no forEach, no edited input) is one promise chain around the activity,
+ * the only `await` a hand-written workflow makes; a failure goes on as {@link runTask} does. Anything else
+ * takes {@link runTask}. Settles what Stepline's own code throws as the step's failure (`asStepFailure`).
+ */
+export function runTaskLean(run: PipelineRun, step: TaskStep): Promise<void> {
+  const edited = editedInput(run, step);
+  if (step.forEach !== undefined || edited) return runTaskGuarded(run, step, edited);
+  let prepared: PreparedActivity;
+  try {
+    prepared = run.prepared(step.id, step);
+  } catch (err) {
+    return Promise.reject(asStepFailure(run, step, err));
+  }
+  let called: Promise<unknown>;
+  try {
+    called = callOnceLean(run, step.id, prepared, step.input);
+  } catch (err) {
+    return recoverThenRun(run, step, prepared, err);
+  }
+  return called.then(
+    (output) => {
+      try {
+        completeTask(run, step, output);
+        return undefined;
+      } catch (err) {
+        return recoverThenRun(run, step, prepared, err);
+      }
+    },
+    (err: unknown) => recoverThenRun(run, step, prepared, err),
+  );
+}
+
+/** A failed lean call: its recovery strategy, then (on a retry) the step again as {@link runTask} runs it. */
+async function recoverThenRun(
+  run: PipelineRun,
+  step: TaskStep,
+  prepared: PreparedActivity,
+  err: unknown,
+): Promise<void> {
+  try {
+    const outcome = await recover(run, step, prepared, taskError(run, step, err));
+    if (outcome.kind === 'done') return;
+    await runTask(run, step, 'input' in outcome ? { value: outcome.input } : undefined);
+  } catch (failure) {
+    throw asStepFailure(run, step, failure);
+  }
+}
+
+async function runTaskGuarded(
+  run: PipelineRun,
+  step: TaskStep,
+  edited: { value: unknown } | undefined,
+): Promise<void> {
+  try {
+    await runTask(run, step, edited);
+  } catch (err) {
+    throw asStepFailure(run, step, err);
+  }
+}
+
+/** The input a `resume --from-step --input` gave this step, if any. */
+function editedInput(run: PipelineRun, step: TaskStep): { value: unknown } | undefined {
+  const edited =
+    run.rerunInput && Object.hasOwn(run.rerunInput, step.id) ? run.rerunInput[step.id] : undefined;
+  return edited !== undefined ? { value: edited } : undefined;
+}
+
+/** Keeps a succeeding call's output and applies `assign`; throws the step's failure when one of them fails. */
+function completeTask(run: PipelineRun, step: TaskStep, output: unknown): void {
+  keepOutput(run, step.id, output);
+  const assignError = run.assign(step, output);
+  if (assignError) throw new StepFailed(step.id, assignError);
+  succeedStep(run, step, output);
+}
+
+/** What a call's rejection means for recovery; a cancellation cancels the step instead. */
+function taskError(run: PipelineRun, step: TaskStep, err: unknown): StepErrorInfo {
+  if (isCancellation(err)) throw cancelStep(run, step.id, err);
+  return err instanceof StepFailed ? err.error : describeFailure(err);
 }
 
 /** Calls the step's activity once (Temporal retries it server-side per its recovery rules). */
@@ -52,13 +132,7 @@ export async function callOnce(
   rawInput: unknown,
   item?: { item: unknown; index: number },
 ): Promise<unknown> {
-  const { input, bytes } = renderInput(run, stepId, rawInput, run.templateScope(item));
-  if (!item) {
-    markRunning(run, stepId);
-    run.state.insight.keepInput(stepId, input, bytes);
-  }
-  const attempt = run.nextRunNumber(item ? `${stepId}[${item.index}]` : stepId);
-  const activityId = `${stepId}${item ? `[${item.index}]` : ''}${attempt > 1 ? `#${attempt}` : ''}`;
+  const { input, bytes, activityId } = beginCall(run, stepId, rawInput, item);
   const slot = run.inFlight.acquire(bytes);
   if (slot) await slot;
   let result: unknown;
@@ -72,13 +146,75 @@ export async function callOnce(
       activityId,
     );
   } catch (err) {
-    const trail = item ? undefined : failedRunTrail(err, startedAt, now());
-    if (trail) recordRun(run.state, stepId, trail, now());
+    if (!item) recordFailedCall(run, stepId, err, startedAt);
     throw err;
   } finally {
     run.inFlight.release(bytes);
   }
   if (item) return result; // items are called without `resultFormat`: never an envelope
+  return finishCall(run, stepId, result, startedAt);
+}
+
+/** Engine 2's {@link callOnce} for a step (not a forEach item): the same bookkeeping, no `await` of its own. */
+function callOnceLean(
+  run: PipelineRun,
+  stepId: string,
+  prepared: PreparedActivity,
+  rawInput: unknown,
+): Promise<unknown> {
+  const { input, bytes, activityId } = beginCall(run, stepId, rawInput);
+  const invoke = (): Promise<unknown> => {
+    const startedAt = now();
+    let called: Promise<unknown>;
+    try {
+      const history = historyProblem(run);
+      if (history) throw new StepFailed(stepId, history);
+      called = prepared.call({ input, stepId, resultFormat: RESULT_FORMAT_ENVELOPE }, activityId);
+    } catch (err) {
+      recordFailedCall(run, stepId, err, startedAt);
+      run.inFlight.release(bytes);
+      throw err;
+    }
+    return called.then(
+      (result) => {
+        run.inFlight.release(bytes);
+        return finishCall(run, stepId, result, startedAt);
+      },
+      (err: unknown) => {
+        recordFailedCall(run, stepId, err, startedAt);
+        run.inFlight.release(bytes);
+        throw err;
+      },
+    );
+  };
+  const slot = run.inFlight.acquire(bytes);
+  return slot ? slot.then(invoke) : invoke();
+}
+
+/** Renders the input and names the activity; a step (not an item) shows as running with that input. */
+function beginCall(
+  run: PipelineRun,
+  stepId: string,
+  rawInput: unknown,
+  item?: { item: unknown; index: number },
+): { input: unknown; bytes: number; activityId: string } {
+  const { input, bytes } = renderInput(run, stepId, rawInput, run.templateScope(item));
+  if (!item) {
+    markRunning(run, stepId);
+    run.state.insight.keepInput(stepId, input, bytes);
+  }
+  const attempt = run.nextRunNumber(item ? `${stepId}[${item.index}]` : stepId);
+  const activityId = `${stepId}${item ? `[${item.index}]` : ''}${attempt > 1 ? `#${attempt}` : ''}`;
+  return { input, bytes, activityId };
+}
+
+function recordFailedCall(run: PipelineRun, stepId: string, err: unknown, startedAt: string): void {
+  const trail = failedRunTrail(err, startedAt, now());
+  if (trail) recordRun(run.state, stepId, trail, now());
+}
+
+/** A step's result: its output, with the attempts' trail recorded. */
+function finishCall(run: PipelineRun, stepId: string, result: unknown, startedAt: string): unknown {
   const { output, trail } = unwrapStepResult(result);
   run.state.countAttempt(stepId);
   recordRun(run.state, stepId, succeededRunTrail(trail, startedAt, now()), now());
