@@ -14,6 +14,7 @@ import {
 import { stepTelemetryInterceptor } from '../telemetry/activity.js';
 import type { Tracing } from '../telemetry/tracing.js';
 import { workerActivities } from './activities.js';
+import { stickyResetInterceptor } from './sticky-reset.js';
 
 export interface PipelineWorkerOptions extends Partial<SteplineSettings> {
   /** An open connection; one is made (TLS / API key from the environment) when absent. */
@@ -72,6 +73,7 @@ export async function createPipelineWorker(options: PipelineWorkerOptions = {}):
         ...(options.tracing ? [options.tracing.activityInterceptor] : []),
         stepTelemetryInterceptor,
         classifyingInterceptor,
+        stickyResetInterceptor(connection),
       ],
     },
     ...(sinks ? { sinks } : {}),

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, type TestContext } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { PipelineClient, PipelineFailedError } from '../../src/client.js';
 import { ChildWorker, CRASH_DEFAULTS, killChildWorkers, ledgerChain } from '../helpers/child-worker.js';
 import { eventually, historyEventTypes, serverAddress, testId } from '../helpers/harness.js';
@@ -255,6 +256,13 @@ export function useWorkerCrashSuite(definitions: Definition[]): CrashSuite {
       'the same side effects as an uninterrupted run',
     );
 
+    // A retry after the lost attempt moves the pipeline off the dead worker's sticky queue (src/worker/
+    // sticky-reset.ts): the workflow task after it goes to the shared queue instead of waiting out the
+    // sticky timeout. (Later ones may be sticky again: to the new worker, which has the pipeline cached.)
+    const queues = await queuesAfterRetriedSteps(client, id);
+    if (queues.length > 0)
+      assert.equal(queues[0], 'NORMAL', 'the task queue of the workflow task after the first retried step');
+
     const rerun = ledger
       .read({ prefix: `${id}/`, pid: replacement.pid, event: 'finish' })
       .filter((r) => inFlight.includes(relativeName(id, r)));
@@ -269,7 +277,8 @@ export function useWorkerCrashSuite(definitions: Definition[]): CrashSuite {
           ? `, in-flight step finished again ${inFlightBack} ms after the kill`
           : '') +
         `, pipeline ${outcome.status} ${doneAt - killedAt} ms after the kill ` +
-        `(workflow tasks timed out on the dead worker's sticky queue: ${stalledTasks}); starts/finishes: ` +
+        `(workflow tasks timed out on the dead worker's sticky queue: ${stalledTasks}; ` +
+        `queues after retried steps: ${queues.join(', ') || 'none'}); starts/finishes: ` +
         tallies.map((x) => `${relative(x).replace(/^ledger\./, '')} ${x.starts}/${x.finishes}`).join(', '),
     );
     await replacement.stop();
@@ -281,6 +290,27 @@ export function useWorkerCrashSuite(definitions: Definition[]): CrashSuite {
       ledger.waitFor({ event: 'start', handler, key: `${id}/${key}` }).then(() => undefined);
 
   return { crash, starts, awaitingApproval };
+}
+
+/**
+ * For every activity that completed on a retry (attempt > 1): the kind of task queue (NORMAL, STICKY) of
+ * the workflow task scheduled right after its completion.
+ */
+async function queuesAfterRetriedSteps(client: Client, id: string): Promise<string[]> {
+  const events = (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+  const retried = new Set<string>();
+  const kinds: string[] = [];
+  events.forEach((event, i) => {
+    const started = event.activityTaskStartedEventAttributes;
+    if (started && (started.attempt ?? 1) > 1) retried.add(String(started.scheduledEventId));
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (!completed || !retried.has(String(completed.scheduledEventId))) return;
+    const next = events.slice(i + 1).find((e) => e.workflowTaskScheduledEventAttributes);
+    const kind = next?.workflowTaskScheduledEventAttributes?.taskQueue?.kind;
+    if (kind != null)
+      kinds.push(proto.temporal.api.enums.v1.TaskQueueKind[kind]!.replace(/^TASK_QUEUE_KIND_/, ''));
+  });
+  return kinds;
 }
 
 /** `ledger.step s3` for key `<pipelineId>/s3`. */
