@@ -168,31 +168,9 @@ export class HumanInbox {
   /** Waits for an approval gate's decision, escalating and timing out as the step says. */
   async waitForApproval(step: ApprovalStep, prompt: string | undefined): Promise<ApprovalOutcome> {
     const started = Date.now();
-    const since = now();
-    const waiter: Waiter = { kind: 'approval', approvers: [...(step.approvers ?? [])] };
     const escalateAt = step.escalate ? started + step.escalate.after : undefined;
     const deadline = step.timeout !== undefined ? started + step.timeout : undefined;
-    this.waiters.set(step.id, waiter);
-    const publish = () =>
-      this.state.await(
-        step.id,
-        {
-          stepId: step.id,
-          kind: 'approval',
-          allowed: [...APPROVAL_DECISIONS],
-          approvers: [...waiter.approvers],
-          ...(prompt !== undefined ? { prompt } : {}),
-          since,
-          ...(deadline !== undefined ? { deadline: new Date(deadline).toISOString() } : {}),
-        },
-        now(),
-      );
-    publish();
-    this.state.record(since, {
-      type: 'approval_requested',
-      stepId: step.id,
-      message: prompt ?? `step ${step.id} waits for approval`,
-    });
+    const { waiter, publish } = this.openApproval(step, prompt, deadline);
     let escalated = false;
     try {
       for (;;) {
@@ -204,28 +182,7 @@ export class HumanInbox {
           step.id,
           Number.isFinite(wakeAt) ? Math.max(0, wakeAt - Date.now()) : undefined,
         );
-        if (arrived) {
-          const payload = this.received.get(step.id) as ApprovalPayload;
-          this.state.decide(now(), {
-            stepId: step.id,
-            kind: 'approval',
-            action: payload.decision,
-            ...(payload.by ? { by: payload.by } : {}),
-            ...(payload.comment ? { comment: payload.comment } : {}),
-          });
-          this.state.record(now(), {
-            type: payload.decision === 'approve' ? 'approved' : 'rejected',
-            stepId: step.id,
-            message: `${step.id} ${payload.decision === 'approve' ? 'approved' : 'rejected'}${payload.by ? ` by ${payload.by}` : ''}`,
-            ...(payload.by ? { by: payload.by } : {}),
-            ...(payload.comment ? { comment: payload.comment } : {}),
-          });
-          return {
-            decision: payload.decision,
-            ...(payload.by ? { by: payload.by } : {}),
-            ...(payload.comment ? { comment: payload.comment } : {}),
-          };
-        }
+        if (arrived) return this.approvalArrived(step);
         if (!escalated && escalateAt !== undefined && Date.now() >= escalateAt && step.escalate) {
           escalated = true;
           if (waiter.approvers.length > 0)
@@ -255,6 +212,84 @@ export class HumanInbox {
     } finally {
       this.clear(step.id);
     }
+  }
+
+  /**
+   * Engine 2's {@link waitForApproval}: a gate without `escalate` or `timeout` waits on one `condition`,
+   * with no async layers of its own (each pending promise costs memory while a pipeline waits: B6).
+   */
+  waitForApprovalLean(step: ApprovalStep, prompt: string | undefined): Promise<ApprovalOutcome> {
+    if (step.escalate || step.timeout !== undefined) return this.waitForApproval(step, prompt);
+    this.openApproval(step, prompt, undefined);
+    return condition(() => this.received.has(step.id)).then(
+      () => {
+        try {
+          return this.approvalArrived(step);
+        } finally {
+          this.clear(step.id);
+        }
+      },
+      (err: unknown) => {
+        this.clear(step.id);
+        throw err;
+      },
+    );
+  }
+
+  /** Shows the gate as waiting (its approvers, prompt and deadline) and records the request. */
+  private openApproval(
+    step: ApprovalStep,
+    prompt: string | undefined,
+    deadline: number | undefined,
+  ): { waiter: Waiter; publish: () => void } {
+    const since = now();
+    const waiter: Waiter = { kind: 'approval', approvers: [...(step.approvers ?? [])] };
+    this.waiters.set(step.id, waiter);
+    const publish = () =>
+      this.state.await(
+        step.id,
+        {
+          stepId: step.id,
+          kind: 'approval',
+          allowed: [...APPROVAL_DECISIONS],
+          approvers: [...waiter.approvers],
+          ...(prompt !== undefined ? { prompt } : {}),
+          since,
+          ...(deadline !== undefined ? { deadline: new Date(deadline).toISOString() } : {}),
+        },
+        now(),
+      );
+    publish();
+    this.state.record(since, {
+      type: 'approval_requested',
+      stepId: step.id,
+      message: prompt ?? `step ${step.id} waits for approval`,
+    });
+    return { waiter, publish };
+  }
+
+  /** Records the decision that arrived for the gate and returns it. */
+  private approvalArrived(step: ApprovalStep): ApprovalOutcome {
+    const payload = this.received.get(step.id) as ApprovalPayload;
+    this.state.decide(now(), {
+      stepId: step.id,
+      kind: 'approval',
+      action: payload.decision,
+      ...(payload.by ? { by: payload.by } : {}),
+      ...(payload.comment ? { comment: payload.comment } : {}),
+    });
+    this.state.record(now(), {
+      type: payload.decision === 'approve' ? 'approved' : 'rejected',
+      stepId: step.id,
+      message: `${step.id} ${payload.decision === 'approve' ? 'approved' : 'rejected'}${payload.by ? ` by ${payload.by}` : ''}`,
+      ...(payload.by ? { by: payload.by } : {}),
+      ...(payload.comment ? { comment: payload.comment } : {}),
+    });
+    return {
+      decision: payload.decision,
+      ...(payload.by ? { by: payload.by } : {}),
+      ...(payload.comment ? { comment: payload.comment } : {}),
+    };
   }
 
   private async waitFor(stepId: string, timeoutMs: number | undefined): Promise<boolean> {

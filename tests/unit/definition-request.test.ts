@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateRequest } from '../../src/pipeline/validate-request.js';
 import { LIMITS } from '../../src/pipeline/limits.js';
+import { ENGINE_VERSIONS } from '../../src/pipeline/contract.js';
 
 const definition = { name: 'req', steps: [{ id: 'a', activity: 'echo', input: '{{ params.x }}' }] };
 const checkpoint = {
@@ -146,5 +147,21 @@ describe('validateRequest: the workflow argument as a whole', () => {
       },
     };
     assert.match(issuesOf(hostile)[0]?.message ?? '', /boom/);
+  });
+
+  test('engine: absent (engine 1) or one of the engine versions; anything else is named', () => {
+    for (const engine of [undefined, ...ENGINE_VERSIONS])
+      assert.deepEqual(issuesOf({ definition, engine }), []);
+    for (const [engine, got] of [
+      [0, '0'],
+      [3, '3'],
+      ['2', '"2"'],
+      [1.5, '1.5'],
+      [null, 'null'],
+    ] as const) {
+      assert.deepEqual(issuesOf({ definition, engine }), [
+        { path: 'engine', message: `expected an engine version (1 or 2); got ${got}` },
+      ]);
+    }
   });
 });

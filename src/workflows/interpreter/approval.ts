@@ -2,7 +2,8 @@ import type { ApprovalStep } from '../../pipeline/definition.js';
 import { RenderSizeError } from '../../pipeline/errors.js';
 import { LIMITS, truncateText } from '../../pipeline/limits.js';
 import { errorMessage, resourceError, validationError } from '../step-failure.js';
-import { failStep, markRunning, setStepStatus, skipStep, succeedStep } from './lifecycle.js';
+import type { ApprovalOutcome } from '../human-inbox.js';
+import { asStepFailure, failStep, markRunning, setStepStatus, skipStep, succeedStep } from './lifecycle.js';
 import { now, type PipelineRun } from './run.js';
 
 /**
@@ -10,6 +11,37 @@ import { now, type PipelineRun } from './run.js';
  * signals/updates and the timeout) and applies it: approve succeeds, skip skips, reject fails the step.
  */
 export async function runApproval(run: PipelineRun, step: ApprovalStep): Promise<void> {
+  const prompt = openGate(run, step);
+  settleGate(run, step, await run.inbox.waitForApproval(step, prompt));
+}
+
+/**
+ * Engine 2's gate: the same, in one promise chain (waits hold fewer promises: B6). Settles what Stepline's
+ * own code throws as the step's failure (`asStepFailure`).
+ */
+export function runApprovalLean(run: PipelineRun, step: ApprovalStep): Promise<void> {
+  let waiting: Promise<ApprovalOutcome>;
+  try {
+    waiting = run.inbox.waitForApprovalLean(step, openGate(run, step));
+  } catch (err) {
+    return Promise.reject(asStepFailure(run, step, err));
+  }
+  return waiting.then(
+    (outcome) => {
+      try {
+        settleGate(run, step, outcome);
+      } catch (err) {
+        throw asStepFailure(run, step, err);
+      }
+    },
+    (err: unknown) => {
+      throw asStepFailure(run, step, err);
+    },
+  );
+}
+
+/** Renders the prompt and shows the step as awaiting approval; the prompt shown. */
+function openGate(run: PipelineRun, step: ApprovalStep): string | undefined {
   let prompt: string | undefined;
   try {
     prompt =
@@ -24,7 +56,11 @@ export async function runApproval(run: PipelineRun, step: ApprovalStep): Promise
   markRunning(run, step.id);
   setStepStatus(run, step.id, 'awaiting_approval');
   if (prompt !== undefined) run.state.setDetail(step.id, { prompt }, now());
-  const outcome = await run.inbox.waitForApproval(step, prompt);
+  return prompt;
+}
+
+/** Applies the decision: approve succeeds the step, skip skips it, reject (or a timeout's) fails it. */
+function settleGate(run: PipelineRun, step: ApprovalStep, outcome: ApprovalOutcome): void {
   if (outcome.decision === 'approve') {
     const output = { approved: true, by: outcome.by ?? null, comment: outcome.comment ?? null, at: now() };
     const assignError = run.assign(step, output);

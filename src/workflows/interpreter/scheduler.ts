@@ -5,7 +5,7 @@ import { evaluateCondition } from '../../pipeline/templates.js';
 import { formatBytes, LIMITS } from '../../pipeline/limits.js';
 import { fitResult } from '../result-size.js';
 import { errorMessage, StepFailed, validationError } from '../step-failure.js';
-import { runApproval } from './approval.js';
+import { runApproval, runApprovalLean } from './approval.js';
 import { historyProblem } from './budgets.js';
 import { finishUnsuccessfully } from './finish.js';
 import { asStepFailure, failStep, setStatus, skipStep } from './lifecycle.js';
@@ -117,11 +117,8 @@ async function runStep(run: PipelineRun, step: StepDefinition): Promise<void> {
 function runStepLean(run: PipelineRun, step: StepDefinition): Promise<void> {
   try {
     if (!shouldStart(run, step)) return Promise.resolve();
-    if (step.type === 'approval')
-      return runApproval(run, step).then(undefined, (err: unknown) => {
-        throw asStepFailure(run, step, err);
-      });
-    return runTaskLean(run, step); // settles its own unexpected errors as the step's failure
+    // Both settle what Stepline's own code throws as the step's failure.
+    return step.type === 'approval' ? runApprovalLean(run, step) : runTaskLean(run, step);
   } catch (err) {
     return Promise.reject(asStepFailure(run, step, err));
   }
