@@ -31,16 +31,30 @@ import {
 import type { RunState, StepState } from './run-state.js';
 import { describeFailure } from './step-failure.js';
 
+interface PlannedAttempts {
+  plan: RecoveryPlan;
+  policyMax: number;
+}
+
+/**
+ * Shared by every run of a definition in the V8 context (definitions are compiled once per context:
+ * compiled-definitions.ts); pure, so sharing is deterministic.
+ */
+const plansByDefinition = new WeakMap<PipelineDefinition, Map<string, PlannedAttempts>>();
+
 export class StepInsight {
   /** Rendered inputs by step id (references to what was sent; never copied, not checkpointed). */
   private readonly inputs = new Map<string, { value?: unknown; bytes: number }>();
   private keptInputBytes = 0;
   readonly names: SecretNames;
   private readonly previews: PreviewCache;
-  /** Each step's recovery plan and its retry policy's attempts, computed once. */
-  private readonly plans = new Map<string, { plan: RecoveryPlan; policyMax: number }>();
+  /** Each step's recovery plan and its retry policy's attempts, computed once per definition. */
+  private readonly plans: Map<string, PlannedAttempts>;
 
   constructor(private readonly definition: PipelineDefinition) {
+    let plans = plansByDefinition.get(definition);
+    if (!plans) plansByDefinition.set(definition, (plans = new Map()));
+    this.plans = plans;
     this.names = new SecretNames(definition.redact ?? []);
     this.previews = new PreviewCache(this.names);
   }
