@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+type WebpackConfiguration = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
 
 /** `.ts` when this runs from the sources (tsx), `.js` when compiled (`dist/`, the package, the image). */
 const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -66,8 +68,27 @@ export async function buildWorkflowBundle(
     ],
     preloadModules: SHARED_WORKFLOW_MODULES,
     logger: quietBundlerLogger,
+    webpackConfigHook: withModernSyntax,
   });
 }
+
+/**
+ * The SDK compiles TypeScript workflow code for ES2017: every object spread, `?.`, `??` and class field
+ * becomes a helper call, in code that runs per step. The workflow sandbox runs on the worker's Node (20
+ * or later), which has all of ES2022, so Stepline's bundle keeps that syntax native (README "Performance").
+ * Async functions are ES2017 either way: the order of microtasks, and so replay, does not change.
+ */
+export function withModernSyntax(config: WebpackConfiguration): WebpackConfiguration {
+  for (const rule of config.module?.rules ?? []) {
+    if (!rule || typeof rule !== 'object' || typeof rule.use !== 'object' || Array.isArray(rule.use))
+      continue;
+    const use = rule.use as { loader?: string; options?: { jsc?: { target?: string } } };
+    if (use.loader?.includes('swc-loader') && use.options?.jsc) use.options.jsc.target = MODERN_TARGET;
+  }
+  return config;
+}
+
+const MODERN_TARGET = 'es2022';
 
 /** Builds the workflow bundle once so workers start without webpack (see README "Performance"). */
 export async function writeWorkflowBundle(file: string, options: WorkflowBundleOptions = {}): Promise<void> {

@@ -10,6 +10,7 @@ import {
 } from '../pipeline/progress.js';
 import { formatBytes, jsonSize, JsonValueError, LIMITS } from '../pipeline/limits.js';
 import type { RunState } from './run-state.js';
+import { now } from './clock.js';
 
 type Kind = PendingKind;
 type Payload<K extends Kind> = K extends 'approval' ? ApprovalPayload : InterventionPayload;
@@ -25,8 +26,6 @@ export interface ApprovalOutcome {
   comment?: string;
   timedOut?: boolean;
 }
-
-const now = () => new Date().toISOString();
 
 /**
  * Where approvals and interventions arrive. Each waiting step has a waiter; a message for a step that is

@@ -17,6 +17,7 @@ import { renderTemplates } from '../pipeline/templates.js';
 import type { RunState } from './run-state.js';
 import { prepareActivity, type PreparedActivity } from './step-activity.js';
 import { describeFailure, errorMessage } from './step-failure.js';
+import { now } from './clock.js';
 
 /** One attempt of a notification: long enough for a slow webhook, short next to a pipeline. */
 const NOTIFY_ATTEMPT_TIMEOUT_MS = 30_000;
@@ -38,8 +39,6 @@ interface Delivery {
   payload: NotificationPayload;
   activityId: string;
 }
-
-const now = () => new Date().toISOString();
 
 /**
  * The run's notifications (`notify:` rules). It watches the progress events the interpreter records;

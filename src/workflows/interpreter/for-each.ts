@@ -13,7 +13,7 @@ import {
 } from '../step-failure.js';
 import { markRunning } from './lifecycle.js';
 import { measureOutput, now, type PipelineRun } from './run.js';
-import { callOnce } from './task-step.js';
+import { callOnce, callOnceLean } from './task-step.js';
 
 /** Thrown inside a forEach worker when the items' outputs pass the step output limit. */
 class ItemsOverBudget extends Error {}
@@ -62,12 +62,13 @@ export async function runForEach(
   if (limit > run.maxInFlight && items.length > run.maxInFlight && run.limitsApply()) limit = run.maxInFlight;
   let outputBytes = 2;
   let next = 0;
+  const call = run.engine >= 2 ? callOnceLean : callOnce;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const index = next++;
       run.state.countItem(step.id, 'started', now());
       try {
-        outputs[index] = await callOnce(
+        outputs[index] = await call(
           run,
           step.id,
           prepared,

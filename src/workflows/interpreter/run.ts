@@ -7,6 +7,7 @@ import { RenderSizeError } from '../../pipeline/errors.js';
 import { withParamDefaults } from '../../pipeline/params.js';
 import { jsonSize, JsonValueError, LIMITS } from '../../pipeline/limits.js';
 import { assignVariables } from '../assign.js';
+import { now } from '../clock.js';
 import { compiledDefinition } from '../compiled-definitions.js';
 import { HumanInbox } from '../human-inbox.js';
 import {
@@ -32,7 +33,7 @@ import type { StepFailed } from '../step-failure.js';
  */
 export const LIMITS_PATCH = 'stepline-run-limits-1';
 
-export const now = () => new Date().toISOString();
+export { now };
 
 /**
  * One run of a pipeline: its definition, its state and the run-wide bookkeeping the interpreter's

@@ -155,33 +155,37 @@ export async function callOnce(
   return finishCall(run, stepId, result, startedAt);
 }
 
-/** Engine 2's {@link callOnce} for a step (not a forEach item): the same bookkeeping, no `await` of its own. */
-function callOnceLean(
+/** Engine 2's {@link callOnce}: the same bookkeeping, no `await` of its own (one promise chain). */
+export function callOnceLean(
   run: PipelineRun,
   stepId: string,
   prepared: PreparedActivity,
   rawInput: unknown,
+  item?: { item: unknown; index: number },
 ): Promise<unknown> {
-  const { input, bytes, activityId } = beginCall(run, stepId, rawInput);
+  const { input, bytes, activityId } = beginCall(run, stepId, rawInput, item);
   const invoke = (): Promise<unknown> => {
     const startedAt = now();
     let called: Promise<unknown>;
     try {
       const history = historyProblem(run);
       if (history) throw new StepFailed(stepId, history);
-      called = prepared.call({ input, stepId, resultFormat: RESULT_FORMAT_ENVELOPE }, activityId);
+      called = prepared.call(
+        { input, stepId, ...(item ? { index: item.index } : { resultFormat: RESULT_FORMAT_ENVELOPE }) },
+        activityId,
+      );
     } catch (err) {
-      recordFailedCall(run, stepId, err, startedAt);
+      if (!item) recordFailedCall(run, stepId, err, startedAt);
       run.inFlight.release(bytes);
       throw err;
     }
     return called.then(
       (result) => {
         run.inFlight.release(bytes);
-        return finishCall(run, stepId, result, startedAt);
+        return item ? result : finishCall(run, stepId, result, startedAt);
       },
       (err: unknown) => {
-        recordFailedCall(run, stepId, err, startedAt);
+        if (!item) recordFailedCall(run, stepId, err, startedAt);
         run.inFlight.release(bytes);
         throw err;
       },
