@@ -45,11 +45,11 @@ class PipelineTelemetry implements WorkflowInboundCallsInterceptor, WorkflowOutb
   /** Engine 2 and later: activities pass straight through (no `await` of our own on their path). */
   private lean = false;
 
-  async execute(
+  execute(
     input: WorkflowExecuteInput,
     next: Next<WorkflowInboundCallsInterceptor, 'execute'>,
   ): Promise<unknown> {
-    if (workflowInfo().workflowType !== PIPELINE_WORKFLOW_TYPE) return await next(input);
+    if (workflowInfo().workflowType !== PIPELINE_WORKFLOW_TYPE) return this.passAwaited(input, next);
     const request = input.args[0] as Partial<PipelineRequest> | undefined;
     const pipeline = metricPipelineName((request?.definition as { name?: unknown } | undefined)?.name);
     this.pipeline = pipeline;
@@ -63,16 +63,47 @@ class PipelineTelemetry implements WorkflowInboundCallsInterceptor, WorkflowOutb
         .add(1, { pipeline });
       log.info(request?.resumeFrom ? 'pipeline resumed' : 'pipeline started');
     }
+    if (!this.lean) return this.executeAwaited(input, next, pipeline);
+    // Engine 2: one pending `.then` for the whole run instead of an async function's two.
+    return next(input).then(
+      (result) => {
+        this.finished(pipeline, 'completed');
+        return result;
+      },
+      (err: unknown) => {
+        this.failed(pipeline, err);
+        throw err;
+      },
+    );
+  }
+
+  /** Engine 1's path: the async layer whose microtask timing runs recorded before engines replay. */
+  private async executeAwaited(
+    input: WorkflowExecuteInput,
+    next: Next<WorkflowInboundCallsInterceptor, 'execute'>,
+    pipeline: string,
+  ): Promise<unknown> {
     try {
       const result = await next(input);
       this.finished(pipeline, 'completed');
       return result;
     } catch (err) {
-      if (err instanceof ContinueAsNew) throw err;
-      const outcome = outcomeOf(err);
-      if (outcome) this.finished(pipeline, outcome, err);
+      this.failed(pipeline, err);
       throw err;
     }
+  }
+
+  private async passAwaited(
+    input: WorkflowExecuteInput,
+    next: Next<WorkflowInboundCallsInterceptor, 'execute'>,
+  ): Promise<unknown> {
+    return await next(input);
+  }
+
+  private failed(pipeline: string, err: unknown): void {
+    if (err instanceof ContinueAsNew) return;
+    const outcome = outcomeOf(err);
+    if (outcome) this.finished(pipeline, outcome, err);
   }
 
   private finished(pipeline: string, outcome: Outcome, err?: unknown): void {

@@ -26,7 +26,12 @@ import { execute } from './scheduler.js';
  * everything they depend on has succeeded or been skipped; a step whose strategies give up fails the
  * pipeline (running steps are cancelled, then `onFailure` applies).
  */
-export async function pipeline(request: PipelineRequest): Promise<PipelineResult> {
+export function pipeline(request: PipelineRequest): Promise<PipelineResult> {
+  const engine = typeof request === 'object' && request !== null ? request.engine : undefined;
+  return typeof engine === 'number' && engine >= 2 ? pipelineLean(request) : pipelineOriginal(request);
+}
+
+async function pipelineOriginal(request: PipelineRequest): Promise<PipelineResult> {
   let run: PipelineRun | undefined;
   try {
     const definition = parseOrFail(request);
@@ -38,6 +43,31 @@ export async function pipeline(request: PipelineRequest): Promise<PipelineResult
   } catch (err) {
     throw lastLineOfDefence(err, run);
   }
+}
+
+/**
+ * Engine 2's {@link pipelineOriginal}: one pending `.then` for the whole run where the async function held
+ * two (each keeps a captured stack while a pipeline waits: B6).
+ */
+function pipelineLean(request: PipelineRequest): Promise<PipelineResult> {
+  let run: PipelineRun;
+  try {
+    run = new PipelineRun(parseOrFail(request), request);
+  } catch (err) {
+    return Promise.reject(lastLineOfDefence(err, undefined));
+  }
+  const defend = (err: unknown): never => {
+    throw lastLineOfDefence(err, run);
+  };
+  return execute(run).then(
+    (outcome) =>
+      outcome !== 'continue-as-new'
+        ? outcome
+        : condition(allHandlersFinished)
+            .then(() => continueAsNew<typeof pipeline>(run.continuation()))
+            .then(undefined, defend),
+    defend,
+  );
 }
 
 /**

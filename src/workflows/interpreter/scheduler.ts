@@ -16,7 +16,11 @@ import { runTask, runTaskLean } from './task-step.js';
  * Runs every step of the definition, each as soon as its dependencies are done, under the pipeline
  * timer; ends completed, unsuccessfully (finish.ts), or handing over to a new run (continue-as-new).
  */
-export async function execute(run: PipelineRun): Promise<PipelineResult | 'continue-as-new'> {
+export function execute(run: PipelineRun): Promise<PipelineResult | 'continue-as-new'> {
+  return run.engine >= 2 ? executeLean(run) : executeOriginal(run);
+}
+
+async function executeOriginal(run: PipelineRun): Promise<PipelineResult | 'continue-as-new'> {
   const steps = new CancellationScope();
   const stopTimer = startPipelineTimer(run, steps);
   try {
@@ -27,19 +31,60 @@ export async function execute(run: PipelineRun): Promise<PipelineResult | 'conti
   }
   stopTimer();
   if (run.deferred.size > 0) {
-    run.state.record(now(), {
-      type: 'continue_as_new',
-      message: `history at ${workflowInfo().historyLength} events: continuing as a new run with ${run.deferred.size} step(s) to go`,
-    });
+    recordHandOver(run);
     if (run.notifications) await run.notifications.drain();
     return 'continue-as-new';
   }
+  recordCompleted(run);
+  if (run.notifications) await run.notifications.drain();
+  return completedResult(run);
+}
+
+/**
+ * Engine 2's {@link executeOriginal}: one `.then` where the async function held two pending promises for
+ * the whole run (each keeps a captured stack while a pipeline waits: B6).
+ */
+function executeLean(run: PipelineRun): Promise<PipelineResult | 'continue-as-new'> {
+  const steps = new CancellationScope();
+  const stopTimer = startPipelineTimer(run, steps);
+  return steps
+    .run(() => runAllStepsLean(run, steps))
+    .then(
+      () => {
+        stopTimer();
+        if (run.deferred.size > 0) {
+          recordHandOver(run);
+          const handOver = 'continue-as-new' as const;
+          return run.notifications ? run.notifications.drain().then(() => handOver) : handOver;
+        }
+        recordCompleted(run);
+        return run.notifications
+          ? run.notifications.drain().then(() => completedResult(run))
+          : completedResult(run);
+      },
+      (err: unknown) => {
+        stopTimer();
+        return finishUnsuccessfully(run, err);
+      },
+    );
+}
+
+function recordHandOver(run: PipelineRun): void {
+  run.state.record(now(), {
+    type: 'continue_as_new',
+    message: `history at ${workflowInfo().historyLength} events: continuing as a new run with ${run.deferred.size} step(s) to go`,
+  });
+}
+
+function recordCompleted(run: PipelineRun): void {
   setStatus(run, 'completed');
   run.state.end(now(), {
     type: 'pipeline_completed',
     message: `pipeline ${run.definition.name} completed`,
   });
-  if (run.notifications) await run.notifications.drain();
+}
+
+function completedResult(run: PipelineRun): PipelineResult {
   return fitResult(
     {
       status: 'completed',
@@ -52,13 +97,7 @@ export async function execute(run: PipelineRun): Promise<PipelineResult | 'conti
 
 /** Starts every step once its dependencies are done; the first failure cancels the rest. */
 async function runAllSteps(run: PipelineRun, scope: CancellationScope): Promise<void> {
-  const done = new Map<string, Promise<void>>();
-  const start = run.engine >= 2 ? startLean : startOriginal;
-  for (const id of run.order) {
-    const deps = (run.dependencies[id] ?? []).map((dep) => done.get(dep)!);
-    done.set(id, start(run, run.stepsById.get(id)!, deps));
-  }
-  const all = [...done.values()];
+  const all = startSteps(run, startOriginal);
   try {
     await Promise.all(all);
   } catch (err) {
@@ -67,6 +106,40 @@ async function runAllSteps(run: PipelineRun, scope: CancellationScope): Promise<
     await Promise.allSettled(all);
     throw err;
   }
+}
+
+/** Engine 2's {@link runAllSteps}: the same, with one pending promise of its own instead of two. */
+function runAllStepsLean(run: PipelineRun, scope: CancellationScope): Promise<void> {
+  const all = startSteps(run, startLean);
+  return Promise.all(all).then(
+    () => undefined,
+    (err: unknown) => cancelTheRest(run, scope, all, err),
+  );
+}
+
+function startSteps(
+  run: PipelineRun,
+  start: (run: PipelineRun, step: StepDefinition, deps: Promise<void>[]) => Promise<void>,
+): Promise<void>[] {
+  const done = new Map<string, Promise<void>>();
+  for (const id of run.order) {
+    const deps = (run.dependencies[id] ?? []).map((dep) => done.get(dep)!);
+    done.set(id, start(run, run.stepsById.get(id)!, deps));
+  }
+  return [...done.values()];
+}
+
+/** The first failure: cancel the other steps, let them settle, then fail with it. */
+async function cancelTheRest(
+  run: PipelineRun,
+  scope: CancellationScope,
+  all: Promise<void>[],
+  err: unknown,
+): Promise<never> {
+  if (err instanceof StepFailed) run.firstFailure ??= err;
+  scope.cancel();
+  await Promise.allSettled(all);
+  throw err;
 }
 
 /** Engine 1: every step waits for `Promise.all` of its dependencies, then runs in async layers. */
