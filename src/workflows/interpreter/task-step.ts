@@ -138,13 +138,7 @@ export async function callOnce(
   let result: unknown;
   const startedAt = now();
   try {
-    // Checked once the slot is ours: an item may have waited while the history grew.
-    const history = historyProblem(run);
-    if (history) throw new StepFailed(stepId, history);
-    result = await prepared.call(
-      { input, stepId, ...(item ? { index: item.index } : { resultFormat: RESULT_FORMAT_ENVELOPE }) },
-      activityId,
-    );
+    result = await startActivity(run, stepId, prepared, input, activityId, item);
   } catch (err) {
     if (!item) recordFailedCall(run, stepId, err, startedAt);
     throw err;
@@ -168,12 +162,7 @@ export function callOnceLean(
     const startedAt = now();
     let called: Promise<unknown>;
     try {
-      const history = historyProblem(run);
-      if (history) throw new StepFailed(stepId, history);
-      called = prepared.call(
-        { input, stepId, ...(item ? { index: item.index } : { resultFormat: RESULT_FORMAT_ENVELOPE }) },
-        activityId,
-      );
+      called = startActivity(run, stepId, prepared, input, activityId, item);
     } catch (err) {
       if (!item) recordFailedCall(run, stepId, err, startedAt);
       run.inFlight.release(bytes);
@@ -193,6 +182,26 @@ export function callOnceLean(
   };
   const slot = run.inFlight.acquire(bytes);
   return slot ? slot.then(invoke) : invoke();
+}
+
+/**
+ * Schedules the activity; throws the step's failure instead when the history is too long. Checked once
+ * the in-flight slot is ours: an item may have waited while the history grew.
+ */
+function startActivity(
+  run: PipelineRun,
+  stepId: string,
+  prepared: PreparedActivity,
+  input: unknown,
+  activityId: string,
+  item: { item: unknown; index: number } | undefined,
+): Promise<unknown> {
+  const history = historyProblem(run);
+  if (history) throw new StepFailed(stepId, history);
+  return prepared.call(
+    { input, stepId, ...(item ? { index: item.index } : { resultFormat: RESULT_FORMAT_ENVELOPE }) },
+    activityId,
+  );
 }
 
 /** Renders the input and names the activity; a step (not an item) shows as running with that input. */
