@@ -28,12 +28,16 @@ export const HANDLERS_PROBE_ACTIVITY = 'stepline.handlers';
  * - 1: the original path (every request without `engine`, and so every history recorded before engines);
  * - 2: the lean path: a plain task step is one promise chain around its activity call, a step with one
  *   dependency waits on it directly, the telemetry interceptor passes activities straight through. It
- *   issues the same commands; only the order of microtasks differs, which is why it needs a version.
+ *   issues the same commands; only the order of microtasks differs, which is why it needs a version;
+ * - 3: engine 2 with a completion-driven scheduler: a step starts from its last dependency's completion
+ *   (no promise per dependency), and a plain task step completes in its activity's one `.then`. A step
+ *   left unstarted by a failure stays pending until the run ends (then cancelled), where engine 2 started
+ *   it into the cancelled scope.
  */
-export const ENGINE_VERSIONS = [1, 2] as const;
+export const ENGINE_VERSIONS = [1, 2, 3] as const;
 export type EngineVersion = (typeof ENGINE_VERSIONS)[number];
 /** The engine new pipelines start on. */
-export const CURRENT_ENGINE: EngineVersion = 2;
+export const CURRENT_ENGINE: EngineVersion = 3;
 
 /** Default task queue of pipeline workers. */
 export const DEFAULT_TASK_QUEUE = 'pipelines';

@@ -126,7 +126,7 @@ export function requestFieldIssues(request: Record<string, unknown>): Definition
   if (request.engine !== undefined && !(ENGINE_VERSIONS as readonly unknown[]).includes(request.engine))
     issues.push({
       path: 'engine',
-      message: `expected an engine version (${ENGINE_VERSIONS.join(' or ')}); got ${describeValue(request.engine)}`,
+      message: `expected an engine version (${ENGINE_VERSIONS.slice(0, -1).join(', ')} or ${ENGINE_VERSIONS.at(-1)}); got ${describeValue(request.engine)}`,
     });
   issues.push(...checkpointIssues(request.resumeFrom));
   return issues;

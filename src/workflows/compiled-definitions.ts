@@ -25,6 +25,8 @@ export interface CompiledDefinition {
   dependencies: Record<string, string[]>;
   /** Step ids, dependencies first. */
   order: string[];
+  /** Each step's dependents, in `order` (the engine-3 scheduler starts them from a step's completion). */
+  dependents: Record<string, string[]>;
   /** Activity options resolved per step (or alternative), as runs ask for them (run.ts `prepared`). */
   activities: Map<string, PreparedActivity>;
 }
@@ -60,14 +62,24 @@ export function compiledDefinition(definition: PipelineDefinition): CompiledDefi
 }
 
 function compile(definition: PipelineDefinition): CompiledDefinition {
+  const dependencies = resolveDependencies(definition);
+  const order = topologicalOrder(definition);
   const compiled = deepFreeze({
     definition,
-    dependencies: resolveDependencies(definition),
-    order: topologicalOrder(definition),
+    dependencies,
+    order,
+    dependents: dependentsOf(order, dependencies),
     activities: new Map<string, PreparedActivity>(),
   });
   byDefinition.set(definition, compiled);
   return compiled;
+}
+
+function dependentsOf(order: string[], dependencies: Record<string, string[]>): Record<string, string[]> {
+  const dependents = Object.create(null) as Record<string, string[]>;
+  for (const id of order) dependents[id] = [];
+  for (const id of order) for (const dep of dependencies[id] ?? []) dependents[dep]?.push(id);
+  return dependents;
 }
 
 function keyOf(input: unknown): string | undefined {

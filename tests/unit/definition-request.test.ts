@@ -154,13 +154,14 @@ describe('validateRequest: the workflow argument as a whole', () => {
       assert.deepEqual(issuesOf({ definition, engine }), []);
     for (const [engine, got] of [
       [0, '0'],
-      [3, '3'],
+      [4, '4'],
+      [-1, '-1'],
       ['2', '"2"'],
       [1.5, '1.5'],
       [null, 'null'],
     ] as const) {
       assert.deepEqual(issuesOf({ definition, engine }), [
-        { path: 'engine', message: `expected an engine version (1 or 2); got ${got}` },
+        { path: 'engine', message: `expected an engine version (1, 2 or 3); got ${got}` },
       ]);
     }
   });

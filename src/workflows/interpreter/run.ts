@@ -44,6 +44,8 @@ export class PipelineRun {
   readonly dependencies: Record<string, string[]>;
   /** Step ids, dependencies first. */
   readonly order: readonly string[];
+  /** Each step's dependents, in `order`. */
+  readonly dependents: Readonly<Record<string, readonly string[]>>;
   readonly stepsById = new Map<string, StepDefinition>();
   /** Shared by every run of this definition in the context (compiled-definitions.ts). */
   private readonly activities: Map<string, PreparedActivity>;
@@ -89,6 +91,7 @@ export class PipelineRun {
     const compiled = compiledDefinition(definition);
     this.dependencies = compiled.dependencies;
     this.order = compiled.order;
+    this.dependents = compiled.dependents;
     this.activities = compiled.activities;
     for (const step of definition.steps) this.stepsById.set(step.id, step);
     this.rerunInput = checkpoint?.rerun?.input;

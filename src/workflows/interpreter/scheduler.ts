@@ -10,7 +10,8 @@ import { historyProblem } from './budgets.js';
 import { finishUnsuccessfully } from './finish.js';
 import { asStepFailure, failStep, setStatus, skipStep } from './lifecycle.js';
 import { measureOutput, now, type PipelineRun } from './run.js';
-import { runTask, runTaskLean } from './task-step.js';
+import { runAllStepsDriven } from './driver.js';
+import { runTask, runTaskDriven, runTaskLean } from './task-step.js';
 
 /**
  * Runs every step of the definition, each as soon as its dependencies are done, under the pipeline
@@ -48,7 +49,7 @@ function executeLean(run: PipelineRun): Promise<PipelineResult | 'continue-as-ne
   const steps = new CancellationScope();
   const stopTimer = startPipelineTimer(run, steps);
   return steps
-    .run(() => runAllStepsLean(run, steps))
+    .run(() => (run.engine >= 3 ? runAllStepsDriven(run, steps, runStepDriven) : runAllStepsLean(run, steps)))
     .then(
       () => {
         stopTimer();
@@ -195,6 +196,25 @@ function runStepLean(run: PipelineRun, step: StepDefinition): Promise<void> {
   } catch (err) {
     return Promise.reject(asStepFailure(run, step, err));
   }
+}
+
+/** Engine 3's {@link runStepLean}: reports how the step settled instead of returning a promise (driver.ts). */
+function runStepDriven(
+  run: PipelineRun,
+  step: StepDefinition,
+  done: () => void,
+  fail: (err: unknown) => void,
+): void {
+  let starts: boolean;
+  try {
+    starts = shouldStart(run, step);
+  } catch (err) {
+    fail(asStepFailure(run, step, err));
+    return;
+  }
+  if (!starts) done();
+  else if (step.type === 'approval') runApprovalLean(run, step).then(done, fail);
+  else runTaskDriven(run, step, done, fail);
 }
 
 /**

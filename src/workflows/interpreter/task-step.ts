@@ -75,6 +75,76 @@ export function runTaskLean(run: PipelineRun, step: TaskStep): Promise<void> {
   );
 }
 
+/**
+ * Engine 3's task step: a plain call is the activity's promise and one `.then`, which completes the step
+ * and calls `done` (the scheduler starts the step's dependents from there: driver.ts); as many promises
+ * as a hand-written `await`. A failure goes on as {@link runTaskLean}'s does; anything else takes
+ * {@link runTask}. Calls exactly one of `done` and `fail`.
+ */
+export function runTaskDriven(
+  run: PipelineRun,
+  step: TaskStep,
+  done: () => void,
+  fail: (err: unknown) => void,
+): void {
+  const edited = editedInput(run, step);
+  if (step.forEach !== undefined || edited) {
+    runTaskGuarded(run, step, edited).then(done, fail);
+    return;
+  }
+  let prepared: PreparedActivity;
+  try {
+    prepared = run.prepared(step.id, step);
+  } catch (err) {
+    fail(asStepFailure(run, step, err));
+    return;
+  }
+  const recoverThen = (err: unknown): void => {
+    recoverThenRun(run, step, prepared, err).then(done, fail);
+  };
+  let call: ReturnType<typeof beginCall>;
+  try {
+    call = beginCall(run, step.id, step.input);
+  } catch (err) {
+    recoverThen(err);
+    return;
+  }
+  const { input, bytes, activityId } = call;
+  const invoke = (): void => {
+    const startedAt = now();
+    let called: Promise<unknown>;
+    try {
+      called = startActivity(run, step.id, prepared, input, activityId, undefined);
+    } catch (err) {
+      recordFailedCall(run, step.id, err, startedAt);
+      run.inFlight.release(bytes);
+      recoverThen(err);
+      return;
+    }
+    called.then(
+      (result) => {
+        run.inFlight.release(bytes);
+        try {
+          completeTask(run, step, finishCall(run, step.id, result, startedAt));
+        } catch (err) {
+          recoverThen(err);
+          return;
+        }
+        done();
+      },
+      (err: unknown) => {
+        recordFailedCall(run, step.id, err, startedAt);
+        run.inFlight.release(bytes);
+        recoverThen(err);
+      },
+    );
+  };
+  const slot = run.inFlight.acquire(bytes);
+  if (slot)
+    slot.then(invoke, recoverThen); // a wait for a slot ends in a cancellation when the run is cancelled
+  else invoke();
+}
+
 /** A failed lean call: its recovery strategy, then (on a retry) the step again as {@link runTask} runs it. */
 async function recoverThenRun(
   run: PipelineRun,
