@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { ENGINE_VERSIONS } from '../../src/pipeline/contract.js';
 import { blob, ending, startRaw, scheduledActivityIds, nested, echo } from '../helpers/limits.js';
 import { useTestEnv } from '../helpers/harness.js';
 import { testSteps } from '../helpers/test-steps.js';
@@ -107,6 +108,49 @@ describe('limits: definitions the workflow itself refuses, with the path', () =>
       assert.deepEqual(await scheduledActivityIds(env, id), [], 'nothing ran');
     });
   }
+
+  // The workflow picks its engine's code path from the raw request before validating it (a number of 2
+  // or more takes engine 2's, anything else engine 1's): a bad `engine` must end the run on either path.
+  const badEngines: Array<[engine: unknown, got: string]> = [
+    [3, '3'],
+    [0, '0'],
+    ['2', '"2"'],
+    [1.5, '1.5'],
+    [-1, '-1'],
+    [2 ** 53, '9007199254740992'],
+    [1e300, '1e+300'],
+    [null, 'null'],
+  ];
+  for (const [engine, got] of badEngines) {
+    test(`an engine of ${got}: the run fails at once with InvalidDefinition naming the path engine`, async () => {
+      const id = await startRaw(env, { definition: { name: 'l', steps: [echo('a')] }, engine }, 'engine');
+      const end = await ending(env, id);
+      assert.equal(end.status, 'FAILED');
+      assert.equal(end.failureType, 'InvalidDefinition', end.message);
+      const issue = { path: 'engine', message: `expected an engine version (1 or 2); got ${got}` };
+      assert.deepEqual(end.details, [issue], "the failure's details list the issue");
+      assert.deepEqual(end.message?.split('\n').slice(1), [`engine: ${issue.message}`], end.message);
+      assert.deepEqual(await scheduledActivityIds(env, id), [], 'nothing ran');
+    });
+  }
+
+  test('after those refusals the worker goes on serving: a raw request on each engine (or none) completes', async () => {
+    for (const engine of [undefined, ...ENGINE_VERSIONS]) {
+      const input = { engine: engine ?? 'absent' };
+      const id = await startRaw(
+        env,
+        {
+          definition: { name: 'l', steps: [echo('a', { input })] },
+          ...(engine === undefined ? {} : { engine }),
+        },
+        'engine-ok',
+      );
+      const end = await ending(env, id);
+      assert.equal(end.status, 'COMPLETED', end.message);
+      assert.deepEqual(end.result?.outputs, { a: input });
+      assert.equal((await scheduledActivityIds(env, id)).length, 1, 'its one step ran once');
+    }
+  });
 
   test('a malformed resumeFrom fails the run cleanly, not a task-retry loop', async () => {
     const id = await startRaw(env, {
