@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ENGINE_VERSIONS } from '../../src/pipeline/contract.js';
+import { CURRENT_ENGINE, ENGINE_VERSIONS } from '../../src/pipeline/contract.js';
 import { blob, ending, startRaw, scheduledActivityIds, nested, echo } from '../helpers/limits.js';
 import { useTestEnv } from '../helpers/harness.js';
 import { testSteps } from '../helpers/test-steps.js';
@@ -110,9 +110,9 @@ describe('limits: definitions the workflow itself refuses, with the path', () =>
   }
 
   // The workflow picks its engine's code path from the raw request before validating it (a number of 2
-  // or more takes engine 2's, anything else engine 1's): a bad `engine` must end the run on either path.
+  // or more takes the lean path, anything else engine 1's): a bad `engine` must end the run on either path.
   const badEngines: Array<[engine: unknown, got: string]> = [
-    [3, '3'],
+    [CURRENT_ENGINE + 1, String(CURRENT_ENGINE + 1)],
     [0, '0'],
     ['2', '"2"'],
     [1.5, '1.5'],
@@ -127,7 +127,8 @@ describe('limits: definitions the workflow itself refuses, with the path', () =>
       const end = await ending(env, id);
       assert.equal(end.status, 'FAILED');
       assert.equal(end.failureType, 'InvalidDefinition', end.message);
-      const issue = { path: 'engine', message: `expected an engine version (1 or 2); got ${got}` };
+      const versions = `${ENGINE_VERSIONS.slice(0, -1).join(', ')} or ${ENGINE_VERSIONS.at(-1)}`;
+      const issue = { path: 'engine', message: `expected an engine version (${versions}); got ${got}` };
       assert.deepEqual(end.details, [issue], "the failure's details list the issue");
       assert.deepEqual(end.message?.split('\n').slice(1), [`engine: ${issue.message}`], end.message);
       assert.deepEqual(await scheduledActivityIds(env, id), [], 'nothing ran');
