@@ -78,15 +78,27 @@ export function cancelStep(run: PipelineRun, stepId: string, err: unknown): unkn
 
 /** The pipeline's status follows its steps while it runs; search attributes change only with it. */
 export function refreshPipelineStatus(run: PipelineRun): void {
-  if (['completed', 'failed', 'rolled_back', 'cancelled', 'compensating'].includes(run.state.status)) return;
-  const statuses = [...run.state.steps.values()].map((s) => s.status);
-  const status: PipelineStatus = statuses.includes('awaiting_intervention')
-    ? 'awaiting_intervention'
-    : statuses.includes('awaiting_approval')
-      ? 'awaiting_approval'
-      : 'running';
+  if (SETTLED_PIPELINE.has(run.state.status)) return;
+  // Called on every step change: one pass, no copies (a wide DAG makes hundreds of changes).
+  let status: PipelineStatus = 'running';
+  for (const step of run.state.steps.values()) {
+    if (step.status === 'awaiting_intervention') {
+      status = 'awaiting_intervention';
+      break;
+    }
+    if (step.status === 'awaiting_approval') status = 'awaiting_approval';
+  }
   setStatus(run, status);
 }
+
+/** Pipeline statuses the steps no longer decide. */
+const SETTLED_PIPELINE: ReadonlySet<PipelineStatus> = new Set([
+  'completed',
+  'failed',
+  'rolled_back',
+  'cancelled',
+  'compensating',
+]);
 
 export function setStatus(run: PipelineRun, status: PipelineStatus): void {
   if (!run.state.setStatus(status, now())) return;
