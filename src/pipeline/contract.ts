@@ -30,9 +30,9 @@ export const HANDLERS_PROBE_ACTIVITY = 'stepline.handlers';
  *   dependency waits on it directly, the telemetry interceptor passes activities straight through. It
  *   issues the same commands; only the order of microtasks differs, which is why it needs a version;
  * - 3: engine 2 with a completion-driven scheduler: a step starts from its last dependency's completion
- *   (no promise per dependency), and a plain task step completes in its activity's one `.then`. A step
- *   left unstarted by a failure stays pending until the run ends (then cancelled), where engine 2 started
- *   it into the cancelled scope.
+ *   (no promise per dependency), a plain task step completes in its activity's one `.then`, and a forEach
+ *   item starts as an earlier one settles (no worker loop). A step left unstarted by a failure stays
+ *   pending until the run ends (then cancelled), where engine 2 started it into the cancelled scope.
  */
 export const ENGINE_VERSIONS = [1, 2, 3] as const;
 export type EngineVersion = (typeof ENGINE_VERSIONS)[number];

@@ -102,11 +102,43 @@ export function runTaskDriven(
   const recoverThen = (err: unknown): void => {
     recoverThenRun(run, step, prepared, err).then(done, fail);
   };
+  callOnceThen(
+    run,
+    step.id,
+    prepared,
+    step.input,
+    undefined,
+    (output) => {
+      try {
+        completeTask(run, step, output);
+      } catch (err) {
+        recoverThen(err);
+        return;
+      }
+      done();
+    },
+    recoverThen,
+  );
+}
+
+/**
+ * Engine 3's {@link callOnceLean}: the same bookkeeping, reporting the call's output or failure to `ok` or
+ * `fail` (exactly one of them) instead of returning a promise: the activity's promise and one `.then`.
+ */
+export function callOnceThen(
+  run: PipelineRun,
+  stepId: string,
+  prepared: PreparedActivity,
+  rawInput: unknown,
+  item: { item: unknown; index: number } | undefined,
+  ok: (output: unknown) => void,
+  fail: (err: unknown) => void,
+): void {
   let call: ReturnType<typeof beginCall>;
   try {
-    call = beginCall(run, step.id, step.input);
+    call = beginCall(run, stepId, rawInput, item);
   } catch (err) {
-    recoverThen(err);
+    fail(err);
     return;
   }
   const { input, bytes, activityId } = call;
@@ -114,34 +146,35 @@ export function runTaskDriven(
     const startedAt = now();
     let called: Promise<unknown>;
     try {
-      called = startActivity(run, step.id, prepared, input, activityId, undefined);
+      called = startActivity(run, stepId, prepared, input, activityId, item);
     } catch (err) {
-      recordFailedCall(run, step.id, err, startedAt);
+      if (!item) recordFailedCall(run, stepId, err, startedAt);
       run.inFlight.release(bytes);
-      recoverThen(err);
+      fail(err);
       return;
     }
     called.then(
       (result) => {
         run.inFlight.release(bytes);
+        let output: unknown = result; // items are called without `resultFormat`: never an envelope
         try {
-          completeTask(run, step, finishCall(run, step.id, result, startedAt));
+          if (!item) output = finishCall(run, stepId, result, startedAt);
         } catch (err) {
-          recoverThen(err);
+          fail(err);
           return;
         }
-        done();
+        ok(output);
       },
       (err: unknown) => {
-        recordFailedCall(run, step.id, err, startedAt);
+        if (!item) recordFailedCall(run, stepId, err, startedAt);
         run.inFlight.release(bytes);
-        recoverThen(err);
+        fail(err);
       },
     );
   };
   const slot = run.inFlight.acquire(bytes);
   if (slot)
-    slot.then(invoke, recoverThen); // a wait for a slot ends in a cancellation when the run is cancelled
+    slot.then(invoke, fail); // a wait for a slot ends in a cancellation when the run is cancelled
   else invoke();
 }
 
