@@ -17,26 +17,41 @@ export async function runApproval(run: PipelineRun, step: ApprovalStep): Promise
 
 /**
  * Engine 2's gate: the same, in one promise chain (waits hold fewer promises: B6). Settles what Stepline's
- * own code throws as the step's failure (`asStepFailure`).
+ * own code throws as the step's failure (`asStepFailure`). The promise settles in the same job as
+ * {@link runApprovalThen}'s callbacks run, so engine 2's timing is what it was.
  */
 export function runApprovalLean(run: PipelineRun, step: ApprovalStep): Promise<void> {
+  return new Promise<void>((resolve, reject) => runApprovalThen(run, step, () => resolve(), reject));
+}
+
+/**
+ * Engine 3's gate: reports how it settled to `done` or `fail` (exactly one of them; the failure settled as
+ * the step's, `asStepFailure`), so the wait holds the condition's promise and one `.then`.
+ */
+export function runApprovalThen(
+  run: PipelineRun,
+  step: ApprovalStep,
+  done: () => void,
+  fail: (err: unknown) => void,
+): void {
   let waiting: Promise<ApprovalOutcome>;
   try {
     waiting = run.inbox.waitForApprovalLean(step, openGate(run, step));
   } catch (err) {
-    return Promise.reject(asStepFailure(run, step, err));
+    fail(asStepFailure(run, step, err));
+    return;
   }
-  return waiting.then(
+  waiting.then(
     (outcome) => {
       try {
         settleGate(run, step, outcome);
       } catch (err) {
-        throw asStepFailure(run, step, err);
+        fail(asStepFailure(run, step, err));
+        return;
       }
+      done();
     },
-    (err: unknown) => {
-      throw asStepFailure(run, step, err);
-    },
+    (err: unknown) => fail(asStepFailure(run, step, err)),
   );
 }
 

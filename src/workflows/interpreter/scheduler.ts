@@ -5,7 +5,7 @@ import { evaluateCondition } from '../../pipeline/templates.js';
 import { formatBytes, LIMITS } from '../../pipeline/limits.js';
 import { fitResult } from '../result-size.js';
 import { errorMessage, StepFailed, validationError } from '../step-failure.js';
-import { runApproval, runApprovalLean } from './approval.js';
+import { runApproval, runApprovalLean, runApprovalThen } from './approval.js';
 import { historyProblem } from './budgets.js';
 import { finishUnsuccessfully } from './finish.js';
 import { asStepFailure, failStep, setStatus, skipStep } from './lifecycle.js';
@@ -48,26 +48,37 @@ async function executeOriginal(run: PipelineRun): Promise<PipelineResult | 'cont
 function executeLean(run: PipelineRun): Promise<PipelineResult | 'continue-as-new'> {
   const steps = new CancellationScope();
   const stopTimer = startPipelineTimer(run, steps);
-  return steps
-    .run(() => (run.engine >= 3 ? runAllStepsDriven(run, steps, runStepDriven) : runAllStepsLean(run, steps)))
-    .then(
-      () => {
-        stopTimer();
-        if (run.deferred.size > 0) {
-          recordHandOver(run);
-          const handOver = 'continue-as-new' as const;
-          return run.notifications ? run.notifications.drain().then(() => handOver) : handOver;
-        }
-        recordCompleted(run);
-        return run.notifications
-          ? run.notifications.drain().then(() => completedResult(run))
-          : completedResult(run);
-      },
-      (err: unknown) => {
-        stopTimer();
-        return finishUnsuccessfully(run, err);
-      },
-    );
+  return (run.engine >= 3 ? startStepsDriven(run, steps) : steps.run(() => runAllStepsLean(run, steps))).then(
+    () => {
+      stopTimer();
+      if (run.deferred.size > 0) {
+        recordHandOver(run);
+        const handOver = 'continue-as-new' as const;
+        return run.notifications ? run.notifications.drain().then(() => handOver) : handOver;
+      }
+      recordCompleted(run);
+      return run.notifications
+        ? run.notifications.drain().then(() => completedResult(run))
+        : completedResult(run);
+    },
+    (err: unknown) => {
+      stopTimer();
+      return finishUnsuccessfully(run, err);
+    },
+  );
+}
+
+/**
+ * Engine 3: the steps start inside `steps` (their activities and timers belong to it), and the scope's
+ * `run` settles at once instead of awaiting them: the scheduler's one promise is all a waiting run holds.
+ */
+function startStepsDriven(run: PipelineRun, steps: CancellationScope): Promise<void> {
+  let all: Promise<void> | undefined;
+  void steps.run(() => {
+    all = runAllStepsDriven(run, steps, runStepDriven);
+    return Promise.resolve();
+  });
+  return all!;
 }
 
 function recordHandOver(run: PipelineRun): void {
@@ -213,7 +224,7 @@ function runStepDriven(
     return;
   }
   if (!starts) done();
-  else if (step.type === 'approval') runApprovalLean(run, step).then(done, fail);
+  else if (step.type === 'approval') runApprovalThen(run, step, done, fail);
   else runTaskDriven(run, step, done, fail);
 }
 
