@@ -1,12 +1,14 @@
 /**
  * Faults only a cluster has, injected mid-run: each fault test owns a cluster (src/cluster, its own
  * temporary folder), several Stepline worker processes on one task queue writing every step execution to
- * a ledger outside them, and pipelines caught mid-way. This module does the orchestration and reports
- * what it observed ({@link FaultOutcome}); each test file asserts what users rely on: after the fault (a
+ * a ledger outside them, and pipelines caught mid-way. This module does the orchestration, reports what
+ * it observed ({@link FaultOutcome}) and holds the two assertions each test file makes of it, what users
+ * rely on: after the fault (a
  * service SIGKILLed and started again, PostgreSQL restarted) every pipeline completes with the outputs of
  * an uninterrupted run, and no step that had completed before the fault runs again. A step whose activity
  * was running at the fault may run once more: Temporal runs activities at least once.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -229,4 +231,37 @@ function pipelineLedger(
       };
     }),
   };
+}
+
+/** After the fault every pipeline completed, the chained ones with the outputs of an uninterrupted run. */
+export function assertNoPipelineLost({ reference, midRun, gated }: FaultOutcome): void {
+  assert.equal(reference.status, 'completed', 'the uninterrupted reference run');
+  for (const { id, result } of [...midRun, gated]) assert.equal(result.status, 'completed', id);
+  for (const { id, result } of midRun) {
+    assert.deepEqual(result.outputs, reference.outputs, `${id}: the outputs of an uninterrupted run`);
+  }
+  assert.equal((gated.result.outputs.after as { value: unknown }).value, null, `${gated.id}: after the gate`);
+}
+
+/**
+ * Every step ran (the ledger, in order); one completed before the fault ran exactly once, one running at it
+ * at most once more; the steps ran on several worker processes, so the fault hit more than one.
+ */
+export function assertCompletedStepsRanOnce({ ledger, workerProcesses }: FaultOutcome): void {
+  for (const { id, activitySteps, ran } of ledger) {
+    assert.deepEqual(
+      ran.map((r) => r.step),
+      activitySteps,
+      `${id}: every step ran`,
+    );
+    for (const { step, starts, finishes, completedBeforeFault } of ran) {
+      assert.ok(finishes >= 1, `${id} ${step} finished`);
+      if (completedBeforeFault) assert.deepEqual([starts, finishes], [1, 1], `${id} ${step}`);
+      else assert.ok(starts <= 2, `${id} ${step} ran ${starts} times`);
+    }
+  }
+  assert.ok(
+    workerProcesses >= 2,
+    `the steps ran on ${workerProcesses} worker process: the fault was meant to hit several`,
+  );
 }

@@ -141,21 +141,18 @@ export function callOnceThen(
     fail(err);
     return;
   }
-  const { input, bytes, activityId } = call;
   const invoke = (): void => {
-    const startedAt = now();
-    let called: Promise<unknown>;
+    let scheduled: ReturnType<typeof scheduleCall>;
     try {
-      called = startActivity(run, stepId, prepared, input, activityId, item);
+      scheduled = scheduleCall(run, stepId, prepared, call, item);
     } catch (err) {
-      if (!item) recordFailedCall(run, stepId, err, startedAt);
-      run.inFlight.release(bytes);
       fail(err);
       return;
     }
+    const { called, startedAt } = scheduled;
     called.then(
       (result) => {
-        run.inFlight.release(bytes);
+        run.inFlight.release(call.bytes);
         let output: unknown = result; // items are called without `resultFormat`: never an envelope
         try {
           if (!item) output = finishCall(run, stepId, result, startedAt);
@@ -166,13 +163,12 @@ export function callOnceThen(
         ok(output);
       },
       (err: unknown) => {
-        if (!item) recordFailedCall(run, stepId, err, startedAt);
-        run.inFlight.release(bytes);
+        callFailed(run, stepId, err, startedAt, call.bytes, item);
         fail(err);
       },
     );
   };
-  const slot = run.inFlight.acquire(bytes);
+  const slot = run.inFlight.acquire(call.bytes);
   if (slot)
     slot.then(invoke, fail); // a wait for a slot ends in a cancellation when the run is cancelled
   else invoke();
@@ -260,31 +256,55 @@ export function callOnceLean(
   rawInput: unknown,
   item?: { item: unknown; index: number },
 ): Promise<unknown> {
-  const { input, bytes, activityId } = beginCall(run, stepId, rawInput, item);
+  const call = beginCall(run, stepId, rawInput, item);
   const invoke = (): Promise<unknown> => {
-    const startedAt = now();
-    let called: Promise<unknown>;
-    try {
-      called = startActivity(run, stepId, prepared, input, activityId, item);
-    } catch (err) {
-      if (!item) recordFailedCall(run, stepId, err, startedAt);
-      run.inFlight.release(bytes);
-      throw err;
-    }
+    const { called, startedAt } = scheduleCall(run, stepId, prepared, call, item);
     return called.then(
       (result) => {
-        run.inFlight.release(bytes);
+        run.inFlight.release(call.bytes);
         return item ? result : finishCall(run, stepId, result, startedAt);
       },
       (err: unknown) => {
-        if (!item) recordFailedCall(run, stepId, err, startedAt);
-        run.inFlight.release(bytes);
+        callFailed(run, stepId, err, startedAt, call.bytes, item);
         throw err;
       },
     );
   };
-  const slot = run.inFlight.acquire(bytes);
+  const slot = run.inFlight.acquire(call.bytes);
   return slot ? slot.then(invoke) : invoke();
+}
+
+/**
+ * Schedules a call whose in-flight slot is taken; when that throws, records the failed call and frees the
+ * slot before rethrowing.
+ */
+function scheduleCall(
+  run: PipelineRun,
+  stepId: string,
+  prepared: PreparedActivity,
+  call: { input: unknown; bytes: number; activityId: string },
+  item: { item: unknown; index: number } | undefined,
+): { called: Promise<unknown>; startedAt: string } {
+  const startedAt = now();
+  try {
+    return { called: startActivity(run, stepId, prepared, call.input, call.activityId, item), startedAt };
+  } catch (err) {
+    callFailed(run, stepId, err, startedAt, call.bytes, item);
+    throw err;
+  }
+}
+
+/** A lean call failed: its attempt recorded (a step's, not an item's) and its slot freed. */
+function callFailed(
+  run: PipelineRun,
+  stepId: string,
+  err: unknown,
+  startedAt: string,
+  bytes: number,
+  item: { item: unknown; index: number } | undefined,
+): void {
+  if (!item) recordFailedCall(run, stepId, err, startedAt);
+  run.inFlight.release(bytes);
 }
 
 /**
